@@ -1,0 +1,77 @@
+"""Authentication (Bearer API key) and tenant isolation."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conformance.harness.client import page_params
+from conformance.harness.expect import expect, expect_status
+
+# How each rejected credential is made from the real key (the key itself never appears in a test id).
+BAD_CREDENTIALS = {
+    "no-header": lambda key: None,
+    "empty-header": lambda key: "",
+    "bearer-without-key": lambda key: "Bearer",
+    "wrong-key": lambda key: "Bearer conformance-not-a-key",
+    "basic-scheme": lambda key: f"Basic {key}",
+    "token-scheme": lambda key: f"Token {key}",
+    "key-without-scheme": lambda key: key,
+    "key-with-extra-characters": lambda key: f"Bearer {key}x",
+}
+SMOKE_CREDENTIALS = ("no-header", "wrong-key")
+
+
+def _expect_refusal_without_runs(answer, status, what):
+    expect_status(answer, status, what)
+    body = answer.json
+    expect(not (isinstance(body, dict) and isinstance(body.get("data"), list)), f"{what}, without runs",
+           expected="an error body only", actual=answer.summary(), exchange=answer)
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [pytest.param(name, marks=[pytest.mark.smoke] if name in SMOKE_CREDENTIALS else []) for name in BAD_CREDENTIALS],
+)
+def test_bad_credentials_are_rejected(api, contract, credential):
+    """A missing, empty, malformed or wrong key, or the key under another scheme word, gets 401 and no runs."""
+    answer = api.list_runs(authorization=BAD_CREDENTIALS[credential](api.api_key))
+    _expect_refusal_without_runs(answer, contract.error_status("unauthenticated"), f"A request with {credential} is refused")
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
+def test_scheme_word_is_case_insensitive(api, scheme):
+    """The scheme word is matched case-insensitively (RFC 7235): `bearer <key>` is accepted."""
+    answer = api.list_runs(params=page_params(limit=1), authorization=f"{scheme} {api.api_key}")
+    expect_status(answer, 200, f"`{scheme} <key>` is accepted")
+
+
+def test_authentication_comes_before_query_validation(api, contract):
+    """A request without a key gets 401 even when its query is also invalid."""
+    answer = api.list_runs(params=[("limit", contract.limit_min - 1), ("status", "conformance-unknown")],
+                           authorization=None)
+    _expect_refusal_without_runs(answer, contract.error_status("unauthenticated"),
+                                 "An unauthenticated request with a bad query is refused as unauthenticated")
+
+
+def test_unknown_runtime_is_not_found(api, contract):
+    """A runtime id that exists nowhere gets the contract's 404 and no runs."""
+    answer = api.list_runs(f"rt-conformance-{uuid.uuid4()}")
+    _expect_refusal_without_runs(answer, contract.error_status("notVisible"), "An unknown runtime is not found")
+
+
+def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id):
+    """Another tenant's runtime gets the same 404 (status and error code) as a runtime that exists nowhere."""
+    other = api.list_runs(other_runtime_id)
+    _expect_refusal_without_runs(other, contract.error_status("notVisible"), "Another tenant's runtime is not visible")
+    unknown = api.list_runs(f"rt-conformance-{uuid.uuid4()}")
+    expect(_error_code(other) == _error_code(unknown), "Another tenant's runtime is answered like an unknown one",
+           expected=f"error code {_error_code(unknown)!r}", actual=f"error code {_error_code(other)!r}", exchange=other)
+
+
+def _error_code(answer) -> str | None:
+    """The code of either bctrl error envelope (flat: {"code"}, nested: {"error": {"code"}})."""
+    body = answer.json if isinstance(answer.json, dict) else {}
+    error = body.get("error")
+    return error.get("code") if isinstance(error, dict) else body.get("code")

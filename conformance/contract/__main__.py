@@ -1,0 +1,29 @@
+"""Print (or write) the effective contract: `python -m conformance.contract [--output FILE]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from . import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance.contract", description=__doc__)
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the published OpenAPI document")
+    parser.add_argument("--overlay", type=Path, default=DEFAULT_OVERLAY, help="the Overlay with the default contract")
+    parser.add_argument("--output", type=Path, help="write here instead of standard output")
+    args = parser.parse_args(argv)
+    text = yaml.safe_dump(effective_document(args.spec, args.overlay), sort_keys=False, allow_unicode=True)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""The effective contract as the checks read it: numbers, names and validators, all from one document."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+RUNS_PATH = "/v2/runtimes/{runtimeId}/runs"
+_CONTRACT_URI = "urn:bctrl:effective-contract"
+
+
+@dataclass(frozen=True)
+class Order:
+    """How runs are ordered: by a field, then (optionally) ties broken by another."""
+
+    by: str
+    descending: bool
+    tie_by: str | None
+    tie_descending: bool
+
+    def key(self, run: dict) -> tuple:
+        """A sort key that puts runs in contract order when sorted ascending."""
+        return (_directed(run[self.by], self.descending),) + (
+            (_directed(run[self.tie_by], self.tie_descending),) if self.tie_by else ()
+        )
+
+
+class _Reversed:
+    """Wraps a comparable value so that it sorts in the opposite direction."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __lt__(self, other: "_Reversed") -> bool:
+        return other.value < self.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and other.value == self.value
+
+    def __le__(self, other: "_Reversed") -> bool:
+        return other.value <= self.value
+
+
+def _directed(value: Any, descending: bool) -> Any:
+    value = _comparable(value)
+    return _Reversed(value) if descending else value
+
+
+def _comparable(value: Any) -> Any:
+    """Timestamps compare as instants (their text may differ in precision); anything else as it is."""
+    if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+class Contract:
+    """Accessors over the effective OpenAPI document (published spec + overlay)."""
+
+    def __init__(self, document: dict):
+        self.document = document
+        self.operation = document["paths"][RUNS_PATH]["get"]
+        self.rules = self.operation["x-bctrl-contract"]
+        self._registry = Registry().with_resource(
+            _CONTRACT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+        )
+
+    # -- parameters -------------------------------------------------------------------------------------------
+    def _parameter_schema(self, name: str) -> dict:
+        for parameter in self.operation["parameters"]:
+            if parameter["name"] == name:
+                return self._resolve(parameter["schema"])
+        raise KeyError(f"the contract has no parameter {name!r}")
+
+    @cached_property
+    def limit_min(self) -> int:
+        return int(self._parameter_schema("limit")["minimum"])
+
+    @cached_property
+    def limit_max(self) -> int:
+        return int(self._parameter_schema("limit")["maximum"])
+
+    @cached_property
+    def limit_default(self) -> int:
+        return int(self._parameter_schema("limit")["default"])
+
+    @cached_property
+    def statuses(self) -> tuple[str, ...]:
+        """The run statuses, as the status filter's enum spells them."""
+        single = self._resolve(self._parameter_schema("status")["oneOf"][0])
+        return tuple(single["enum"])
+
+    @property
+    def running_status(self) -> str:
+        return self.rules["runningStatus"]
+
+    @cached_property
+    def terminal_statuses(self) -> tuple[str, ...]:
+        return tuple(status for status in self.statuses if status != self.running_status)
+
+    # -- answers ----------------------------------------------------------------------------------------------
+    def error_status(self, kind: str) -> int:
+        """The status the contract gives one kind of refusal (invalidQuery, unauthenticated, notVisible, ...)."""
+        return int(self.rules["errorStatus"][kind])
+
+    @cached_property
+    def documented_statuses(self) -> frozenset[int]:
+        return frozenset(int(code) for code in self.operation["responses"])
+
+    def response(self, status: int) -> dict | None:
+        return self.operation["responses"].get(str(status))
+
+    def required_headers(self, status: int) -> tuple[str, ...]:
+        headers = (self.response(status) or {}).get("headers", {})
+        return tuple(name for name, spec in headers.items() if spec.get("required"))
+
+    def media_types(self, status: int) -> tuple[str, ...]:
+        return tuple((self.response(status) or {}).get("content", {}))
+
+    def body_validator(self, status: int, media_type: str = "application/json") -> Draft202012Validator | None:
+        """A Draft 2020-12 validator, format checking on, for the body of a response with this status."""
+        if media_type not in self.media_types(status):
+            return None
+        pointer = "/".join(
+            part.replace("~", "~0").replace("/", "~1")
+            for part in ("paths", RUNS_PATH, "get", "responses", str(status), "content", media_type, "schema")
+        )
+        return Draft202012Validator(
+            {"$ref": f"{_CONTRACT_URI}#/{pointer}"},
+            registry=self._registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    # -- order and error hygiene ------------------------------------------------------------------------------
+    @cached_property
+    def order(self) -> Order:
+        order = self.rules["order"]
+        tie = order.get("tieBreak") or {}
+        return Order(
+            by=order["by"],
+            descending=order["direction"] == "descending",
+            tie_by=tie.get("by"),
+            tie_descending=tie.get("direction") == "descending",
+        )
+
+    @cached_property
+    def error_leak_patterns(self) -> tuple[re.Pattern, ...]:
+        return tuple(re.compile(pattern, re.MULTILINE) for pattern in self.rules.get("errorLeakPatterns", ()))
+
+    def _resolve(self, schema: dict) -> dict:
+        while "$ref" in schema:
+            schema = self._registry.resolver(_CONTRACT_URI).lookup(f"{_CONTRACT_URI}{schema['$ref']}").contents
+        return schema
+
+

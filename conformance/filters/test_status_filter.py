@@ -1,0 +1,102 @@
+"""The status filter: one value or several as repeated keys, meaning any of them; anything else refused.
+
+Live data: a run may end (leave the running status) between two requests, so a filtered walk is compared with
+unfiltered walks just before and after it, and only where a run's status is certain (see harness/live.py).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from conformance.contract import load_contract
+from conformance.harness.expect import expect, expect_status
+from conformance.harness.live import covers, duplicates, out_of_order, possible_statuses
+from conformance.harness.walk import walk_runs
+
+STATUSES = load_contract().statuses  # parametrization needs them at collection
+
+
+def _expect_filter_applied(api, contract, max_walk_runs, statuses):
+    """Walk unfiltered, filtered, unfiltered; judge the filtered walk against what is certain."""
+    wanted = set(statuses)
+    before = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    present = {run["status"] for run in before.runs}
+    if not wanted & present:
+        pytest.skip(f"BCTRL_RUNTIME_ID has no run in status {' or '.join(sorted(wanted))}: the filter would "
+                    "return nothing, which proves nothing")
+    filtered = walk_runs(api, limit=contract.limit_max, status=statuses, max_runs=max_walk_runs)
+    after = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    label = "&".join(f"status={status}" for status in statuses)
+    last = filtered.pages[-1]
+
+    strays = [run for run in filtered.runs if run["status"] not in wanted]
+    expect(not strays, f"{label} returns only runs in {sorted(wanted)}", expected=f"statuses {sorted(wanted)}",
+           actual=f"{len(strays)} others, first {strays[0]['id']} is {strays[0]['status']!r}" if strays else "",
+           exchange=last)
+    repeated = duplicates(filtered)
+    expect(not repeated, f"{label} lists each run once", expected="no run twice",
+           actual=f"{len(repeated)} runs twice", exchange=last)
+    expect(out_of_order(filtered, contract) is None, f"{label} keeps the contract's order",
+           expected="createdAt, then id, descending", actual="runs out of order", exchange=last)
+
+    listed = set(filtered.ids)
+    missing, forbidden = [], []
+    for run in before.runs:
+        if not covers(filtered, run, contract):
+            continue
+        possible = possible_statuses(run["id"], before, after, contract)
+        if possible <= wanted and run["id"] not in listed:
+            missing.append(run)
+        if not possible & wanted and run["id"] in listed:
+            forbidden.append(run)
+    expect(not missing, f"{label} returns every run that was in {sorted(wanted)} throughout",
+           expected="each such run of the unfiltered walks",
+           actual=f"{len(missing)} missing, first {missing[0]['id']} ({missing[0]['status']})" if missing else "",
+           exchange=last)
+    expect(not forbidden, f"{label} returns no run that was never in {sorted(wanted)}",
+           expected="none", actual=f"{len(forbidden)} such runs" if forbidden else "", exchange=last)
+
+
+@pytest.mark.parametrize(
+    "status", [pytest.param(status, marks=[pytest.mark.smoke] if index == 0 else []) for index, status in
+               enumerate(STATUSES)]
+)
+def test_single_status_returns_exactly_the_runs_in_it(api, contract, max_walk_runs, status):
+    """status=X returns every run in status X and no other, in the contract's order, across pages."""
+    _expect_filter_applied(api, contract, max_walk_runs, [status])
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [pytest.param(list(pair), marks=[pytest.mark.smoke] if index == 0 else [], id="+".join(pair))
+     for index, pair in enumerate(combinations(STATUSES, 2))]
+    + [pytest.param(list(STATUSES), id="all")],
+)
+def test_repeated_status_keys_return_the_union(api, contract, max_walk_runs, statuses):
+    """status=X&status=Y returns the runs in any of them (all statuses: the whole list), in contract order."""
+    _expect_filter_applied(api, contract, max_walk_runs, statuses)
+
+
+def test_repeated_identical_status_behaves_like_one(api, contract, max_walk_runs):
+    """status=X&status=X returns the same runs as status=X, each once."""
+    status = contract.terminal_statuses[0]
+    _expect_filter_applied(api, contract, max_walk_runs, [status, status])
+
+
+def _invalid_filters(contract):
+    first = contract.statuses[0]
+    return {
+        "unknown": [("status", "conformance-unknown")],
+        "wrong-case": [("status", first.upper())],
+        "empty": [("status", "")],
+        "one-bad-among-good": [("status", first), ("status", "conformance-unknown")],
+    }
+
+
+@pytest.mark.parametrize("case", ["unknown", "wrong-case", "empty", "one-bad-among-good"])
+def test_invalid_status_is_rejected(api, contract, case):
+    """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400."""
+    answer = api.list_runs(params=_invalid_filters(contract)[case])
+    expect_status(answer, contract.error_status("invalidQuery"), f"An invalid status filter ({case}) is refused")

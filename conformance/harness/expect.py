@@ -1,0 +1,34 @@
+"""Contract violations: what was expected, what came back, and how to reproduce it."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .exchange import Exchange
+from .redaction import redact
+
+
+class ContractViolation(AssertionError):
+    """The target answered something the contract forbids."""
+
+    def __init__(self, what: str, *, expected: str, actual: str, exchange: Exchange | None = None):
+        lines = [what, f"  expected:  {expected}", f"  actual:    {actual}"]
+        if exchange is not None:
+            lines.append(f"  reproduce: {exchange.curl()}")
+        super().__init__(redact("\n".join(lines)))
+
+
+def expect(condition: bool, what: str, *, expected: str, actual: str, exchange: Exchange | None = None) -> None:
+    if not condition:
+        raise ContractViolation(what, expected=expected, actual=actual, exchange=exchange)
+
+
+def expect_status(exchange: Exchange, status: int | Iterable[int], what: str) -> None:
+    allowed = {status} if isinstance(status, int) else set(status)
+    expect(
+        exchange.status in allowed,
+        what,
+        expected=" or ".join(str(code) for code in sorted(allowed)),
+        actual=exchange.summary(),
+        exchange=exchange,
+    )

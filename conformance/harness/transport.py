@@ -1,0 +1,182 @@
+"""The one HTTP client all suite traffic goes through: polite (timeouts, retries, a rate cap) and bounded.
+
+Retries use urllib3's Retry through a requests HTTPAdapter (backoff with jitter, Retry-After honoured); this
+module only adds what Retry lacks: a cap on Retry-After, a hard request budget that counts retries too, a rate
+cap between any two requests on the wire, and a record of what was retried.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
+IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idempotent methods, and QUERY (safe)
+BACKOFF_FACTOR = 0.25  # 250 ms, then doubling, as bctrl's own clients do
+BACKOFF_MAX = 8.0
+BACKOFF_JITTER = 0.25
+
+
+class ToolError(Exception):
+    """The run could not judge the API (as opposed to the API breaking the contract)."""
+
+
+class BudgetExhausted(ToolError):
+    """The profile's request budget is spent."""
+
+
+class TargetUnavailable(ToolError):
+    """The target did not answer usefully, even after retries."""
+
+
+class RequestBudget:
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.spent = 0
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            if self.spent >= self.limit:
+                raise BudgetExhausted(
+                    f"BCTRL_REQUEST_BUDGET: the budget of {self.limit} requests is spent; the run stops unfinished"
+                )
+            self.spent += 1
+
+
+class Pacer:
+    """At most `rate` requests a second on the wire (0: no cap). Ten lines, so no rate-limiter dependency."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+class PoliteRetry(Retry):
+    """urllib3 Retry that reports each retry, caps Retry-After, and passes both through its copies."""
+
+    def __init__(self, *args, on_retry: Callable[[str], None] | None = None, retry_after_max: float = 30.0, **kw):
+        super().__init__(*args, **kw)
+        self.on_retry = on_retry
+        self.retry_after_max = retry_after_max
+
+    def new(self, **kw) -> "PoliteRetry":
+        copy = super().new(**kw)
+        copy.on_retry, copy.retry_after_max = self.on_retry, self.retry_after_max
+        return copy
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.on_retry is not None:
+            reason = f"{response.status}" if response is not None and response.status else type(error).__name__
+            self.on_retry(reason)
+        return new
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        """Idempotent requests are retried on RETRY_STATUSES. A non-idempotent one (only the gate's probes of
+        unsupported methods) only when the target answered 429 or 503 with Retry-After: it said it did not handle
+        the request, and when to come back."""
+        if not self._is_method_retryable(method):
+            return bool(self.total) and has_retry_after and status_code in (429, 503)
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def get_retry_after(self, response) -> float | None:
+        seconds = super().get_retry_after(response)
+        if seconds is not None and seconds > self.retry_after_max:
+            raise TargetUnavailable(
+                f"BCTRL_RETRY_AFTER_MAX: the target asks to wait {seconds:.0f} s (Retry-After), "
+                f"longer than the {self.retry_after_max:.0f} s this run may wait"
+            )
+        return seconds
+
+
+class PoliteSession(requests.Session):
+    """A requests Session whose every request is paced, budgeted, retried politely and timed out."""
+
+    def __init__(self, *, budget: int, rate: float, timeout: float, retries: int, retry_after_max: float):
+        super().__init__()
+        self.budget = RequestBudget(budget)
+        self.pacer = Pacer(rate)
+        self.timeout = timeout
+        self.retry_count = 0
+        self._attempt_retries: list[str] = []
+        self.on_exchange: Callable[[requests.PreparedRequest, requests.Response | None, list[str], float], None] = (
+            lambda *args: None
+        )
+        retry = PoliteRetry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            other=0,
+            redirect=0,
+            allowed_methods=IDEMPOTENT_METHODS,
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=BACKOFF_FACTOR,
+            backoff_max=BACKOFF_MAX,
+            backoff_jitter=BACKOFF_JITTER,
+            respect_retry_after_header=True,
+            raise_on_status=True,
+            on_retry=self._count_retry,
+            retry_after_max=retry_after_max,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def _count_retry(self, reason: str) -> None:
+        self.budget.spend()
+        self.pacer.wait()
+        self.retry_count += 1
+        self._attempt_retries.append(reason)
+
+    @property
+    def requests_sent(self) -> int:
+        return self.budget.spent
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        self.budget.spend()
+        self.pacer.wait()
+        self._attempt_retries = []
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        started = time.monotonic()
+        try:
+            response = super().send(request, **kwargs)
+        except requests.exceptions.RetryError as exc:
+            self.on_exchange(request, None, self._attempt_retries, time.monotonic() - started)
+            raise TargetUnavailable(f"{_where(request)}: still {_last_status(exc)} after "
+                                    f"{len(self._attempt_retries)} retries") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            self.on_exchange(request, None, self._attempt_retries, time.monotonic() - started)
+            raise TargetUnavailable(f"{_where(request)}: no answer after {len(self._attempt_retries)} retries "
+                                    f"({type(exc).__name__})") from None
+        self.on_exchange(request, response, self._attempt_retries, time.monotonic() - started)
+        response.retries = list(self._attempt_retries)  # type: ignore[attr-defined]
+        return response
+
+
+def _where(request: requests.PreparedRequest) -> str:
+    return f"target unavailable ({request.method} {request.path_url.split('?')[0]})"
+
+
+def _last_status(exc: requests.exceptions.RetryError) -> str:
+    reason = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else None
+    return str(reason) if reason else "failing"

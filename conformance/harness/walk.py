@@ -1,0 +1,68 @@
+"""Follow nextCursor from the first page, the way bctrl's SDK iterators do (resending filter and limit)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .client import ApiClient, page_params
+from .exchange import Exchange
+from .expect import ContractViolation, expect, expect_status
+
+PAGE_SLACK = 3  # pages a walk may take beyond what its run count needs before it counts as endless
+
+
+@dataclass
+class Walk:
+    """What one walk saw: the runs in the order they came, the pages, and whether it reached the last page."""
+
+    runs: list[dict] = field(default_factory=list)
+    pages: list[Exchange] = field(default_factory=list)
+    complete: bool = False
+
+    @property
+    def ids(self) -> list[str]:
+        return [run["id"] for run in self.runs]
+
+    def by_id(self) -> dict[str, dict]:
+        return {run["id"]: run for run in self.runs}
+
+
+def walk_runs(
+    api: ApiClient,
+    *,
+    max_runs: int,
+    limit: int | None = None,
+    status: str | Iterable[str] | None = None,
+    runtime_id: str | None = None,
+) -> Walk:
+    """Walk pages until nextCursor is null (complete) or `max_runs` runs were seen (a bounded prefix).
+
+    A cursor seen twice, or more pages than the runs can fill, is a ContractViolation, never a hang."""
+    status = list(status) if status is not None and not isinstance(status, str) else status
+    page_size = limit or api.contract.limit_default
+    page_budget = math.ceil(max_runs / page_size) + PAGE_SLACK
+    walk, seen_cursors, cursor = Walk(), set(), None
+    while True:
+        page = api.list_runs(runtime_id, page_params(limit, status, cursor))
+        expect_status(page, 200, f"Page {len(walk.pages) + 1} of a cursor walk is served")
+        walk.pages.append(page)
+        walk.runs.extend(page.runs)
+        cursor = page.next_cursor
+        if cursor is None:
+            walk.complete = True
+            return walk
+        if len(walk.runs) >= max_runs:
+            return walk
+        expect(cursor not in seen_cursors, "A cursor walk never sees the same nextCursor twice",
+               expected="a new cursor on every page", actual=f"page {len(walk.pages)} repeats an earlier cursor",
+               exchange=page)
+        seen_cursors.add(cursor)
+        if len(walk.pages) >= page_budget:
+            raise ContractViolation(
+                "A cursor walk ends",
+                expected=f"the last page (nextCursor null) within {page_budget} pages of {page_size}",
+                actual=f"still a nextCursor after {len(walk.pages)} pages and {len(walk.runs)} runs",
+                exchange=page,
+            )

@@ -1,0 +1,117 @@
+"""Cursor pagination: walks end, repeat nothing, skip nothing and keep the contract's order across pages.
+
+Live data: new runs may appear at the head and active runs may end during a walk; keyset order keys never
+change, so a walk must still see every run that existed when it began, once, in order (see harness/live.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.harness.client import page_params
+from conformance.harness.expect import expect, expect_status
+from conformance.harness.live import duplicates, missed_runs, out_of_order, unexplained_runs
+from conformance.harness.walk import walk_runs
+
+SMALL_PRIME = 7
+
+
+def _page_sizes(contract):
+    return {"one": 1, "small-prime": SMALL_PRIME, "default": contract.limit_default, "maximum": contract.limit_max}
+
+
+def _expect_well_formed(walk, contract, label):
+    repeated = duplicates(walk)
+    expect(not repeated, f"A {label} walk lists every run once", expected="no run twice",
+           actual=f"{len(repeated)} runs twice, first {repeated[:1]}", exchange=walk.pages[-1])
+    wrong = out_of_order(walk, contract)
+    if wrong:
+        index, previous, current = wrong
+        expect(False, f"A {label} walk keeps the contract's order (createdAt, then id, descending) across pages",
+               expected=f"run {index} after run {index - 1} in that order",
+               actual=f"{previous['createdAt']} {previous['id']} then {current['createdAt']} {current['id']}",
+               exchange=walk.pages[-1])
+
+
+@pytest.mark.smoke
+def test_cursor_walk_ends_once_and_in_order(api, contract, max_walk_runs):
+    """Following nextCursor from the first page ends with nextCursor null, lists each run once, in the
+    contract's order (ties included), and never hands out a cursor to an empty page."""
+    walk = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    _expect_well_formed(walk, contract, "maximum-page")
+    for number, page in enumerate(walk.pages[1:], start=2):
+        expect(bool(page.runs), "A nextCursor is given only while runs remain (unfiltered runs never vanish)",
+               expected=f"runs on page {number}", actual="an empty page after a non-null nextCursor", exchange=page)
+
+
+@pytest.mark.parametrize("size_name", ["one", "small-prime", "default", "maximum"])
+def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contract, max_walk_runs, size_name):
+    """A walk with pages of 1, 7, the default or the maximum sees every run a reference walk saw before it, in
+    the same order, and no older run the reference did not see (only new runs may appear, at the head)."""
+    size = _page_sizes(contract)[size_name]
+    reference = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    if len(reference.runs) <= size and size > 1:
+        pytest.skip(f"BCTRL_RUNTIME_ID has {len(reference.runs)} runs: a walk of pages of {size} needs more")
+    walk = walk_runs(api, limit=size, max_runs=max_walk_runs)
+    _expect_well_formed(walk, contract, f"{size}-per-page")
+    missed = missed_runs(reference, walk, contract)
+    expect(not missed, f"A walk of pages of {size} sees every run that existed when it began",
+           expected="every run of the reference walk in its range",
+           actual=f"{len(missed)} missing, first {missed[0]['id']} ({missed[0]['createdAt']})" if missed else "",
+           exchange=walk.pages[-1])
+    extra = unexplained_runs(reference, walk, contract)
+    expect(not extra, f"A walk of pages of {size} lists only runs of this runtime",
+           expected="no run older than the reference walk's head that the reference did not list",
+           actual=f"{len(extra)} such runs, first {extra[0]['id']} ({extra[0]['createdAt']})" if extra else "",
+           exchange=walk.pages[-1])
+
+
+def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs):
+    """Resending the same status filter and limit with each cursor (as bctrl's SDKs do) applies both on every
+    page: every page holds only that status, and every page but the last holds exactly `limit` runs."""
+    baseline = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    counts = {status: sum(run["status"] == status for run in baseline.runs) for status in contract.terminal_statuses}
+    status, count = max(counts.items(), key=lambda item: item[1])
+    limit = min(SMALL_PRIME, count // 2)
+    if limit < 2:
+        pytest.skip(f"BCTRL_RUNTIME_ID has {count} '{status}' runs: a filtered walk over several pages needs 4 or more")
+    walk = walk_runs(api, limit=limit, status=status, max_runs=max_walk_runs)
+    for number, page in enumerate(walk.pages, start=1):
+        others = sorted({run["status"] for run in page.runs} - {status})
+        expect(not others, f"Page {number} of a status={status} walk holds only '{status}' runs",
+               expected=f"status {status}", actual=f"also {', '.join(others)}", exchange=page)
+        last = page.next_cursor is None
+        expect(len(page.runs) <= limit if last else len(page.runs) == limit,
+               f"Page {number} of a limit={limit} walk holds {'at most' if last else 'exactly'} {limit} runs",
+               expected=f"{limit} runs", actual=f"{len(page.runs)} runs", exchange=page)
+    expect(len(walk.pages) > 1, "The filtered walk spans several pages", expected="2 pages or more",
+           actual=f"{len(walk.pages)} page", exchange=walk.pages[-1])
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "tampered"])
+def test_malformed_or_tampered_cursor_is_rejected(api, contract, damage):
+    """A cursor the API did not hand out (garbage, truncated or altered) gets the contract's 400."""
+    first = api.list_runs(params=page_params(limit=1))
+    cursor = first.next_cursor
+    if cursor is None:
+        pytest.skip("BCTRL_RUNTIME_ID has a single run: no cursor to damage")
+    bad = {"garbage": "not-a-cursor!", "truncated": cursor[: len(cursor) // 2],
+           "tampered": _tamper(cursor)}[damage]
+    answer = api.list_runs(params=page_params(limit=1, cursor=bad))
+    expect_status(answer, contract.error_status("invalidQuery"), f"A {damage} cursor is refused")
+
+
+def _tamper(cursor: str) -> str:
+    """Change one character near the end (where a signature or checksum usually sits) to another of the same
+    alphabet, keeping the length. Not the very last: its low bits may be ignored by base64 decoders."""
+    place = max(len(cursor) - 3, 0)
+    replacement = "A" if cursor[place] != "A" else "B"
+    return cursor[:place] + replacement + cursor[place + 1:]
+
+
+def test_empty_runtime_gives_one_empty_page(api, empty_runtime_id):
+    """A runtime without runs answers one page with no runs and a null nextCursor."""
+    page = api.list_runs(empty_runtime_id)
+    expect_status(page, 200, "An empty runtime's runs are listed")
+    expect(page.runs == [] and page.next_cursor is None, "An empty runtime gives no runs and nextCursor null",
+           expected='{"data": [], "nextCursor": null}', actual=page.summary(), exchange=page)

@@ -1,0 +1,79 @@
+"""What the run did, for its reports: every exchange (NDJSON, key redacted), every test's outcome, totals."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from ..harness.redaction import redact
+
+BODY_LOGGED = 4000  # characters of each body kept in the request log
+
+
+@dataclass
+class TestResult:
+    nodeid: str
+    area: str
+    rule: str
+    outcome: str  # passed | failed | skipped | error
+    duration: float
+    requests: int
+    detail: str = ""
+
+
+@dataclass
+class RunRecord:
+    log_path: Path
+    started: float = field(default_factory=time.monotonic)
+    current_test: str = ""
+    requests: int = 0
+    retries: int = 0
+    retried: list[str] = field(default_factory=list)  # "test: GET /path… (503, 503)"
+    results: list[TestResult] = field(default_factory=list)
+    first_failure: dict | None = None
+
+    def __post_init__(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("w", encoding="utf-8")
+
+    def on_exchange(self, request: requests.PreparedRequest, response: requests.Response | None,
+                    retries: list[str], elapsed: float) -> None:
+        self.requests += 1 + len(retries)
+        self.retries += len(retries)
+        if retries:
+            self.retried.append(f"{self.current_test}: {request.method} {request.path_url} ({', '.join(retries)})")
+        entry = {
+            "n": self.requests,
+            "t": round(time.monotonic() - self.started, 3),
+            "test": self.current_test,
+            "method": request.method,
+            "url": request.url,
+            "requestHeaders": {k: ("[redacted]" if k.lower() == "authorization" else v)
+                               for k, v in request.headers.items()},
+            "retries": retries,
+            "elapsedMs": round(elapsed * 1000, 1),
+        }
+        if response is None:
+            entry["error"] = "no usable response after retries"
+        else:
+            entry.update(status=response.status_code, responseHeaders=dict(response.headers),
+                         body=response.text[:BODY_LOGGED])
+        self._log.write(redact(json.dumps(entry)) + "\n")
+        self._log.flush()
+
+    def add_result(self, result: TestResult) -> None:
+        self.results.append(result)
+        if result.outcome in ("failed", "error") and self.first_failure is None:
+            self.first_failure = {"test": result.nodeid, "requests": self.requests,
+                                  "seconds": round(time.monotonic() - self.started, 2)}
+
+    def close(self) -> None:
+        self._log.close()
+
+    @property
+    def duration(self) -> float:
+        return time.monotonic() - self.started

@@ -1,0 +1,60 @@
+"""Which API the suite talks to: the one named by the settings, or the embedded reference server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..settings import Settings, SettingsError
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str
+    api_key: str
+    runtime_id: str
+    other_runtime_id: str | None
+    empty_runtime_id: str | None
+    description: str  # for reports: never the key
+
+    def __repr__(self) -> str:
+        return f"Target({self.description})"
+
+
+def external_target(settings: Settings) -> Target:
+    return Target(
+        base_url=settings.base_url,
+        api_key=settings.api_key,
+        runtime_id=settings.runtime_id,
+        other_runtime_id=settings.other_runtime_id,
+        empty_runtime_id=settings.empty_runtime_id,
+        description=f"{settings.base_url} (runtime {settings.runtime_id})",
+    )
+
+
+def start_embedded(settings: Settings):
+    """Start the reference server on a free loopback port; return (server, target)."""
+    from reference_server import ReferenceServer
+
+    server = ReferenceServer(host="127.0.0.1", port=0)
+    server.start()
+    seed = server.seed_info
+    target = Target(
+        base_url=server.base_url,
+        api_key=seed.api_key,
+        runtime_id=seed.runtime_id,
+        other_runtime_id=seed.other_runtime_id,
+        empty_runtime_id=seed.empty_runtime_id,
+        description=f"embedded reference server {server.base_url} (runtime {seed.runtime_id})",
+    )
+    return server, target
+
+
+def probe(session, target: Target) -> None:
+    """One request to see that the target answers at all; raise SettingsError naming BCTRL_BASE_URL if not."""
+    from ..harness.transport import TargetUnavailable
+
+    url = f"{target.base_url}/v2/runtimes/{target.runtime_id}/runs"
+    try:
+        session.get(url, params={"limit": 1}, headers={"Authorization": f"Bearer {target.api_key}"})
+    except TargetUnavailable as exc:
+        raise SettingsError(f"BCTRL_BASE_URL {target.base_url!r} cannot be reached: {exc}") from None

@@ -1,0 +1,45 @@
+"""Every response matches the contract's schema (Draft 2020-12, formats checked) and each run's invariants.
+
+The harness validates every response any check receives; these tests make sure the whole runtime and each
+kind of answer is looked at at least once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conformance.harness.client import page_params
+from conformance.harness.expect import expect_status
+from conformance.harness.walk import walk_runs
+
+
+@pytest.mark.smoke
+def test_first_page_matches_the_page_schema(api):
+    """The first page is a 200 whose body is a page of runs as the contract describes it."""
+    page = api.list_runs()
+    expect_status(page, 200, "The first page of a runtime's runs is served")
+
+
+def test_every_run_of_the_runtime_matches_the_run_schema(api, contract, max_walk_runs):
+    """Every run on every page has a uuid id, RFC 3339 timestamps, a known status and consistent times."""
+    # The harness validates each page as it arrives: a run that breaks the schema fails the walk.
+    walk = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    if not walk.runs:
+        pytest.skip("BCTRL_RUNTIME_ID has no runs: nothing to validate")
+
+
+@pytest.mark.parametrize(
+    "kind, params, authorized, runtime",
+    [
+        pytest.param("invalidQuery", page_params(limit=0), True, None, id="invalid-query"),
+        pytest.param("unauthenticated", [], False, None, id="no-key"),
+        pytest.param("notVisible", [], True, "unknown", id="unknown-runtime"),
+    ],
+)
+def test_error_answers_use_a_bctrl_error_envelope(api, contract, kind, params, authorized, runtime):
+    """Each kind of refusal has its documented status and a JSON body in one of bctrl's error envelopes."""
+    runtime_id = f"rt-conformance-{uuid.uuid4()}" if runtime == "unknown" else None
+    answer = api.list_runs(runtime_id, params, **({} if authorized else {"authorization": None}))
+    expect_status(answer, contract.error_status(kind), f"A {kind} refusal has the contract's status")

@@ -1,0 +1,3 @@
+"""Registers the suite's pytest plugin (settings, target, fixtures, reports); see conformance/plugin."""
+
+pytest_plugins = ["conformance.plugin"]

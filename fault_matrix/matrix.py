@@ -1,0 +1,68 @@
+"""Run every contender against the clean server and against each catalogued fault, two at a time."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
+from reference_server import FAULTS, ReferenceServer
+
+from .runners import CONTENDERS, Outcome, run_schemathesis, run_suite
+
+import yaml
+
+WORKERS = 2  # CI machines have two cores
+SCHEMATHESIS_SEED = 20261128
+
+
+@dataclass
+class Matrix:
+    faults: list[str]
+    contenders: list[str]
+    outcomes: dict[tuple[str, str | None], Outcome]
+    seconds: float
+
+    def outcome(self, contender: str, fault: str | None) -> Outcome:
+        return self.outcomes[(contender, fault)]
+
+
+def run_matrix(faults: Iterable[str] | None = None, contenders: Iterable[str] = CONTENDERS,
+               progress: Callable[[Outcome], None] = lambda outcome: None) -> Matrix:
+    faults = list(faults) if faults is not None else list(FAULTS)
+    contenders = list(contenders)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as folder:
+        specs = _specs(Path(folder))
+        jobs = [(contender, fault) for contender in contenders for fault in [None, *faults]]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            results = list(pool.map(lambda job: _run_job(*job, specs=specs, folder=Path(folder), progress=progress),
+                                    jobs))
+    outcomes = {(o.contender, o.fault): o for o in results}
+    for outcome in outcomes.values():
+        if outcome.contender != "suite" and outcome.fault is not None:
+            outcome.baseline_kinds = outcomes[(outcome.contender, None)].failure_kinds
+    return Matrix(faults, contenders, outcomes, time.monotonic() - started)
+
+
+def _specs(folder: Path) -> dict[str, Path]:
+    effective = folder / "effective-openapi.yaml"
+    effective.write_text(yaml.safe_dump(effective_document(DEFAULT_SPEC, DEFAULT_OVERLAY), sort_keys=False),
+                         encoding="utf-8")
+    return {"schemathesis-published": DEFAULT_SPEC, "schemathesis-effective": effective}
+
+
+def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folder: Path,
+             progress: Callable[[Outcome], None]) -> Outcome:
+    with ReferenceServer(faults=(fault,) if fault else ()) as server:
+        if contender == "suite":
+            reports = folder / f"suite-{fault or 'clean'}"
+            outcome = run_suite(server, fault, reports)
+        else:
+            outcome = run_schemathesis(server, fault, specs[contender], contender, SCHEMATHESIS_SEED)
+    progress(outcome)
+    return outcome

@@ -1,0 +1,122 @@
+"""Run one contender (the suite, or Schemathesis alone) against one reference server, as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reference_server import ReferenceServer
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE_TIMEOUT = 600  # seconds: a run that hangs is reported, not waited on forever
+CONTENDERS = ("suite", "schemathesis-published", "schemathesis-effective")
+
+
+@dataclass
+class Outcome:
+    contender: str
+    fault: str | None
+    exit_code: int
+    seconds: float
+    requests: int
+    failed_tests: list[str] = field(default_factory=list)
+    first_failure: dict | None = None
+    output_tail: str = ""
+    failure_kinds: frozenset[str] = frozenset()  # Schemathesis: the kinds of failure it reported
+    baseline_kinds: frozenset[str] | None = None  # Schemathesis: the kinds it reports on the clean server too
+
+    @property
+    def caught(self) -> bool:
+        """The suite catches a fault when it reports a contract failure (exit 1). Schemathesis alone fails on the
+        clean server already, so it catches a fault only with a kind of failure the clean server does not cause."""
+        if self.exit_code != 1:
+            return False
+        if self.baseline_kinds is None:
+            return True
+        return bool(self.failure_kinds - self.baseline_kinds)
+
+
+def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment that points the suite at `server` exactly as a user points it at staging."""
+    seed = server.seed_info
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BCTRL_")}
+    env.update(
+        BCTRL_BASE_URL=server.base_url,
+        BCTRL_API_KEY=seed.api_key,
+        BCTRL_RUNTIME_ID=seed.runtime_id,
+        BCTRL_OTHER_RUNTIME_ID=seed.other_runtime_id,
+        BCTRL_EMPTY_RUNTIME_ID=seed.empty_runtime_id,
+        BCTRL_REPORTS_DIR=str(reports),
+    )
+    env.update(extra or {})
+    return env
+
+
+def run_suite(server: ReferenceServer, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
+              args: tuple[str, ...] = ()) -> Outcome:
+    """The conformance suite, via its documented entry point, against `server`."""
+    command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", "--assert=plain",
+               *args]
+    started = time.monotonic()
+    done = _run(command, target_env(server, reports, extra_env))
+    seconds = time.monotonic() - started
+    summary = _read_json(reports / "run.json")
+    failed = [test["nodeid"] for test in summary.get("tests", []) if test["outcome"] in ("failed", "error")]
+    return Outcome("suite", fault, done.returncode, seconds, summary.get("requests", 0), failed,
+                   summary.get("firstFailure"), _tail(done.stdout))
+
+
+def run_schemathesis(server: ReferenceServer, fault: str | None, spec: Path, contender: str, seed: int) -> Outcome:
+    """Schemathesis's own CLI, no hand-written checks: key and runtime given, everything else its defaults."""
+    info = server.seed_info
+    before = len(server.request_log)
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder, "schemathesis.toml")
+        config.write_text(f'[parameters]\n"path.runtimeId" = "{info.runtime_id}"\n', encoding="utf-8")
+        command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec),
+                   "--url", server.base_url, "-H", f"Authorization: Bearer {info.api_key}", "--seed", str(seed),
+                   "--no-color", "--continue-on-failure"]
+        started = time.monotonic()
+        done = _run(command, {**os.environ, "SCHEMATHESIS_HOOKS": ""}, cwd=folder)
+        seconds = time.monotonic() - started
+    return Outcome(contender, fault, done.returncode, seconds, len(server.request_log) - before,
+                   output_tail=_tail(done.stdout), failure_kinds=failure_kinds(done.stdout))
+
+
+def failure_kinds(output: str) -> frozenset[str]:
+    """The failure titles of Schemathesis's summary (`Failures:` then lines `  ❌ ST202 Title: 1`)."""
+    kinds, in_failures = set(), False
+    for line in (output or "").splitlines():
+        if line.strip() == "Failures:":
+            in_failures = True
+        elif in_failures and line.strip().startswith("❌"):
+            kinds.add(line.strip().lstrip("❌ ").rsplit(":", 1)[0])
+        elif in_failures and line.strip():
+            in_failures = False
+    return frozenset(kinds)
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path | str = ROOT) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT)
+    except subprocess.TimeoutExpired as expired:
+        return subprocess.CompletedProcess(command, 124, expired.stdout or "", "timed out")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _tail(text: str | bytes | None, lines: int = 30) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return "\n".join((text or "").splitlines()[-lines:])

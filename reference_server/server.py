@@ -1,0 +1,98 @@
+"""ReferenceServer: wires store, app, trouble and churn to an HTTP server in a background thread."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass
+
+from .app import RunsApp
+from .churn import Churn
+from .cursor import secret_for_seed
+from .faults import check_fault_names
+from .handler import RunsHTTPServer
+from .store import RunStore, SeedInfo
+from .trouble import Trouble
+
+ENVELOPES = ("nested", "flat")
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    path: str
+    query: str
+    status: int | None  # None when the connection was dropped without a response
+    trouble: str | None
+
+
+class ReferenceServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, faults=(), churn: bool = False,
+                 trouble_rate: float = 0.0, error_envelope: str = "nested", max_limit: int = 100,
+                 api_key: str | None = None, seed: int = 7, request_log_path: str | None = None):
+        if error_envelope not in ENVELOPES:
+            raise ValueError(f"error_envelope must be one of {ENVELOPES}, got {error_envelope!r}")
+        if max_limit < 1:
+            raise ValueError(f"max_limit must be at least 1, got {max_limit}")
+        self.host, self.port = host, port
+        self.faults = check_fault_names(faults)
+        self.churn, self.seed, self.request_log_path = churn, seed, request_log_path
+        self.store = RunStore(seed=seed, api_key=api_key, faults=self.faults)
+        self.seed_info: SeedInfo = self.store.seed_info
+        self.app = RunsApp(self.store, self.faults, error_envelope, max_limit, secret_for_seed(seed))
+        self.trouble = Trouble(trouble_rate, seed)
+        self._records: list[RequestRecord] = []
+        self._records_lock = threading.Lock()
+        self._httpd: RunsHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._churn: Churn | None = None
+
+    # ---- lifecycle --------------------------------------------------------
+    def start(self) -> "ReferenceServer":
+        if self._httpd is not None:
+            raise RuntimeError("server already started")
+        self._httpd = RunsHTTPServer((self.host, self.port), self)  # bound and listening on return
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="reference-server", daemon=True)
+        self._thread.start()
+        if self.churn:
+            self._churn = Churn(self.store)
+            self._churn.start()
+        return self
+
+    def stop(self) -> None:
+        if self._churn is not None:
+            self._churn.stop()
+            self._churn = None
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.close_connections()
+            self._httpd.server_close()
+            self._thread.join(timeout=5)
+            self._httpd = self._thread = None
+
+    def __enter__(self) -> "ReferenceServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    # ---- request log ------------------------------------------------------
+    @property
+    def request_log(self) -> list[RequestRecord]:
+        with self._records_lock:
+            return list(self._records)
+
+    def record(self, method: str, target: str, status: int | None, trouble: str | None) -> None:
+        path, _, query = target.partition("?")
+        entry = RequestRecord(method, path, query, status, trouble)
+        with self._records_lock:
+            self._records.append(entry)
+            if self.request_log_path:
+                with open(self.request_log_path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(asdict(entry)) + "\n")

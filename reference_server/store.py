@@ -1,0 +1,220 @@
+"""SQLite storage: schema, deterministic seed, and the run queries.
+
+One in-memory connection shared by all request threads, guarded by a lock.
+"""
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from .cursor import Position
+
+STATUSES = ("active", "stopped", "failed")
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MS = timedelta(milliseconds=1)
+
+_SCHEMA = """
+CREATE TABLE tenants (id TEXT PRIMARY KEY, api_key TEXT NOT NULL UNIQUE);
+CREATE TABLE runtimes (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id));
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    runtime_id TEXT NOT NULL REFERENCES runtimes(id),
+    created_at TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'stopped', 'failed')),
+    finished_at TEXT
+);
+CREATE INDEX runs_page ON runs (runtime_id, created_at DESC, id DESC);
+"""
+
+# Tie groups in runtime A-main as (first position, size), positions counted newest first.
+# Several straddle the page boundaries of limit 1, 7 and 50.
+_A_TIES = [(5, 3), (13, 2), (19, 4), (30, 2), (34, 3), (41, 2), (48, 4),
+           (62, 3), (76, 2), (89, 3), (98, 4), (111, 2), (120, 3)]
+_B_TIES = [(3, 2), (10, 3)]
+A_RUN_COUNT, B_RUN_COUNT = 130, 30
+A_STATUS_COUNTS = {"active": 40, "stopped": 50, "failed": 40}
+A_BASE = datetime(2026, 3, 1, 10, 15, tzinfo=UTC)
+B_BASE = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SeedInfo:
+    api_key: str
+    runtime_id: str
+    empty_runtime_id: str
+    other_api_key: str
+    other_runtime_id: str
+    unknown_runtime_id: str
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    created_at: str
+    started_at: str
+    status: str
+    finished_at: str | None
+
+
+def fmt_time(dt: datetime) -> str:
+    """RFC 3339 UTC with milliseconds, fixed width: 2026-03-01T10:15:00.000Z."""
+    dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def epoch_ms(text: str) -> int:
+    return (parse_time(text) - EPOCH) // MS
+
+
+def new_uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _new_key(rng: random.Random) -> str:
+    return f"bctrl_sk_test_{rng.getrandbits(128):032x}"
+
+
+def _slots(count: int, ties: list[tuple[int, int]]) -> list[int]:
+    """Slot number (distinct createdAt) per position; tied positions share one slot."""
+    tied_with_previous = {start + k for start, size in ties for k in range(1, size)}
+    slots, slot = [], -1
+    for pos in range(count):
+        if pos not in tied_with_previous:
+            slot += 1
+        slots.append(slot)
+    return slots
+
+
+def _seed_runs(rng, count, ties, base, statuses):
+    """Rows (id, created_at, started_at, status, finished_at), newest first."""
+    times, t = [], base
+    for _ in range(_slots(count, ties)[-1] + 1):
+        times.append(t)
+        t -= timedelta(minutes=rng.randint(1, 6))
+    rows = []
+    for pos, slot in enumerate(_slots(count, ties)):
+        created = times[slot]
+        started = created + timedelta(seconds=rng.randint(1, 9), milliseconds=rng.randint(0, 999))
+        status = statuses[pos]
+        finished = None
+        if status != "active":  # under an hour, so the one-hour time-zone fault always inverts it
+            finished = fmt_time(started + timedelta(seconds=rng.randint(5, 3000), milliseconds=rng.randint(0, 999)))
+        rows.append((new_uuid(rng), fmt_time(created), fmt_time(started), status, finished))
+    return rows
+
+
+class RunStore:
+    def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset()):
+        self.faults = frozenset(faults)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.executescript(_SCHEMA)
+        self._churn_rng = random.Random(f"churn:{seed}")
+        self.seed_info = self._seed(random.Random(seed), api_key)
+        self._last_created = self._max_created()
+
+    # ---- seed -------------------------------------------------------------
+    def _seed(self, rng: random.Random, api_key: str | None) -> SeedInfo:
+        key_a, key_b = _new_key(rng), _new_key(rng)
+        key_a = key_a if api_key is None else api_key
+        a_main, a_empty, b_main, unknown = (new_uuid(rng) for _ in range(4))
+        a_statuses = [s for s, n in A_STATUS_COUNTS.items() for _ in range(n)]
+        rng.shuffle(a_statuses)
+        b_statuses = [rng.choice(STATUSES) for _ in range(B_RUN_COUNT)]
+        a_runs = _seed_runs(rng, A_RUN_COUNT, _A_TIES, A_BASE, a_statuses)
+        b_runs = _seed_runs(rng, B_RUN_COUNT, _B_TIES, B_BASE, b_statuses)
+        with self._db:
+            self._db.executemany("INSERT INTO tenants VALUES (?, ?)", [("tenant-a", key_a), ("tenant-b", key_b)])
+            self._db.executemany("INSERT INTO runtimes VALUES (?, ?)",
+                                 [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b")])
+            self._db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                                 [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs])
+        return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown)
+
+    def _max_created(self) -> datetime:
+        (latest,) = self._db.execute("SELECT MAX(created_at) FROM runs").fetchone()
+        return parse_time(latest)
+
+    # ---- lookups ----------------------------------------------------------
+    def tenant_keys(self) -> dict[str, str]:
+        """api key -> tenant id."""
+        with self._lock:
+            return dict(self._db.execute("SELECT api_key, id FROM tenants"))
+
+    def runtime_tenant(self, runtime_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT tenant_id FROM runtimes WHERE id = ?", (runtime_id,)).fetchone()
+        return row[0] if row else None
+
+    def all_runs(self, runtime_id: str) -> list[Run]:
+        """Every run of a runtime in contract order (createdAt desc, id desc)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, created_at, started_at, status, finished_at FROM runs "
+                "WHERE runtime_id = ? ORDER BY created_at DESC, id DESC", (runtime_id,)).fetchall()
+        return [Run(*r) for r in rows]
+
+    # ---- the page query ---------------------------------------------------
+    def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int) -> list[Run]:
+        """Up to `fetch` runs after the keyset position, newest first."""
+        status_sql, status_args = self._status_filter(statuses)
+        keyset_sql, keyset_args = self._keyset(after)
+        order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
+            "created_at DESC, id ASC" if "tie-break-ascending" in self.faults else "created_at DESC, id DESC")
+        offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
+        sql = (f"SELECT r.id, r.created_at, r.started_at, r.status, r.finished_at FROM runs r {status_sql} "
+               f"WHERE r.runtime_id = ? {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
+        with self._lock:
+            rows = self._db.execute(sql, (*status_args, runtime_id, *keyset_args, fetch, offset)).fetchall()
+        return [Run(*r) for r in rows]
+
+    def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:
+        if not statuses:
+            return "", []
+        values = list(statuses) if "status-repeat-duplicates" in self.faults else sorted(set(statuses))
+        if "status-stopped-includes-failed" in self.faults and "stopped" in values:
+            values.append("failed")
+        joiner = " UNION ALL " if "status-repeat-duplicates" in self.faults else " UNION "
+        union = joiner.join("SELECT ? AS s" for _ in values)
+        return f"JOIN ({union}) f ON r.status = f.s", values
+
+    def _keyset(self, after: Position | None) -> tuple[str, list]:
+        if after is None:
+            return "", []
+        c, i = after.created_at, after.run_id
+        if "cursor-ignores-tie" in self.faults:
+            return "AND r.created_at < ?", [c]
+        if "order-ascending" in self.faults:
+            return "AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
+        if "tie-break-ascending" in self.faults:
+            return "AND (r.created_at < ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
+        if "duplicate-at-page-boundary" in self.faults:
+            return "AND (r.created_at < ? OR (r.created_at = ? AND r.id <= ?))", [c, c, i]
+        return "AND (r.created_at < ? OR (r.created_at = ? AND r.id < ?))", [c, c, i]
+
+    # ---- churn ------------------------------------------------------------
+    def churn_tick(self, now: datetime) -> None:
+        """Insert one new active run into A-main and end one random active run of it."""
+        runtime_id = self.seed_info.runtime_id
+        with self._lock, self._db:
+            created = max(now, self._last_created + MS)
+            self._last_created = created
+            stamp = fmt_time(created)
+            self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, 'active', NULL)",
+                             (new_uuid(self._churn_rng), runtime_id, stamp, stamp))
+            active = self._db.execute("SELECT id, started_at FROM runs WHERE runtime_id = ? AND status = 'active' "
+                                      "ORDER BY id", (runtime_id,)).fetchall()
+            run_id, started = self._churn_rng.choice(active)
+            finished = max(fmt_time(now), started)  # fixed-width strings: string order = time order
+            self._db.execute("UPDATE runs SET status = ?, finished_at = ? WHERE id = ? AND status = 'active'",
+                             (self._churn_rng.choice(("stopped", "failed")), finished, run_id))

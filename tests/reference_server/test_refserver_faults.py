@@ -1,0 +1,114 @@
+"""Every fault in the catalogue changes some observable response compared with the clean server."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from reference_server import FAULTS, ReferenceServer
+from reference_server import cursor as cursor_module
+
+
+def _strip(value):
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k != "requestId"}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def observe(response: requests.Response):
+    """What a client can see of one response, minus the per-request ids."""
+    try:
+        body = _strip(response.json())
+    except ValueError:
+        body = response.text
+    return (response.status_code, response.headers.get("Content-Type"), response.headers.get("Allow"), body)
+
+
+def page(params=(), auth="good", runtime="main", method="GET"):
+    """A probe sending one request."""
+    def probe(srv):
+        info = srv.seed_info
+        header = {"good": f"Bearer {info.api_key}", "none": None}.get(auth, auth)
+        if header is not None:
+            header = header.format(key=info.api_key)
+        runtime_id = {"main": info.runtime_id, "empty": info.empty_runtime_id, "other": info.other_runtime_id,
+                      "unknown": info.unknown_runtime_id}[runtime]
+        url = f"{srv.base_url}/v2/runtimes/{runtime_id}/runs"
+        params_ = params(srv) if callable(params) else list(params)
+        headers = {"Authorization": header} if header is not None else {}
+        return observe(requests.request(method, url, headers=headers, params=params_))
+    return probe
+
+
+def walk(params=(), max_pages=40):
+    """A probe following nextCursor for up to max_pages pages."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+        seen, cursor = [], None
+        for _ in range(max_pages):
+            r = requests.get(url, headers=headers, params=list(params) + ([("cursor", cursor)] if cursor else []))
+            if r.status_code != 200:
+                seen.append(r.status_code)
+                break
+            body = r.json()
+            seen.append([run["id"] for run in body["data"] or []])
+            cursor = body.get("nextCursor")
+            if not cursor:
+                break
+        return seen
+    return probe
+
+
+def forged_cursor(srv):
+    """A decodable cursor signed with the wrong secret."""
+    first = srv.store.all_runs(srv.seed_info.runtime_id)[9]
+    return [("limit", "5"), ("cursor", cursor_module.encode(cursor_module.Position(first.created_at, first.id),
+                                                            b"wrong secret"))]
+
+
+L7 = [("limit", "7")]
+PROBES = {
+    "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
+    "status-uppercase": page(L7), "next-cursor-omitted": page(runtime="empty"),
+    "data-null-when-empty": page(runtime="empty"),
+    "started-before-created": page([("limit", "20")]), "active-with-finished-at": page([("limit", "20")]),
+    "terminal-without-finished-at": page([("limit", "20")]), "finished-before-started": page([("limit", "20")]),
+    "duplicate-at-page-boundary": walk(L7), "skip-at-page-boundary": walk(L7), "cursor-loops": walk(L7),
+    "cursor-on-last-page": walk([("limit", "50")]), "tie-break-ascending": page([("limit", "20")]),
+    "cursor-ignores-tie": walk(L7), "order-ascending": page(L7),
+    "filter-first-page-only": walk([("limit", "7"), ("status", "active")]), "limit-first-page-only": walk(L7),
+    "cursor-not-validated": page([("cursor", "garbage")]), "cursor-tamper-accepted": page(forged_cursor),
+    "limit-plus-one": page([("limit", "5")]), "default-limit-20": page(), "limit-clamped": page([("limit", "101")]),
+    "limit-zero-means-default": page([("limit", "0")]), "limit-float-truncated": page([("limit", "1.5")]),
+    "limit-repeated-last-wins": page([("limit", "2"), ("limit", "3")]),
+    "limit-huge-500": page([("limit", "99999999999999999999999")]),
+    "status-array-first-only": page([("limit", "100"), ("status", "active"), ("status", "failed")]),
+    "status-case-insensitive": page([("status", "ACTIVE")]), "status-unknown-ignored": page([("status", "zzz")]),
+    "status-empty-ignored": page([("status", "")]),
+    "status-stopped-includes-failed": page([("limit", "100"), ("status", "stopped")]),
+    "status-repeat-duplicates": page([("limit", "100"), ("status", "active"), ("status", "active")]),
+    "auth-any-scheme": page(auth="Token {key}"), "auth-bearer-case-sensitive": page(auth="bearer {key}"),
+    "auth-key-prefix": page(auth="Bearer {key}x"), "auth-key-without-scheme": page(auth="{key}"),
+    "validate-before-auth": page([("limit", "0")], auth="none"), "tenant-leak": page(runtime="other"),
+    "other-tenant-403": page(runtime="other"), "unknown-runtime-empty": page(runtime="unknown"),
+    "error-stack-trace": page([("limit", "abc")]), "error-plain-text": page(runtime="unknown"),
+    "invalid-query-422": page([("limit", "abc")]), "error-echoes-key": page(auth="Bearer {key}x"),
+    "error-missing-code": page(auth="Bearer {key}x"),
+    "content-type-text-html": page(), "post-served-as-get": page(method="POST"),
+    "405-without-allow": page(method="DELETE"),
+}
+
+
+def test_every_fault_has_a_probe():
+    """The probe table covers the whole catalogue."""
+    assert set(PROBES) == set(FAULTS)
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_fault_is_observable(server, name):
+    """Switching the fault on changes what the probe request observes."""
+    probe = PROBES[name]
+    with ReferenceServer(faults=[name]) as faulty:
+        assert probe(faulty) != probe(server)

@@ -1,0 +1,86 @@
+"""The deterministic seed: shape of the data the server starts with."""
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+
+import pytest
+
+from reference_server import FAULTS, ReferenceServer
+
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+STAMP = re.compile(r"2026-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+def test_main_runtime_counts_and_statuses(server):
+    """Runtime A-main holds 130 runs with all three statuses in the planned mix."""
+    runs = server.store.all_runs(server.seed_info.runtime_id)
+    assert len(runs) == 130
+    assert Counter(r.status for r in runs) == {"active": 40, "stopped": 50, "failed": 40}
+
+
+def test_statuses_are_spread(server):
+    """Statuses are interleaved through the list rather than grouped."""
+    statuses = [r.status for r in server.store.all_runs(server.seed_info.runtime_id)]
+    changes = sum(a != b for a, b in zip(statuses, statuses[1:]))
+    assert changes > 60
+    assert {"active", "stopped", "failed"} <= set(statuses[:15])
+
+
+def test_ties_exist_and_straddle_page_boundaries(server):
+    """At least ten createdAt tie groups of 2-4 runs exist, some across limit 7 and 50 page boundaries."""
+    runs = server.store.all_runs(server.seed_info.runtime_id)
+    groups = Counter(r.created_at for r in runs)
+    tied = {c: n for c, n in groups.items() if n > 1}
+    assert len(tied) >= 10 and all(2 <= n <= 4 for n in tied.values())
+    created = [r.created_at for r in runs]
+    for limit in (7, 50):
+        assert any(created[i - 1] == created[i] for i in range(limit, len(created), limit))
+
+
+def test_run_fields_and_invariants(server):
+    """Ids are UUID v4, timestamps fixed-width 2026 UTC, and startedAt/finishedAt respect the lifecycle."""
+    for runtime in (server.seed_info.runtime_id, server.seed_info.other_runtime_id):
+        for r in server.store.all_runs(runtime):
+            assert UUID4.fullmatch(r.id) and uuid.UUID(r.id).version == 4
+            assert STAMP.fullmatch(r.created_at) and STAMP.fullmatch(r.started_at)
+            assert r.started_at > r.created_at
+            if r.status == "active":
+                assert r.finished_at is None
+            else:
+                assert STAMP.fullmatch(r.finished_at) and r.finished_at > r.started_at
+
+
+def test_other_tenant_and_empty_runtime(server):
+    """Tenant B has 30 runs, the empty runtime none, and the unknown runtime does not exist."""
+    info = server.seed_info
+    assert len(server.store.all_runs(info.other_runtime_id)) == 30
+    assert server.store.all_runs(info.empty_runtime_id) == []
+    assert server.store.runtime_tenant(info.unknown_runtime_id) is None
+    assert info.api_key.startswith("bctrl_sk_test_") and info.other_api_key.startswith("bctrl_sk_test_")
+    assert info.api_key != info.other_api_key
+
+
+def test_seed_is_deterministic_and_key_replaceable():
+    """The same seed gives the same data; api_key replaces only tenant A's key."""
+    a, b = ReferenceServer(seed=7), ReferenceServer(seed=7, api_key="bctrl_sk_test_canary")
+    assert a.seed_info.runtime_id == b.seed_info.runtime_id
+    assert a.store.all_runs(a.seed_info.runtime_id) == b.store.all_runs(b.seed_info.runtime_id)
+    assert b.seed_info.api_key == "bctrl_sk_test_canary"
+    assert a.seed_info.other_api_key == b.seed_info.other_api_key
+    assert ReferenceServer(seed=8).seed_info.runtime_id != a.seed_info.runtime_id
+
+
+@pytest.mark.parametrize("kwargs", [{"faults": ["no-such-fault"]}, {"error_envelope": "weird"}, {"trouble_rate": 2}])
+def test_bad_constructor_arguments(kwargs):
+    """Unknown fault names and out-of-range options raise ValueError (naming the fault)."""
+    with pytest.raises(ValueError, match="no-such-fault" if "faults" in kwargs else None):
+        ReferenceServer(**kwargs)
+
+
+def test_fault_catalogue_shape():
+    """Every catalogue entry is keyed by its name and has an area and a one-line description."""
+    assert len(FAULTS) >= 50
+    for name, fault in FAULTS.items():
+        assert fault.name == name and fault.area and fault.description and "\n" not in fault.description
