@@ -25,6 +25,12 @@ class Order:
     tie_by: str | None
     tie_descending: bool
 
+    def describe(self) -> str:
+        text = f"{self.by} {'descending' if self.descending else 'ascending'}"
+        if self.tie_by:
+            text += f", then {self.tie_by} {'descending' if self.tie_descending else 'ascending'}"
+        return text
+
     def key(self, run: dict) -> tuple:
         """A sort key that puts runs in contract order when sorted ascending."""
         return (_directed(run[self.by], self.descending),) + (

@@ -38,8 +38,10 @@ def _expect_filter_applied(api, contract, max_walk_runs, statuses):
     repeated = duplicates(filtered)
     expect(not repeated, f"{label} lists each run once", expected="no run twice",
            actual=f"{len(repeated)} runs twice", exchange=last)
-    expect(out_of_order(filtered, contract) is None, f"{label} keeps the contract's order",
-           expected="createdAt, then id, descending", actual="runs out of order", exchange=last)
+    wrong = out_of_order(filtered, contract)
+    expect(wrong is None, f"{label} keeps the contract's order", expected=contract.order.describe(),
+           actual=f"run {wrong[0]} ({wrong[2]['id']}) out of order" if wrong else "",
+           exchange=filtered.page_of(wrong[2]["id"]) if wrong else last)
 
     listed = set(filtered.ids)
     missing, forbidden = [], []

@@ -36,6 +36,7 @@ class ApiClient:
     ) -> Exchange:
         """GET the runs; `params` may repeat keys ([("status", "a"), ("status", "b")]); `authorization` is the
         exact header value to send, None for no header. The response is checked against the contract."""
+        __tracebackhide__ = True
         headers = {}
         if authorization is USE_KEY:
             headers["Authorization"] = f"Bearer {self.api_key}"

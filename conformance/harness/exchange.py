@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from .redaction import KEY_PLACEHOLDER, _SECRETS, redact
 
-BODY_SHOWN = 600  # characters of a body quoted in a failure message
+BODY_SHOWN = 300  # characters of a body quoted in a failure message
 
 
-@dataclass
+@dataclass(repr=False)
 class Exchange:
     method: str
     url: str
@@ -46,6 +47,9 @@ class Exchange:
         body = self.json
         return body.get("nextCursor") if isinstance(body, dict) else None
 
+    def __repr__(self) -> str:  # short, and never the headers sent (they hold the key)
+        return f"Exchange({self.method} {self.url} -> {self.status})"
+
     def curl(self) -> str:
         """A shell command that sends the same request, with ${BCTRL_API_KEY} in place of the key."""
         parts = ["curl", "-sS", "-i"]
@@ -64,21 +68,9 @@ class Exchange:
 
 def _shell_quote_with_key(text: str) -> str:
     """Quote for a POSIX shell; where the key stands, leave ${BCTRL_API_KEY} for the shell to expand."""
-    pieces = [text]
-    for secret in _SECRETS:
-        pieces = [chunk for piece in pieces for chunk in _split_keep(piece, secret)]
-    if len(pieces) == 1:
+    if not any(secret in text for secret in _SECRETS):
         return shlex.quote(text)
-    return "".join(f'"{KEY_PLACEHOLDER}"' if piece is None else shlex.quote(piece) for piece in pieces if piece != "")
-
-
-def _split_keep(piece: str | None, secret: str) -> list[str | None]:
-    if piece is None:
-        return [None]
-    chunks = piece.split(secret)
-    result: list[str | None] = []
-    for index, chunk in enumerate(chunks):
-        if index:
-            result.append(None)
-        result.append(chunk)
-    return result
+    escaped = re.sub(r'([\\"$`])', r"\\\1", text)
+    for secret in _SECRETS:
+        escaped = escaped.replace(re.sub(r'([\\"$`])', r"\\\1", secret), KEY_PLACEHOLDER)
+    return f'"{escaped}"'

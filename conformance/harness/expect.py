@@ -19,11 +19,13 @@ class ContractViolation(AssertionError):
 
 
 def expect(condition: bool, what: str, *, expected: str, actual: str, exchange: Exchange | None = None) -> None:
+    __tracebackhide__ = True  # the failure is in the test that called this, not here
     if not condition:
         raise ContractViolation(what, expected=expected, actual=actual, exchange=exchange)
 
 
 def expect_status(exchange: Exchange, status: int | Iterable[int], what: str) -> None:
+    __tracebackhide__ = True
     allowed = {status} if isinstance(status, int) else set(status)
     expect(
         exchange.status in allowed,

@@ -20,6 +20,7 @@ MAX_SCHEMA_ERRORS = 3
 
 def check_response(exchange: Exchange, contract: Contract) -> None:
     """Raise ContractViolation listing every way this response breaks the contract."""
+    __tracebackhide__ = True
     problems = list(response_problems(exchange, contract))
     if problems:
         raise ContractViolation(

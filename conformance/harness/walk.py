@@ -28,6 +28,11 @@ class Walk:
     def by_id(self) -> dict[str, dict]:
         return {run["id"]: run for run in self.runs}
 
+    def page_of(self, run_id: str) -> Exchange:
+        """The last page that listed this run (the last page of the walk if none did)."""
+        return next((page for page in reversed(self.pages) if any(r.get("id") == run_id for r in page.runs)),
+                    self.pages[-1])
+
 
 def walk_runs(
     api: ApiClient,
@@ -40,6 +45,7 @@ def walk_runs(
     """Walk pages until nextCursor is null (complete) or `max_runs` runs were seen (a bounded prefix).
 
     A cursor seen twice, or more pages than the runs can fill, is a ContractViolation, never a hang."""
+    __tracebackhide__ = True
     status = list(status) if status is not None and not isinstance(status, str) else status
     page_size = limit or api.contract.limit_default
     page_budget = math.ceil(max_runs / page_size) + PAGE_SLACK

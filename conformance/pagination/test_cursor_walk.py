@@ -23,14 +23,15 @@ def _page_sizes(contract):
 def _expect_well_formed(walk, contract, label):
     repeated = duplicates(walk)
     expect(not repeated, f"A {label} walk lists every run once", expected="no run twice",
-           actual=f"{len(repeated)} runs twice, first {repeated[:1]}", exchange=walk.pages[-1])
+           actual=f"{len(repeated)} runs twice, first {repeated[:1]}",
+           exchange=walk.page_of(repeated[0]) if repeated else None)
     wrong = out_of_order(walk, contract)
     if wrong:
         index, previous, current = wrong
-        expect(False, f"A {label} walk keeps the contract's order (createdAt, then id, descending) across pages",
+        expect(False, f"A {label} walk keeps the contract's order ({contract.order.describe()}) across pages",
                expected=f"run {index} after run {index - 1} in that order",
                actual=f"{previous['createdAt']} {previous['id']} then {current['createdAt']} {current['id']}",
-               exchange=walk.pages[-1])
+               exchange=walk.page_of(current["id"]))
 
 
 @pytest.mark.smoke
