@@ -1,0 +1,173 @@
+"""The effective contract (openapi.yaml + contract.overlay.yaml) as the Contract accessor reads it."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from conformance.contract import RUNS_PATH, Contract, load_contract
+
+RUN_ID = "3f1c2a4e-8b7d-4e6f-9a1b-2c3d4e5f6a7b"
+
+# A page shaped like the published spec's 200 response (runtimes_v2.runtimes.runs.list_Response_200).
+SPEC_EXAMPLE_PAGE = {
+    "data": [
+        {"id": "0b6c1d6e-7f1a-4c3b-9d2e-5a4b3c2d1e0f", "createdAt": "2026-03-01T10:15:00.000Z",
+         "startedAt": "2026-03-01T10:15:01.000Z", "status": "active", "finishedAt": None},
+        {"id": RUN_ID, "createdAt": "2026-03-01T10:14:00Z", "startedAt": "2026-03-01T10:14:02Z",
+         "status": "stopped", "finishedAt": "2026-03-01T10:20:00+00:00"},
+        {"id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "createdAt": "2026-03-01T10:13:00.000Z",
+         "startedAt": "2026-03-01T10:13:00.500Z", "status": "failed", "finishedAt": "2026-03-01T10:13:05.000Z"},
+    ],
+    "nextCursor": "opaque-cursor",
+}
+
+
+@pytest.fixture(scope="module")
+def contract() -> Contract:
+    return load_contract()
+
+
+def page_with(**changes) -> dict:
+    page = copy.deepcopy(SPEC_EXAMPLE_PAGE)
+    page["data"][1].update(changes)
+    return page
+
+
+def test_limit_bounds_and_default(contract):
+    """The limit parameter is bounded 1..100 with default 50."""
+    assert (contract.limit_min, contract.limit_max, contract.limit_default) == (1, 100, 50)
+
+
+def test_statuses_and_their_running_terminal_split(contract):
+    """The statuses are active, stopped, failed; active is the running one, the other two are terminal."""
+    assert contract.statuses == ("active", "stopped", "failed")
+    assert contract.running_status == "active"
+    assert contract.terminal_statuses == ("stopped", "failed")
+
+
+@pytest.mark.parametrize("kind, status", [("invalidQuery", 400), ("unauthenticated", 401), ("notVisible", 404),
+                                          ("rateLimited", 429)])
+def test_error_status_per_kind(contract, kind, status):
+    """Each kind of refusal gets the status the overlay assigns it."""
+    assert contract.error_status(kind) == status
+
+
+def test_authorization_header_parameter_is_replaced_by_bearer_security(contract):
+    """The free-form Authorization header parameter is removed and the bearerAuth scheme applies instead."""
+    names = [parameter["name"] for parameter in contract.operation["parameters"]]
+    assert "Authorization" not in names
+    assert names == ["runtimeId", "cursor", "limit", "status"]
+    assert contract.operation["security"] == [{"bearerAuth": []}]
+    assert contract.document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_documented_statuses(contract):
+    """The operation documents exactly 200, 400, 401, 404 and 429."""
+    assert contract.documented_statuses == frozenset({200, 400, 401, 404, 429})
+
+
+def test_429_requires_retry_after_and_others_require_no_header(contract):
+    """Retry-After is a required header of 429 and of no other documented answer."""
+    assert contract.required_headers(429) == ("Retry-After",)
+    assert all(contract.required_headers(status) == () for status in (200, 400, 401, 404))
+
+
+def test_every_documented_status_has_a_json_body(contract):
+    """Each documented answer has an application/json body schema (and an undocumented one has none)."""
+    for status in contract.documented_statuses:
+        assert contract.media_types(status) == ("application/json",)
+    assert contract.body_validator(500) is None
+    assert contract.body_validator(200, "text/html") is None
+
+
+def test_body_validator_200_accepts_the_spec_example_page(contract):
+    """A page shaped like the published spec's 200 response validates."""
+    assert list(contract.body_validator(200).iter_errors(SPEC_EXAMPLE_PAGE)) == []
+    assert contract.body_validator(200).is_valid({"data": [], "nextCursor": None})
+
+
+@pytest.mark.parametrize("change", [
+    {"id": "run_0123456789abcdef01234567"},
+    {"createdAt": "2026-03-01 10:14:00"},
+    {"createdAt": "2026-03-01T10:14:00"},
+    {"createdAt": 1772359440000},
+    {"startedAt": "yesterday"},
+    {"finishedAt": "2026-03-01"},
+    {"status": "ACTIVE"},
+    {"status": "running"},
+], ids=lambda change: f"{next(iter(change))}={next(iter(change.values()))}")
+def test_body_validator_200_rejects_a_malformed_run(contract, change):
+    """A run with a non-uuid id, a non-RFC 3339 timestamp or an unknown status does not validate."""
+    assert not contract.body_validator(200).is_valid(page_with(**change))
+
+
+def test_body_validator_200_rejects_a_page_without_next_cursor(contract):
+    """A 200 page must carry nextCursor (null on the last page) and data."""
+    page = copy.deepcopy(SPEC_EXAMPLE_PAGE)
+    del page["nextCursor"]
+    assert not contract.body_validator(200).is_valid(page)
+    assert not contract.body_validator(200).is_valid({"data": None, "nextCursor": None})
+
+
+@pytest.mark.parametrize("body", [
+    {"error": "limit must be between 1 and 100", "code": "request.invalid", "requestId": "req_1"},
+    {"error": {"code": "request.invalid", "message": "limit must be between 1 and 100", "requestId": "req_1"}},
+], ids=["flat", "nested"])
+def test_body_validator_400_accepts_both_error_envelopes(contract, body):
+    """Both bctrl error envelopes (flat and nested) are valid 400 bodies."""
+    assert contract.body_validator(400).is_valid(body)
+
+
+@pytest.mark.parametrize("body", [
+    {"message": "x"},
+    {"error": "", "code": "request.invalid"},
+    {"error": {"code": "request.invalid", "message": "m"}},
+    "Bad Request",
+], ids=["message-only", "empty-error", "nested-without-requestId", "plain-string"])
+def test_body_validator_400_rejects_other_shapes(contract, body):
+    """A body that is neither bctrl envelope (e.g. {"message": "x"}) is not a valid 400 body."""
+    assert not contract.body_validator(400).is_valid(body)
+
+
+def test_order_is_created_at_descending_then_id_descending(contract):
+    """Order.key sorts runs newest createdAt first and breaks ties by id, descending."""
+    runs = [
+        {"id": "00000000-0000-4000-8000-000000000001", "createdAt": "2026-01-01T00:00:00Z"},
+        {"id": "00000000-0000-4000-8000-000000000003", "createdAt": "2026-01-01T00:00:00Z"},
+        {"id": "00000000-0000-4000-8000-000000000002", "createdAt": "2026-01-02T00:00:00Z"},
+        {"id": "00000000-0000-4000-8000-000000000002", "createdAt": "2025-12-31T23:59:59.999Z"},
+    ]
+    ordered = sorted(runs, key=contract.order.key)
+    assert [(run["createdAt"][:10], run["id"][-1]) for run in ordered] == [
+        ("2026-01-02", "2"), ("2026-01-01", "3"), ("2026-01-01", "1"), ("2025-12-31", "2")]
+    assert contract.order.describe() == "createdAt descending, then id descending"
+
+
+def test_order_compares_timestamps_as_instants(contract):
+    """Timestamps of the same instant in different precision or offset give equal keys."""
+    key = contract.order.key
+    run = {"id": RUN_ID, "createdAt": "2026-01-01T00:00:00Z"}
+    assert key(run) == key({**run, "createdAt": "2026-01-01T00:00:00.000Z"})
+    assert key(run) == key({**run, "createdAt": "2026-01-01T01:00:00+01:00"})
+    assert key({**run, "createdAt": "2026-01-01T00:00:00.001Z"}) < key(run)  # later instant comes first
+
+
+def test_a_null_tie_break_makes_equal_created_at_runs_compare_equal(contract):
+    """With tieBreak set to null, runs sharing a createdAt have equal keys whatever their ids."""
+    document = copy.deepcopy(contract.document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["order"]["tieBreak"] = None
+    order = Contract(document).order
+    assert order.tie_by is None
+    a = {"id": "00000000-0000-4000-8000-000000000001", "createdAt": "2026-01-01T00:00:00Z"}
+    b = {"id": "00000000-0000-4000-8000-000000000009", "createdAt": "2026-01-01T00:00:00.000Z"}
+    assert order.key(a) == order.key(b)
+    assert not order.key(a) < order.key(b) and not order.key(b) < order.key(a)
+    assert order.describe() == "createdAt descending"
+    assert contract.order.key(a) != contract.order.key(b)  # the real contract still breaks the tie
+
+
+def test_error_leak_patterns_are_compiled(contract):
+    """The overlay's errorLeakPatterns are all compiled and match a Python traceback line."""
+    assert len(contract.error_leak_patterns) == 5
+    assert any(p.search('Traceback (most recent call last):') for p in contract.error_leak_patterns)

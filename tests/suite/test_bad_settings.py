@@ -1,0 +1,31 @@
+"""Bad input to the suite gets one clear line naming the setting, runs no test, and exits 4 (not 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.settings import TOOL_ERROR
+
+from conftest import clean_env, run_pytest
+
+CASES = {
+    "base-url-without-key": ({"BCTRL_BASE_URL": "https://staging.example.test"}, "BCTRL_API_KEY"),
+    "malformed-url": ({"BCTRL_BASE_URL": "staging.example.test", "BCTRL_API_KEY": "k", "BCTRL_RUNTIME_ID": "r"},
+                      "BCTRL_BASE_URL"),
+    "unreachable-host": ({"BCTRL_BASE_URL": "http://127.0.0.1:9", "BCTRL_API_KEY": "k", "BCTRL_RUNTIME_ID": "r",
+                          "BCTRL_RETRIES": "0"}, "BCTRL_BASE_URL"),
+    "unknown-profile": ({"BCTRL_PROFILE": "nightly"}, "BCTRL_PROFILE"),
+    "budget-not-a-number": ({"BCTRL_REQUEST_BUDGET": "lots"}, "BCTRL_REQUEST_BUDGET"),
+    "key-without-base-url": ({"BCTRL_API_KEY": "k"}, "BCTRL_BASE_URL"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_setting_is_one_clear_line_and_a_tool_error(case, reports):
+    """A missing, malformed or unusable setting exits with the tool-error code and a line that names it."""
+    settings, named = CASES[case]
+    done = run_pytest(["-p", "no:cacheprovider"], clean_env(BCTRL_REPORTS_DIR=str(reports), **settings), timeout=120)
+    assert done.returncode == TOOL_ERROR, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if "bad setting:" in line]
+    assert len(lines) == 1 and named in lines[0], done.stdout[-2000:] + done.stderr[-2000:]
+    assert " passed" not in done.stdout and " failed" not in done.stdout

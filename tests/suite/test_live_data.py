@@ -1,0 +1,40 @@
+"""No false alarms on live data: the suite passes, run after run, while runs start and end under it, and while
+the target answers with transient trouble (429, 503, dropped connections, slow answers)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from fault_matrix.runners import run_suite
+from reference_server import ReferenceServer
+
+RUNS_IN_A_ROW = 10
+TROUBLE_RATE = 0.02  # of requests; with three retries each, a false alarm would need four troubles in a row
+
+
+def _ten_runs(server, tmp_path, name):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda n: run_suite(server, None, tmp_path / f"{name}-{n}"), range(RUNS_IN_A_ROW)))
+
+
+def test_suite_passes_ten_times_in_a_row_while_runs_start_and_end(tmp_path):
+    """With churn on (a run starts and another ends every 0.2 s), ten runs of the suite all pass."""
+    with ReferenceServer(churn=True) as server:
+        outcomes = _ten_runs(server, tmp_path, "churn")
+        started = len(server.store.all_runs(server.seed_info.runtime_id))
+    failures = [outcome.output_tail for outcome in outcomes if outcome.exit_code != 0]
+    assert not failures, failures[0]
+    assert started > 130, "churn added no runs: the test proved nothing"
+
+
+def test_suite_passes_ten_times_in_a_row_through_transient_trouble_and_churn(tmp_path):
+    """With churn and transient trouble on, ten runs pass, retrying politely, and say what they retried."""
+    with ReferenceServer(churn=True, trouble_rate=TROUBLE_RATE) as server:
+        outcomes = _ten_runs(server, tmp_path, "stress")
+        troubles = [record.trouble for record in server.request_log if record.trouble]
+    failures = [outcome.output_tail for outcome in outcomes if outcome.exit_code != 0]
+    assert not failures, failures[0]
+    assert {"429", "503", "drop", "slow"} <= set(troubles), f"not every kind of trouble happened: {set(troubles)}"
+    assert any("retried: " in outcome.output_tail for outcome in outcomes), "no run said what it retried"
+    summaries = [(tmp_path / f"stress-{n}" / "summary.md").read_text() for n in range(RUNS_IN_A_ROW)]
+    assert any("## Retried requests" in summary for summary in summaries)

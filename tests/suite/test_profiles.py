@@ -1,0 +1,60 @@
+"""Profiles and the polite client: smoke is read-only, small and quick; budgets and outages end as tool errors."""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+
+from conformance.settings import TOOL_ERROR
+from fault_matrix.runners import run_suite
+from reference_server import ReferenceServer
+
+from conftest import clean_env, run_pytest
+
+SMOKE_SECONDS = 20
+SMOKE_BUDGET = 60
+
+
+def test_smoke_sends_only_gets_within_its_budget_quickly(reports):
+    """The smoke profile passes against the reference server with only GETs, within its budget, in under 20 s."""
+    with ReferenceServer() as server:
+        started = time.monotonic()
+        outcome = run_suite(server, None, reports, extra_env={"BCTRL_PROFILE": "smoke"})
+        seconds = time.monotonic() - started
+        methods = {record.method for record in server.request_log}
+        sent = len(server.request_log)
+    assert outcome.exit_code == 0, outcome.output_tail
+    assert methods == {"GET"}, methods
+    assert 0 < sent <= SMOKE_BUDGET and seconds < SMOKE_SECONDS, (sent, seconds)
+
+
+def test_smoke_still_covers_the_core_contract():
+    """Smoke runs the schema, a cursor walk, limits, a single and an array filter, and missing and wrong keys."""
+    done = run_pytest(["--collect-only", "-q", "-p", "no:cacheprovider"], clean_env(BCTRL_PROFILE="smoke"))
+    collected = done.stdout
+    for expected in ("test_first_page_matches_the_page_schema", "test_cursor_walk_ends_once_and_in_order",
+                     "test_absent_limit_gives_the_default_page_size", "test_invalid_limit_is_rejected",
+                     "test_single_status_returns_exactly_the_runs_in_it", "test_repeated_status_keys_return_the_union",
+                     "test_bad_credentials_are_rejected[no-header]", "test_bad_credentials_are_rejected[wrong-key]"):
+        assert expected in collected, f"{expected} is not in the smoke profile"
+    assert "test_fuzz" not in collected, "smoke must not fuzz (negative cases, unsupported methods)"
+
+
+def test_exhausted_budget_stops_the_run_as_a_tool_error(reports):
+    """Reaching the request budget stops the run with a line naming BCTRL_REQUEST_BUDGET, a JUnit error, exit 4."""
+    with ReferenceServer() as server:
+        outcome = run_suite(server, None, reports, extra_env={"BCTRL_REQUEST_BUDGET": "25"})
+        sent = len(server.request_log)
+    assert outcome.exit_code == TOOL_ERROR, outcome.output_tail
+    assert "TOOL ERROR: BCTRL_REQUEST_BUDGET" in outcome.output_tail
+    assert sent <= 25
+    suite = ET.parse(reports / "junit.xml").getroot().find("testsuite")
+    assert int(suite.get("errors")) >= 1 and int(suite.get("failures")) == 0
+
+
+def test_target_unavailable_after_retries_is_a_tool_error_not_a_contract_failure(reports):
+    """A target that keeps answering 503 after the retries ends the run as a tool error (exit 4), not exit 1."""
+    with ReferenceServer(trouble_rate=0.6) as server:
+        outcome = run_suite(server, None, reports, extra_env={"BCTRL_RETRIES": "0", "BCTRL_PROFILE": "smoke"})
+    assert outcome.exit_code == TOOL_ERROR, outcome.output_tail
+    assert "TOOL ERROR" in outcome.output_tail or "cannot be reached" in outcome.output_tail
