@@ -78,8 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_RUNTIME_ID", "a runtime of that key with runs in it (required with a base URL)"),
     Setting("BCTRL_OTHER_RUNTIME_ID", "a runtime the key must not see (another tenant's); unset: those checks skip"),
     Setting("BCTRL_EMPTY_RUNTIME_ID", "a runtime of the key with no runs; unset: the empty-runtime check skips"),
-    Setting("BCTRL_PROFILE", "gate (everything) or smoke (read-only, budgeted, for production)", _profile,
-            {"gate": "gate", "smoke": "smoke"}),
+    Setting("BCTRL_PROFILE", "gate (everything; the default) or smoke (read-only, budgeted, for production)",
+            _profile),
     Setting("BCTRL_REPORTS_DIR", "where reports are written", Path, {"gate": Path("reports"), "smoke": Path("reports")}),
     Setting("BCTRL_REQUEST_BUDGET", "hard cap on requests sent; reaching it stops the run as a tool error",
             _positive_int, {"gate": 5000, "smoke": 60}),
@@ -92,9 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
             {"gate": 3, "smoke": 2}),
     Setting("BCTRL_RETRY_AFTER_MAX", "longest Retry-After honoured, in seconds (longer: a tool error)",
             _non_negative_float, {"gate": 30.0, "smoke": 30.0}),
-    Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase", _positive_int,
-            {"gate": 60, "smoke": 10}),
-    Setting("BCTRL_SEED", "seed for Schemathesis and Hypothesis (printed with every fuzz failure)", int,
+    Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase (gate only)",
+            _positive_int, {"gate": 60, "smoke": 60}),
+    Setting("BCTRL_SEED", "seed for Schemathesis and Hypothesis (printed in the run's summary)", int,
             {"gate": 20261128, "smoke": 20261128}),
 )
 
@@ -135,6 +135,7 @@ def read_settings(env: Mapping[str, str], options: Mapping[str, object] | None =
     for setting in SETTINGS:
         text = raw[setting.dest]
         values[setting.dest] = setting.defaults.get(profile) if text is None else _parse(setting, text)
+    values["bctrl_profile"] = profile
     _check_target(values)
     return Settings(**{dest.removeprefix("bctrl_"): value for dest, value in values.items()})
 

@@ -40,12 +40,16 @@ def _apply_action(document: dict, action: dict, number: int) -> None:
     if not matches:
         raise OverlayError(f"overlay action {number}: target {target!r} matches nothing")
     if action.get("remove"):
-        # Delete from the last match backwards so earlier list indexes stay valid.
-        for match in reversed(matches):
-            _remove(document, match.parts)
+        # Each node once, deepest first and, within a list, highest index first, so no deletion shifts another.
+        for parts in sorted({tuple(match.parts) for match in matches}, key=_deletion_order, reverse=True):
+            _remove(document, parts)
         return
     for match in matches:
         _update(match.obj, action.get("update"), target, number)
+
+
+def _deletion_order(parts: tuple) -> tuple[int, int]:
+    return len(parts), parts[-1] if isinstance(parts[-1], int) else -1
 
 
 def _remove(document: Any, parts: tuple) -> None:

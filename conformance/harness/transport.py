@@ -72,14 +72,15 @@ class Pacer:
 class PoliteRetry(Retry):
     """urllib3 Retry that reports each retry, caps Retry-After, and passes both through its copies."""
 
+    # Not urllib3's own `retry_after_max`: that one silently clamps a long Retry-After, and this cap must not.
     def __init__(self, *args, on_retry: Callable[[str], None] | None = None, retry_after_max: float = 30.0, **kw):
         super().__init__(*args, **kw)
         self.on_retry = on_retry
-        self.retry_after_max = retry_after_max
+        self.wait_cap = retry_after_max
 
     def new(self, **kw) -> "PoliteRetry":
         copy = super().new(**kw)
-        copy.on_retry, copy.retry_after_max = self.on_retry, self.retry_after_max
+        copy.on_retry, copy.wait_cap = self.on_retry, self.wait_cap
         return copy
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
@@ -99,10 +100,10 @@ class PoliteRetry(Retry):
 
     def get_retry_after(self, response) -> float | None:
         seconds = super().get_retry_after(response)
-        if seconds is not None and seconds > self.retry_after_max:
+        if seconds is not None and seconds > self.wait_cap:
             raise TargetUnavailable(
                 f"BCTRL_RETRY_AFTER_MAX: the target asks to wait {seconds:.0f} s (Retry-After), "
-                f"longer than the {self.retry_after_max:.0f} s this run may wait"
+                f"longer than the {self.wait_cap:.0f} s this run may wait"
             )
         return seconds
 

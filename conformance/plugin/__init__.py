@@ -101,7 +101,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     try:
         if state.settings.embedded:
-            state.server, state.target = start_embedded(state.settings)
+            state.server, state.target = start_embedded()
         else:
             state.target = external_target(state.settings)
             probe(state.session, state.target)
@@ -253,7 +253,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.record.close()
     if state.target is not None:
         write_summary(state.record, state.settings.reports_dir, target=state.target.description,
-                      profile=state.settings.profile, exit_status=int(session.exitstatus),
+                      profile=state.settings.profile, seed=state.settings.seed, exit_status=int(session.exitstatus),
                       verdict=_verdict(state, int(session.exitstatus)))
 
 
@@ -271,7 +271,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     record = state.record
     terminalreporter.write_sep("-", "bctrl conformance")
-    terminalreporter.write_line(f"target: {state.target.description}; profile: {state.settings.profile}")
+    terminalreporter.write_line(f"target: {state.target.description}; profile: {state.settings.profile}; "
+                                f"seed: {state.settings.seed}")
     terminalreporter.write_line(f"requests: {record.requests} ({record.retries} retried); "
                                 f"reports: {state.settings.reports_dir}/")
     for line in record.retried:

@@ -12,18 +12,19 @@ from .record import RunRecord
 OUTCOMES = ("passed", "failed", "error", "skipped")
 
 
-def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile: str, exit_status: int,
+def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile: str, seed: int, exit_status: int,
                   verdict: str) -> None:
     reports_dir.mkdir(parents=True, exist_ok=True)
-    (reports_dir / "run.json").write_text(redact(json.dumps(_machine_readable(record, target, profile, exit_status,
-                                                                             verdict), indent=2)), encoding="utf-8")
-    (reports_dir / "summary.md").write_text(redact(_markdown(record, target, profile, verdict)), encoding="utf-8")
+    run = _machine_readable(record, target, profile, seed, exit_status, verdict)
+    (reports_dir / "run.json").write_text(redact(json.dumps(run, indent=2)), encoding="utf-8")
+    (reports_dir / "summary.md").write_text(redact(_markdown(record, target, profile, seed, verdict)), encoding="utf-8")
 
 
-def _machine_readable(record: RunRecord, target: str, profile: str, exit_status: int, verdict: str) -> dict:
+def _machine_readable(record: RunRecord, target: str, profile: str, seed: int, exit_status: int, verdict: str) -> dict:
     return {
         "target": target,
         "profile": profile,
+        "seed": seed,
         "verdict": verdict,
         "exitStatus": exit_status,
         "requests": record.requests,
@@ -35,12 +36,12 @@ def _machine_readable(record: RunRecord, target: str, profile: str, exit_status:
     }
 
 
-def _markdown(record: RunRecord, target: str, profile: str, verdict: str) -> str:
+def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: str) -> str:
     lines = [
         f"# bctrl runs API conformance: {verdict}",
         "",
         f"Target: {target} · profile `{profile}` · {record.requests} requests, {record.retries} retried · "
-        f"{record.duration:.1f} s",
+        f"{record.duration:.1f} s · seed {seed} (`BCTRL_SEED`)",
         "",
         "| contract area | passed | failed | errors | skipped |",
         "|---|---|---|---|---|",

@@ -31,7 +31,7 @@ def external_target(settings: Settings) -> Target:
     )
 
 
-def start_embedded(settings: Settings):
+def start_embedded():
     """Start the reference server on a free loopback port; return (server, target)."""
     from reference_server import ReferenceServer
 

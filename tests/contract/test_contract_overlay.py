@@ -64,15 +64,14 @@ def test_remove_with_a_negative_index_deletes_the_last_item():
     assert result == {"a": [{"n": 1}, {"n": 2}, {"n": 3}]}
 
 
-def test_remove_with_a_union_of_indexes_in_descending_order_deletes_exactly_those_items_bug():
-    """`remove: true` on $.a[2,0] deletes items 0 and 2 (BUG: overlay.py deletes in reverse match order, not
-    reverse index order, so it deletes item 0 and then the item that moved to index 2 — the wrong one)."""
+def test_remove_with_a_union_of_indexes_in_descending_order_deletes_exactly_those_items():
+    """`remove: true` on $.a[2,0] deletes items 0 and 2, whatever order the target lists them in."""
     result = apply_overlay(items(), overlay({"target": "$.a[2,0]", "remove": True}))
     assert result == {"a": [{"n": 2}, {"n": 4}]}
 
 
-def test_remove_of_a_node_matched_twice_deletes_it_once_bug():
-    """A node a target matches twice ($.a[0,0]) is removed once (BUG: overlay.py deletes index 0 twice)."""
+def test_remove_of_a_node_matched_twice_deletes_it_once():
+    """A node a target matches twice ($.a[0,0]) is removed once."""
     result = apply_overlay(items(), overlay({"target": "$.a[0,0]", "remove": True}))
     assert result == {"a": [{"n": 2}, {"n": 3}, {"n": 4}]}
 
