@@ -57,11 +57,12 @@ def markdown(matrix: Matrix) -> str:
 
 
 def _cell(outcome, fault: str | None) -> str:
+    """pass / FALSE ALARM on the clean server; caught / missed (nothing new beyond the clean run) / error."""
     if fault is None:
         return "pass" if outcome.exit_code == 0 else f"FALSE ALARM (exit {outcome.exit_code})"
     if outcome.caught:
         return "caught"
-    return "missed" if outcome.exit_code == 0 else f"error (exit {outcome.exit_code})"
+    return "missed" if outcome.exit_code in (0, 1) else f"error (exit {outcome.exit_code})"
 
 
 def machine_readable(matrix: Matrix) -> dict:

@@ -33,7 +33,11 @@ def bctrl_run_invariants_and_error_hygiene(ctx, response, case):
 
 
 @schema.parametrize()
-def test_fuzzed_requests_get_answers_the_contract_allows(case, http_session):
+def test_fuzzed_requests_get_answers_the_contract_allows(case, http_session, settings):
     """Every generated request, valid or not, gets an answer the effective contract allows (status, headers,
     content type, schema, run invariants), valid input is accepted and invalid input refused, never a 5xx."""
-    case.call_and_validate(session=http_session)
+    try:
+        case.call_and_validate(session=http_session)
+    except BaseException as failure:  # Schemathesis raises an exception group; say how to replay the run
+        failure.add_note(f"Replay the whole fuzz run: BCTRL_SEED={settings.seed} python -m pytest conformance/fuzz")
+        raise

@@ -30,3 +30,15 @@ def test_readme_shows_a_measured_side_by_side_table():
     """The README shows the fault-matrix table (not a placeholder) and how to regenerate it."""
     assert "MATRIX_TABLE" not in README and "python -m fault_matrix" in README
     assert "| false alarm on the clean server |" in README
+
+
+def test_every_suite_test_states_its_rule():
+    """Every test of the suite has a docstring: it is the rule printed with its failures and in the summary."""
+    import ast
+
+    undocumented = [f"{path.relative_to(ROOT)}::{node.name}"
+                    for path in (ROOT / "conformance").rglob("test_*.py")
+                    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+                    and not ast.get_docstring(node)]
+    assert not undocumented
