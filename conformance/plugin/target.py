@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from ..settings import Settings, SettingsError
 
@@ -50,11 +51,16 @@ def start_embedded():
 
 
 def probe(session, target: Target) -> None:
-    """One request to see that the target answers at all; raise SettingsError naming BCTRL_BASE_URL if not."""
+    """One request before any test: the target answers, takes the key and knows the runtime. If not, raise
+    SettingsError naming the setting to fix (a typo in a setting is not a broken contract)."""
     from ..harness.transport import TargetUnavailable
 
-    url = f"{target.base_url}/v2/runtimes/{target.runtime_id}/runs"
+    url = f"{target.base_url}/v2/runtimes/{quote(target.runtime_id, safe='')}/runs"
     try:
-        session.get(url, params={"limit": 1}, headers={"Authorization": f"Bearer {target.api_key}"})
+        answer = session.get(url, params={"limit": 1}, headers={"Authorization": f"Bearer {target.api_key}"})
     except TargetUnavailable as exc:
         raise SettingsError(f"BCTRL_BASE_URL {target.base_url!r} cannot be reached: {exc}") from None
+    if answer.status_code in (401, 403):
+        raise SettingsError(f"BCTRL_API_KEY is refused by {target.base_url} ({answer.status_code})")
+    if answer.status_code == 404:
+        raise SettingsError(f"BCTRL_RUNTIME_ID {target.runtime_id!r} is not found with this key at {target.base_url}")

@@ -29,3 +29,17 @@ def test_bad_setting_is_one_clear_line_and_a_tool_error(case, reports):
     lines = [line for line in (done.stdout + done.stderr).splitlines() if "bad setting:" in line]
     assert len(lines) == 1 and named in lines[0], done.stdout[-2000:] + done.stderr[-2000:]
     assert " passed" not in done.stdout and " failed" not in done.stdout
+
+
+@pytest.mark.parametrize("wrong", ["BCTRL_API_KEY", "BCTRL_RUNTIME_ID"])
+def test_a_key_or_runtime_the_target_refuses_is_a_bad_setting(wrong, reports):
+    """A key the target refuses, or a runtime it does not know, is named as a bad setting (exit 4), not a failure."""
+    from fault_matrix.runners import target_env
+    from reference_server import ReferenceServer
+
+    with ReferenceServer() as server:
+        env = target_env(server, reports, {wrong: "conformance-typo"})
+        done = run_pytest(["-p", "no:cacheprovider"], env, timeout=120)
+    assert done.returncode == TOOL_ERROR, done.stdout[-2000:]
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if "bad setting:" in line]
+    assert len(lines) == 1 and wrong in lines[0]
