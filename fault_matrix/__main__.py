@@ -15,8 +15,10 @@ from .runners import CONTENDERS
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fault_matrix", description=__doc__)
-    parser.add_argument("--fault", action="append", choices=sorted(FAULTS), help="only these faults (repeatable)")
-    parser.add_argument("--contender", action="append", choices=CONTENDERS, help="only these contenders")
+    parser.add_argument("--fault", action="append", choices=sorted(FAULTS), metavar="NAME",
+                        help="only this fault (repeatable; python -m reference_server --list-faults lists them)")
+    parser.add_argument("--contender", action="append", choices=CONTENDERS, metavar="NAME",
+                        help=f"only this contender (repeatable): {', '.join(CONTENDERS)}")
     parser.add_argument("--reports", type=Path, default=Path("reports"), help="where to write fault-matrix.*")
     args = parser.parse_args(argv)
     matrix = run_matrix(args.fault, args.contender or CONTENDERS, progress=_print_progress)

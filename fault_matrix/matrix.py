@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+import yaml
+
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
 from reference_server import FAULTS, ReferenceServer
 
 from .runners import CONTENDERS, Outcome, run_schemathesis, run_suite
-
-import yaml
 
 WORKERS = 2  # CI machines have two cores
 SCHEMATHESIS_SEED = 20261128

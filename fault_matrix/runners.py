@@ -83,7 +83,7 @@ def run_schemathesis(server: ReferenceServer, fault: str | None, spec: Path, con
                    "--url", server.base_url, "-H", f"Authorization: Bearer {info.api_key}", "--seed", str(seed),
                    "--no-color", "--continue-on-failure"]
         started = time.monotonic()
-        done = _run(command, {**os.environ, "SCHEMATHESIS_HOOKS": ""}, cwd=folder)
+        done = _run(command, dict(os.environ), cwd=folder)  # a temporary cwd: no schemathesis.toml is discovered
         seconds = time.monotonic() - started
     return Outcome(contender, fault, done.returncode, seconds, len(server.request_log) - before,
                    output_tail=_tail(done.stdout), failure_kinds=failure_kinds(done.stdout))
