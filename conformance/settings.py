@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
+from .contract import DEFAULT_OVERLAY
+
 # pytest's own USAGE_ERROR code: the run did not judge the API (bad settings, unreachable target, an
 # exhausted request budget, a target still unavailable after retries). 1 stays "the contract is broken".
 TOOL_ERROR = 4
@@ -80,6 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_EMPTY_RUNTIME_ID", "a runtime of the key with no runs; unset: the empty-runtime check skips"),
     Setting("BCTRL_PROFILE", "gate (everything; the default) or smoke (read-only, budgeted, for production)",
             _profile),
+    Setting("BCTRL_CONTRACT", "the contract: an Overlay over the spec it `extends`", Path,
+            {"gate": DEFAULT_OVERLAY, "smoke": DEFAULT_OVERLAY}),
     Setting("BCTRL_REPORTS_DIR", "where reports are written", Path, {"gate": Path("reports"), "smoke": Path("reports")}),
     Setting("BCTRL_REQUEST_BUDGET", "hard cap on requests sent; reaching it stops the run as a tool error",
             _positive_int, {"gate": 5000, "smoke": 60}),
@@ -107,6 +111,7 @@ class Settings:
     other_runtime_id: str | None
     empty_runtime_id: str | None
     profile: str
+    contract: Path
     reports_dir: Path
     request_budget: int
     rate_limit: float

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .model import RUNS_PATH, Contract, Order
-from .overlay import OverlayError, apply_overlay, effective_document
+from .overlay import OverlayError, apply_overlay, effective_document, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC = ROOT / "openapi.yaml"
@@ -14,9 +14,16 @@ DEFAULT_OVERLAY = ROOT / "contract.overlay.yaml"
 
 
 @lru_cache(maxsize=None)
-def load_contract(spec: Path = DEFAULT_SPEC, overlay: Path = DEFAULT_OVERLAY) -> Contract:
-    """The effective contract, read once per (spec, overlay) pair."""
-    return Contract(effective_document(Path(spec), Path(overlay)))
+def load_contract(overlay: Path = DEFAULT_OVERLAY) -> Contract:
+    """The effective contract: the overlay applied to the spec it `extends`, read once per overlay file."""
+    overlay = Path(overlay)
+    return Contract(effective_document(spec_extended_by(overlay), overlay))
+
+
+def spec_extended_by(overlay: Path) -> Path:
+    """The spec an overlay names in `extends` (relative to the overlay's folder); openapi.yaml if it names none."""
+    extends = load_yaml(Path(overlay)).get("extends")
+    return Path(overlay).parent / extends if extends else DEFAULT_SPEC
 
 
 __all__ = [
@@ -29,4 +36,5 @@ __all__ = [
     "apply_overlay",
     "effective_document",
     "load_contract",
+    "spec_extended_by",
 ]

@@ -8,16 +8,17 @@ from pathlib import Path
 
 import yaml
 
-from . import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
+from . import DEFAULT_OVERLAY, effective_document, spec_extended_by
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.contract", description=__doc__)
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the published OpenAPI document")
+    parser.add_argument("--spec", type=Path, help="the published OpenAPI document (default: the one the overlay extends)")
     parser.add_argument("--overlay", type=Path, default=DEFAULT_OVERLAY, help="the Overlay with the default contract")
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     args = parser.parse_args(argv)
-    text = yaml.safe_dump(effective_document(args.spec, args.overlay), sort_keys=False, allow_unicode=True)
+    spec = args.spec or spec_extended_by(args.overlay)
+    text = yaml.safe_dump(effective_document(spec, args.overlay), sort_keys=False, allow_unicode=True)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

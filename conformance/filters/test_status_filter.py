@@ -10,12 +10,11 @@ from itertools import combinations
 
 import pytest
 
-from conformance.contract import load_contract
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.live import covers, duplicates, out_of_order, possible_statuses
 from conformance.harness.walk import walk_runs
+from conformance.plugin import contract_of
 
-STATUSES = load_contract().statuses  # parametrization needs them at collection
 
 
 def _expect_filter_applied(api, contract, max_walk_runs, statuses):
@@ -61,21 +60,23 @@ def _expect_filter_applied(api, contract, max_walk_runs, statuses):
            expected="none", actual=f"{len(forbidden)} such runs" if forbidden else "", exchange=last)
 
 
-@pytest.mark.parametrize(
-    "status", [pytest.param(status, marks=[pytest.mark.smoke] if index == 0 else []) for index, status in
-               enumerate(STATUSES)]
-)
+def pytest_generate_tests(metafunc):
+    """Parametrize by the contract's statuses; the first single and the first pair also run in smoke."""
+    statuses = contract_of(metafunc.config).statuses
+    if "status" in metafunc.fixturenames:
+        metafunc.parametrize("status", [pytest.param(status, marks=[pytest.mark.smoke] if index == 0 else [])
+                                        for index, status in enumerate(statuses)])
+    if "statuses" in metafunc.fixturenames:
+        pairs = [pytest.param(list(pair), marks=[pytest.mark.smoke] if index == 0 else [], id="+".join(pair))
+                 for index, pair in enumerate(combinations(statuses, 2))]
+        metafunc.parametrize("statuses", pairs + [pytest.param(list(statuses), id="all")])
+
+
 def test_single_status_returns_exactly_the_runs_in_it(api, contract, max_walk_runs, status):
     """status=X returns every run in status X and no other, in the contract's order, across pages."""
     _expect_filter_applied(api, contract, max_walk_runs, [status])
 
 
-@pytest.mark.parametrize(
-    "statuses",
-    [pytest.param(list(pair), marks=[pytest.mark.smoke] if index == 0 else [], id="+".join(pair))
-     for index, pair in enumerate(combinations(STATUSES, 2))]
-    + [pytest.param(list(STATUSES), id="all")],
-)
 def test_repeated_status_keys_return_the_union(api, contract, max_walk_runs, statuses):
     """status=X&status=Y returns the runs in any of them (all statuses: the whole list), in contract order."""
     _expect_filter_applied(api, contract, max_walk_runs, statuses)

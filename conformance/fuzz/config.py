@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from conformance.contract import Contract
+from conformance.harness.validation import error_body_problems, run_invariant_problems
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 CURSOR_FORMAT = "bctrl-cursor"  # the overlay's format for the opaque cursor
@@ -31,3 +33,26 @@ def fuzz_schema(contract: Contract, config: SchemathesisConfig, cursors: list[st
     # Positive cases need valid cursors, and only the API can make one: sample real ones.
     schemathesis.openapi.format(CURSOR_FORMAT, st.sampled_from(cursors) if cursors else st.nothing())
     return schemathesis.openapi.from_dict(contract.document, config=config)
+
+
+def contract_rules_check(contract):
+    """A Schemathesis check for what no schema says: run invariants, and error-body hygiene."""
+
+    def bctrl_run_invariants_and_error_hygiene(ctx, response, case):
+        """Runs keep their own invariants; error bodies show no stack trace, source path or key."""
+        text = response.content.decode("utf-8", errors="replace")
+        problems = []
+        if response.status_code == 200:
+            try:
+                runs = json.loads(text).get("data") or []
+            except (ValueError, AttributeError):
+                runs = []  # the schema check reports a body that is not a page
+            for run in runs if isinstance(runs, list) else []:
+                problems += [f"run {run.get('id')}: {problem}" for problem in run_invariant_problems(run, contract)
+                             if isinstance(run, dict)]
+        if response.status_code >= 400:
+            problems += list(error_body_problems(text, contract))
+        if problems:
+            raise AssertionError("; ".join(problems))
+
+    return bctrl_run_invariants_and_error_hygiene

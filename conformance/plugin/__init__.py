@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ..contract import ROOT, Contract, load_contract
 from ..harness.client import ApiClient
@@ -67,7 +68,20 @@ def pytest_configure(config: pytest.Config) -> None:
                             retries=settings.retries, retry_after_max=settings.retry_after_max)
     record = RunRecord(reports / "requests.ndjson")
     session.on_exchange = record.on_exchange
-    config.stash[STATE] = RunState(settings, load_contract(), session, record)
+    config.stash[STATE] = RunState(settings, _load_contract(settings.contract), session, record)
+
+
+def _load_contract(path: Path) -> Contract:
+    try:
+        return load_contract(path)
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as error:  # OverlayError is a ValueError
+        pytest.exit(f"bad setting: BCTRL_CONTRACT {str(path)!r} cannot be used: {error}", returncode=TOOL_ERROR)
+
+
+def contract_of(config: pytest.Config) -> Contract:
+    """The run's effective contract, for collection-time parametrization (the `contract` fixture, at run time)."""
+    state = config.stash.get(STATE, None)
+    return state.contract if state is not None else load_contract()
 
 
 def _is_suite_run(config: pytest.Config) -> bool:

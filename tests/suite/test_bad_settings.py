@@ -17,6 +17,7 @@ CASES = {
     "unknown-profile": ({"BCTRL_PROFILE": "nightly"}, "BCTRL_PROFILE"),
     "budget-not-a-number": ({"BCTRL_REQUEST_BUDGET": "lots"}, "BCTRL_REQUEST_BUDGET"),
     "key-without-base-url": ({"BCTRL_API_KEY": "k"}, "BCTRL_BASE_URL"),
+    "missing-contract": ({"BCTRL_CONTRACT": "/nonexistent/contract.overlay.yaml"}, "BCTRL_CONTRACT"),
 }
 
 
