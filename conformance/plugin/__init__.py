@@ -245,7 +245,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
 
 
 def _outcome(reports: list) -> tuple[str, str, float]:
-    duration = sum(report.duration for report in reports)
+    # Subtest reports (Schemathesis's per-operation ones) are nested in the call: count their time once.
+    duration = sum(report.duration for report in reports if type(report) is pytest.TestReport)
     for report in reports:
         if report.failed:
             return ("failed" if report.when == "call" else "error"), str(report.longrepr), duration

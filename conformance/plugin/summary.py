@@ -43,13 +43,14 @@ def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: 
         f"Target: {target} · profile `{profile}` · {record.requests} requests, {record.retries} retried · "
         f"{record.duration:.1f} s · seed {seed} (`BCTRL_SEED`)",
         "",
-        "| contract area | passed | failed | errors | skipped |",
-        "|---|---|---|---|---|",
+        "| contract area | passed | failed | errors | skipped | requests | seconds |",
+        "|---|---|---|---|---|---|---|",
     ]
-    areas = sorted({result.area for result in record.results})
-    for area in areas:
-        counts = Counter(result.outcome for result in record.results if result.area == area)
-        lines.append(f"| {area} | " + " | ".join(str(counts.get(outcome, 0)) for outcome in OUTCOMES) + " |")
+    for area in sorted({result.area for result in record.results}):
+        results = [result for result in record.results if result.area == area]
+        counts = Counter(result.outcome for result in results)
+        lines.append(f"| {area} | " + " | ".join(str(counts.get(outcome, 0)) for outcome in OUTCOMES)
+                     + f" | {sum(r.requests for r in results)} | {sum(r.duration for r in results):.1f} |")
     skipped = [result for result in record.results if result.outcome == "skipped"]
     if skipped:
         lines += ["", "## Skipped", ""] + [f"- `{result.nodeid}`: {result.detail}" for result in skipped]
