@@ -245,8 +245,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
 
 
 def _outcome(reports: list) -> tuple[str, str, float]:
-    # Subtest reports (Schemathesis's per-operation ones) are nested in the call: count their time once.
-    duration = sum(report.duration for report in reports if type(report) is pytest.TestReport)
+    # Subtest reports (Schemathesis's per-operation ones) are nested in their phase: count each phase once.
+    phases: dict[str, float] = {}
+    for report in reports:
+        phases[report.when] = max(phases.get(report.when, 0.0), report.duration)
+    duration = sum(phases.values())
     for report in reports:
         if report.failed:
             return ("failed" if report.when == "call" else "error"), str(report.longrepr), duration
