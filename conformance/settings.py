@@ -43,6 +43,11 @@ class Setting:
         return self.env.lower()
 
 
+def _everywhere(value: object) -> dict[str, object]:
+    """The same default in every profile."""
+    return dict.fromkeys(PROFILES, value)
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -83,23 +88,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_PROFILE", "gate (everything; the default) or smoke (read-only, budgeted, for production)",
             _profile),
     Setting("BCTRL_CONTRACT", "the contract: an Overlay over the spec it `extends`", Path,
-            {"gate": DEFAULT_OVERLAY, "smoke": DEFAULT_OVERLAY}),
-    Setting("BCTRL_REPORTS_DIR", "where reports are written", Path, {"gate": Path("reports"), "smoke": Path("reports")}),
+            _everywhere(DEFAULT_OVERLAY)),
+    Setting("BCTRL_REPORTS_DIR", "where reports are written", Path, _everywhere(Path("reports"))),
     Setting("BCTRL_REQUEST_BUDGET", "hard cap on requests sent; reaching it stops the run as a tool error",
             _positive_int, {"gate": 5000, "smoke": 60}),
     Setting("BCTRL_RATE_LIMIT", "requests per second at most (0: no cap)", _non_negative_float,
             {"gate": 0.0, "smoke": 5.0}),
     Setting("BCTRL_MAX_WALK_RUNS", "a cursor walk stops after this many runs (a bounded prefix on big runtimes)",
             _positive_int, {"gate": 400, "smoke": 100}),
-    Setting("BCTRL_TIMEOUT", "seconds to wait for one response", _non_negative_float, {"gate": 10.0, "smoke": 10.0}),
+    Setting("BCTRL_TIMEOUT", "seconds to wait for one response", _non_negative_float, _everywhere(10.0)),
     Setting("BCTRL_RETRIES", "retries of one request on 429/502/503/504 and connection errors", int,
             {"gate": 3, "smoke": 2}),
     Setting("BCTRL_RETRY_AFTER_MAX", "longest Retry-After honoured, in seconds (longer: a tool error)",
-            _non_negative_float, {"gate": 30.0, "smoke": 30.0}),
+            _non_negative_float, _everywhere(30.0)),
     Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase (gate only)",
-            _positive_int, {"gate": 60, "smoke": 60}),
+            _positive_int, _everywhere(60)),
     Setting("BCTRL_SEED", "seed for Schemathesis and Hypothesis (printed in the run's summary)", int,
-            {"gate": 20261128, "smoke": 20261128}),
+            _everywhere(20261128)),
 )
 
 
