@@ -58,7 +58,8 @@ def _specs(folder: Path) -> dict[str, Path]:
 
 def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folder: Path,
              progress: Callable[[Outcome], None]) -> Outcome:
-    with ReferenceServer(faults=(fault,) if fault else ()) as server:
+    options = FAULTS[fault].server_options if fault else {}
+    with ReferenceServer(faults=(fault,) if fault else (), **options) as server:
         if contender == "suite":
             reports = folder / f"suite-{fault or 'clean'}"
             outcome = run_suite(server, fault, reports)

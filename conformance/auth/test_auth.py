@@ -30,6 +30,7 @@ def _expect_refusal_without_runs(answer, status, what):
            expected="an error body only", actual=answer.summary(), exchange=answer)
 
 
+@pytest.mark.rule("auth.bearer", "errors.hygiene")
 @pytest.mark.parametrize(
     "credential",
     [pytest.param(name, marks=[pytest.mark.smoke] if name in SMOKE_CREDENTIALS else []) for name in BAD_CREDENTIALS],
@@ -40,6 +41,7 @@ def test_bad_credentials_are_rejected(api, contract, credential):
     _expect_refusal_without_runs(answer, contract.error_status("unauthenticated"), f"A request with {credential} is refused")
 
 
+@pytest.mark.rule("auth.scheme-case")
 @pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
 def test_scheme_word_is_case_insensitive(api, scheme):
     """The scheme word is matched case-insensitively (RFC 7235): `bearer <key>` is accepted."""
@@ -47,6 +49,7 @@ def test_scheme_word_is_case_insensitive(api, scheme):
     expect_status(answer, 200, f"`{scheme} <key>` is accepted")
 
 
+@pytest.mark.rule("auth.before-validation")
 def test_authentication_comes_before_query_validation(api, contract):
     """A request without a key gets 401 even when its query is also invalid."""
     answer = api.list_runs(params=[("limit", contract.limit_min - 1), ("status", "conformance-unknown")],
@@ -55,12 +58,14 @@ def test_authentication_comes_before_query_validation(api, contract):
                                  "An unauthenticated request with a bad query is refused as unauthenticated")
 
 
+@pytest.mark.rule("runtime.unknown")
 def test_unknown_runtime_is_not_found(api, contract):
     """A runtime id that exists nowhere gets the contract's 404 and no runs."""
     answer = api.list_runs(f"rt-conformance-{uuid.uuid4()}")
     _expect_refusal_without_runs(answer, contract.error_status("notVisible"), "An unknown runtime is not found")
 
 
+@pytest.mark.rule("tenant.isolation")
 def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id):
     """Another tenant's runtime gets the same 404 (status and error code) as a runtime that exists nowhere."""
     other = api.list_runs(other_runtime_id)

@@ -72,16 +72,19 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("statuses", pairs + [pytest.param(list(statuses), id="all")])
 
 
+@pytest.mark.rule("status.single")
 def test_single_status_returns_exactly_the_runs_in_it(api, contract, max_walk_runs, status):
     """status=X returns every run in status X and no other, in the contract's order, across pages."""
     _expect_filter_applied(api, contract, max_walk_runs, [status])
 
 
+@pytest.mark.rule("status.union")
 def test_repeated_status_keys_return_the_union(api, contract, max_walk_runs, statuses):
     """status=X&status=Y returns the runs in any of them (all statuses: the whole list), in contract order."""
     _expect_filter_applied(api, contract, max_walk_runs, statuses)
 
 
+@pytest.mark.rule("status.union")
 def test_repeated_identical_status_behaves_like_one(api, contract, max_walk_runs):
     """status=X&status=X returns the same runs as status=X, each once."""
     status = contract.terminal_statuses[0]
@@ -98,6 +101,7 @@ def _invalid_filters(contract):
     }
 
 
+@pytest.mark.rule("status.refusal")
 @pytest.mark.parametrize("case", ["unknown", "wrong-case", "empty", "one-bad-among-good"])
 def test_invalid_status_is_rejected(api, contract, case):
     """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 
 from .config import contract_rules_check
@@ -9,6 +10,7 @@ from .config import contract_rules_check
 schema = schemathesis.pytest.from_fixture("fuzz_target_schema")
 
 
+@pytest.mark.rule("server.no-5xx", "http.methods", "page.schema", "run.schema", "run.lifecycle", "errors.envelope", "errors.hygiene")
 @schema.parametrize()
 def test_fuzzed_requests_get_answers_the_contract_allows(case, http_session, settings, contract):
     """Every generated request, valid or not, gets an answer the effective contract allows (status, headers,

@@ -16,6 +16,7 @@ def _expect_page_size(page, size, what):
            actual=f"{len(page.runs)} runs, nextCursor {'null' if last else 'set'}", exchange=page)
 
 
+@pytest.mark.rule("limit.default")
 @pytest.mark.smoke
 def test_absent_limit_gives_the_default_page_size(api, contract):
     """Without a limit, a page holds the default number of runs (or all of them when there are fewer)."""
@@ -24,6 +25,7 @@ def test_absent_limit_gives_the_default_page_size(api, contract):
     _expect_page_size(page, contract.limit_default, f"An unlimited page holds the default {contract.limit_default}")
 
 
+@pytest.mark.rule("limit.bounds")
 @pytest.mark.parametrize("bound", ["minimum", pytest.param("maximum", marks=pytest.mark.smoke)])
 def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
     """limit=1 and limit=maximum give exactly that many runs while runs remain."""
@@ -46,6 +48,7 @@ def _invalid_limits(contract):
     }
 
 
+@pytest.mark.rule("limit.refusal", "server.no-5xx")
 @pytest.mark.parametrize(
     "case", ["zero", "negative", pytest.param("above-maximum", marks=pytest.mark.smoke), "huge", "fraction", "word",
              "empty", "repeated"]

@@ -34,6 +34,7 @@ def _expect_well_formed(walk, contract, label):
                exchange=walk.page_of(current["id"]))
 
 
+@pytest.mark.rule("cursor.walk", "cursor.order", "page.schema")
 @pytest.mark.smoke
 def test_cursor_walk_ends_once_and_in_order(api, contract, max_walk_runs):
     """Following nextCursor from the first page ends with nextCursor null, lists each run once, in the
@@ -45,6 +46,7 @@ def test_cursor_walk_ends_once_and_in_order(api, contract, max_walk_runs):
                expected=f"runs on page {number}", actual="an empty page after a non-null nextCursor", exchange=page)
 
 
+@pytest.mark.rule("cursor.walk", "cursor.order")
 @pytest.mark.parametrize("size_name", ["one", "small-prime", "default", "maximum"])
 def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contract, max_walk_runs, size_name):
     """A walk with pages of 1, 7, the default or the maximum sees every run a reference walk saw before it, in
@@ -67,6 +69,7 @@ def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contr
            exchange=walk.pages[-1])
 
 
+@pytest.mark.rule("cursor.keeps-query")
 def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs):
     """Resending the same status filter and limit with each cursor (as bctrl's SDKs do) applies both on every
     page: every page holds only that status, and every page but the last holds exactly `limit` runs."""
@@ -89,6 +92,7 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
            actual=f"{len(walk.pages)} page", exchange=walk.pages[-1])
 
 
+@pytest.mark.rule("cursor.opaque")
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "tampered"])
 def test_malformed_or_tampered_cursor_is_rejected(api, contract, damage):
     """A cursor the API did not hand out (garbage, truncated or altered) gets the contract's 400."""
@@ -110,6 +114,7 @@ def _tamper(cursor: str) -> str:
     return cursor[:place] + replacement + cursor[place + 1:]
 
 
+@pytest.mark.rule("page.empty-runtime")
 def test_empty_runtime_gives_one_empty_page(api, empty_runtime_id):
     """A runtime without runs answers one page with no runs and a null nextCursor."""
     page = api.list_runs(empty_runtime_id)

@@ -15,6 +15,7 @@ from conformance.harness.expect import expect_status
 from conformance.harness.walk import walk_runs
 
 
+@pytest.mark.rule("page.schema")
 @pytest.mark.smoke
 def test_first_page_matches_the_page_schema(api):
     """The first page is a 200 whose body is a page of runs as the contract describes it."""
@@ -22,6 +23,7 @@ def test_first_page_matches_the_page_schema(api):
     expect_status(page, 200, "The first page of a runtime's runs is served")
 
 
+@pytest.mark.rule("run.schema", "run.lifecycle")
 def test_every_run_of_the_runtime_matches_the_run_schema(api, contract, max_walk_runs):
     """Every run on every page has a uuid id, RFC 3339 timestamps, a known status and consistent times."""
     # The harness validates each page as it arrives: a run that breaks the schema fails the walk.
@@ -30,6 +32,7 @@ def test_every_run_of_the_runtime_matches_the_run_schema(api, contract, max_walk
         pytest.skip("BCTRL_RUNTIME_ID has no runs: nothing to validate")
 
 
+@pytest.mark.rule("errors.envelope", "errors.hygiene")
 @pytest.mark.parametrize(
     "kind, params, authorized, runtime",
     [

@@ -1,0 +1,92 @@
+"""The rules of the effective contract, one id each: what the checks enforce and what the faults break.
+
+A rule exists when the part of the contract it stands on exists (`source`, a path into the effective document),
+and its statement is written with the contract's own values, so the coverage table (python -m fault_matrix
+--coverage) reads as the contract in force. Checks name the rules they enforce with `@pytest.mark.rule(...)`;
+catalogued faults name the rules they break.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .model import Contract
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    statement: str
+
+
+def _order(c: Contract) -> str:
+    return c.order.describe()
+
+
+def _limits(c: Contract) -> str:
+    return f"{c.limit_min}..{c.limit_max}"
+
+
+# id -> (source in the effective contract: keys from the operation, or "components"; statement from the contract)
+_RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
+    "page.schema": (("responses", "200"), lambda c: "A 200 answer is JSON {data, nextCursor} matching the page schema."),
+    "run.schema": (("responses", "200"), lambda c: "Every run has a uuid id, RFC 3339 timestamps and a status among "
+                                                   f"{', '.join(c.statuses)}."),
+    "run.lifecycle": (("x-bctrl-contract", "runningStatus"),
+                      lambda c: f"startedAt >= createdAt; finishedAt is null exactly while a run is "
+                                f"{c.running_status}; finishedAt >= startedAt."),
+    "run.immutable": (("x-bctrl-contract", "runningStatus"),
+                      lambda c: "Across the whole run, a run's id, createdAt and startedAt never change, nor its "
+                                "finishedAt once set, nor a terminal status."),
+    "run.one-runtime": (("parameters",), lambda c: "A run id is never listed under two runtimes."),
+    "server.no-5xx": (("responses",), lambda c: "Nothing a client sends gets a 5xx."),
+    "errors.envelope": (("x-bctrl-contract", "errorStatus"),
+                        lambda c: "Every refusal has its documented status and a JSON body in a bctrl error envelope."),
+    "errors.hygiene": (("x-bctrl-contract", "errorLeakPatterns"),
+                       lambda c: "No error body shows a stack trace, a source path or the API key."),
+    "http.methods": (("responses",), lambda c: "A method other than GET or HEAD gets 405 with an Allow header."),
+    "auth.bearer": (("security",), lambda c: f"Only `Bearer <key>` authenticates; a missing, malformed or wrong key "
+                                            f"gets {c.error_status('unauthenticated')} and no runs."),
+    "auth.scheme-case": (("security",), lambda c: "The scheme word is matched case-insensitively."),
+    "auth.before-validation": (("x-bctrl-contract", "errorStatus", "unauthenticated"),
+                               lambda c: "Authentication comes before query validation."),
+    "tenant.isolation": (("x-bctrl-contract", "errorStatus", "notVisible"),
+                         lambda c: f"Another tenant's runtime is answered {c.error_status('notVisible')} like an "
+                                   "unknown one, with no runs, however it is asked."),
+    "runtime.unknown": (("x-bctrl-contract", "errorStatus", "notVisible"),
+                        lambda c: f"A runtime that exists nowhere gets {c.error_status('notVisible')} and no runs."),
+    "limit.default": (("parameters",), lambda c: f"Without limit, a page holds {c.limit_default} runs while more "
+                                                 "remain."),
+    "limit.bounds": (("parameters",), lambda c: f"A limit in {_limits(c)} gives exactly that many runs while more "
+                                                "remain."),
+    "limit.refusal": (("parameters",), lambda c: f"A limit outside {_limits(c)}, not an integer, empty or repeated "
+                                                 f"gets {c.error_status('invalidQuery')}."),
+    "status.single": (("parameters",), lambda c: "status=X returns exactly the runs in status X."),
+    "status.union": (("parameters",), lambda c: "Repeated status keys return the runs in any of them, each once."),
+    "status.refusal": (("parameters",), lambda c: "A status value not spelled exactly as "
+                                                  f"{', '.join(c.statuses)} gets {c.error_status('invalidQuery')}."),
+    "cursor.walk": (("parameters",), lambda c: "Following nextCursor ends with null and lists every run once, "
+                                               "skipping none."),
+    "cursor.order": (("x-bctrl-contract", "order"), lambda c: f"Runs come {_order(c)}, across pages."),
+    "cursor.keeps-query": (("parameters",), lambda c: "The filter and limit resent with a cursor apply on every "
+                                                      "page."),
+    "cursor.opaque": (("parameters",), lambda c: "Only a nextCursor the API handed out is valid; anything else gets "
+                                                 f"{c.error_status('invalidQuery')}."),
+    "page.empty-runtime": (("responses", "200"), lambda c: "A runtime without runs gives one page with no runs and "
+                                                           "nextCursor null."),
+}
+
+
+def contract_rules(contract: Contract) -> list[Rule]:
+    """Every rule the effective contract states, in a stable order."""
+    return [Rule(rule_id, statement(contract)) for rule_id, (source, statement) in _RULES.items()
+            if _has(contract.operation, source)]
+
+
+def _has(node: object, path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True

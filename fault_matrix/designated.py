@@ -1,0 +1,53 @@
+"""The check designated to catch each catalogued fault: the suite must fail that check (others may fail too).
+
+Checks are named `area/test_file.py::test_name`, relative to conformance/.
+"""
+
+from __future__ import annotations
+
+SCHEMA = "schema/test_responses.py::test_every_run_of_the_runtime_matches_the_run_schema"
+FIRST_PAGE = "schema/test_responses.py::test_first_page_matches_the_page_schema"
+ERROR_ENVELOPE = "schema/test_responses.py::test_error_answers_use_a_bctrl_error_envelope"
+WALK_END = "pagination/test_cursor_walk.py::test_cursor_walk_ends_once_and_in_order"
+WALK_SIZES = "pagination/test_cursor_walk.py::test_walks_with_any_page_size_see_the_same_runs_in_the_same_order"
+WALK_KEEPS = "pagination/test_cursor_walk.py::test_following_a_cursor_keeps_the_filter_and_limit"
+BAD_CURSOR = "pagination/test_cursor_walk.py::test_malformed_or_tampered_cursor_is_rejected"
+EMPTY = "pagination/test_cursor_walk.py::test_empty_runtime_gives_one_empty_page"
+DEFAULT_LIMIT = "limit/test_limit.py::test_absent_limit_gives_the_default_page_size"
+LIMIT_BOUNDS = "limit/test_limit.py::test_limit_at_each_bound_gives_exactly_that_many"
+BAD_LIMIT = "limit/test_limit.py::test_invalid_limit_is_rejected"
+SINGLE = "filters/test_status_filter.py::test_single_status_returns_exactly_the_runs_in_it"
+UNION = "filters/test_status_filter.py::test_repeated_status_keys_return_the_union"
+REPEATED = "filters/test_status_filter.py::test_repeated_identical_status_behaves_like_one"
+BAD_STATUS = "filters/test_status_filter.py::test_invalid_status_is_rejected"
+BAD_KEY = "auth/test_auth.py::test_bad_credentials_are_rejected"
+SCHEME_CASE = "auth/test_auth.py::test_scheme_word_is_case_insensitive"
+AUTH_FIRST = "auth/test_auth.py::test_authentication_comes_before_query_validation"
+UNKNOWN = "auth/test_auth.py::test_unknown_runtime_is_not_found"
+OTHER_TENANT = "auth/test_auth.py::test_other_tenants_runtime_looks_like_an_unknown_one"
+FUZZ = "fuzz/test_fuzz.py::test_fuzzed_requests_get_answers_the_contract_allows"
+
+# Fault -> the check meant to catch it. Add a line with every new fault.
+CATCHER = {
+    "created-at-epoch": SCHEMA, "timestamp-without-offset": SCHEMA, "run-id-not-uuid": SCHEMA,
+    "status-uppercase": SCHEMA, "next-cursor-omitted": WALK_END, "data-null-when-empty": EMPTY,
+    "started-before-created": SCHEMA, "active-with-finished-at": SCHEMA, "terminal-without-finished-at": SCHEMA,
+    "finished-before-started": SCHEMA,
+    "duplicate-at-page-boundary": WALK_END, "skip-at-page-boundary": WALK_SIZES, "cursor-loops": WALK_SIZES,
+    "cursor-on-last-page": WALK_END, "tie-break-ascending": WALK_END, "cursor-ignores-tie": WALK_SIZES,
+    "order-ascending": WALK_END, "filter-first-page-only": WALK_KEEPS, "limit-first-page-only": WALK_KEEPS,
+    "cursor-not-validated": BAD_CURSOR, "cursor-tamper-accepted": BAD_CURSOR,
+    "limit-plus-one": LIMIT_BOUNDS, "default-limit-20": DEFAULT_LIMIT, "limit-clamped": BAD_LIMIT,
+    "limit-zero-means-default": BAD_LIMIT, "limit-float-truncated": BAD_LIMIT, "limit-repeated-last-wins": BAD_LIMIT,
+    "limit-huge-500": BAD_LIMIT,
+    "status-array-first-only": UNION, "status-case-insensitive": BAD_STATUS, "status-unknown-ignored": BAD_STATUS,
+    "status-empty-ignored": BAD_STATUS, "status-stopped-includes-failed": SINGLE,
+    "status-repeat-duplicates": REPEATED,
+    "auth-any-scheme": BAD_KEY, "auth-bearer-case-sensitive": SCHEME_CASE, "auth-key-prefix": BAD_KEY,
+    "auth-key-without-scheme": BAD_KEY, "validate-before-auth": AUTH_FIRST, "tenant-leak": OTHER_TENANT,
+    "other-tenant-403": OTHER_TENANT, "unknown-runtime-empty": UNKNOWN,
+    "error-stack-trace": ERROR_ENVELOPE, "error-plain-text": ERROR_ENVELOPE, "invalid-query-422": ERROR_ENVELOPE,
+    "error-echoes-key": BAD_KEY, "error-missing-code": ERROR_ENVELOPE,
+    "content-type-text-html": FIRST_PAGE,
+    "post-served-as-get": FUZZ, "405-without-allow": FUZZ,
+}
