@@ -50,4 +50,8 @@ CATCHER = {
     "error-echoes-key": BAD_KEY, "error-missing-code": ERROR_ENVELOPE,
     "content-type-text-html": FIRST_PAGE,
     "post-served-as-get": FUZZ, "405-without-allow": FUZZ,
+    # Blind spots (issue 8), by class: 1 inputs, 2 grammar
+    # 3 whole-run ledger, 6 HTTP semantics, 7 live data
+    # 4 cursor scope, 5 boundaries
+    # 8 rules without a fault, 9 smoke
 }

@@ -75,6 +75,19 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                                  f"{c.error_status('invalidQuery')}."),
     "page.empty-runtime": (("responses", "200"), lambda c: "A runtime without runs gives one page with no runs and "
                                                            "nextCursor null."),
+    # Blind spots (issue 8). Each owner may refine its rules' source and statement.
+    "runtime.spelling": (("parameters",), lambda c: "Any spelling of the path names the runtime it spells or none: a 200 "
+                                                    "lists only that runtime's runs, anything else is refused."),
+    "limit.grammar": (("parameters",), lambda c: "limit is plain ASCII decimal digits, given once; any other spelling "
+                                                 f"gets {c.error_status('invalidQuery')}."),
+    "status.grammar": (("parameters",), lambda c: "Several statuses are sent only as repeated keys; another list syntax "
+                                                  "is never applied as a filter."),
+    "cursor.scope": (("parameters",), lambda c: "A cursor handed out for one runtime never lists another runtime's runs."),
+    "cursor.no-empty-page": (("parameters",), lambda c: "A nextCursor is handed out only while runs remain: never one "
+                                                        "that leads to an empty page."),
+    "http.retry-after": (("responses",), lambda c: "Every 429 carries a Retry-After header."),
+    "http.shared-cache": (("security",), lambda c: "No answer to an authenticated request is made storable by shared "
+                                                   "caches (no public, no s-maxage)."),
 }
 
 

@@ -98,6 +98,10 @@ PROBES = {
     "error-missing-code": page(auth="Bearer {key}x"),
     "content-type-text-html": page(), "post-served-as-get": page(method="POST"),
     "405-without-allow": page(method="DELETE"),
+    # Blind spots (issue 8), by class: 1 inputs, 2 grammar
+    # 3 whole-run ledger, 6 HTTP semantics, 7 live data
+    # 4 cursor scope, 5 boundaries
+    # 8 rules without a fault, 9 smoke
 }
 
 
