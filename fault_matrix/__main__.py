@@ -8,6 +8,9 @@ from pathlib import Path
 
 from reference_server import FAULTS
 
+from conformance.contract import load_contract
+
+from .coverage import coverage, write_coverage
 from .matrix import run_matrix
 from .report import side_by_side, write_reports
 from .runners import CONTENDERS
@@ -20,7 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contender", action="append", choices=CONTENDERS, metavar="NAME",
                         help=f"only this contender (repeatable): {', '.join(CONTENDERS)}")
     parser.add_argument("--reports", type=Path, default=Path("reports"), help="where to write fault-matrix.*")
+    parser.add_argument("--coverage", action="store_true",
+                        help="only write contract-coverage.md (rules -> checks -> faults), without running anything")
     args = parser.parse_args(argv)
+    if args.coverage:
+        print(f"wrote {write_coverage(coverage(load_contract()), args.reports)}")
+        return 0
     matrix = run_matrix(args.fault, args.contender or CONTENDERS, progress=_print_progress)
     md, js = write_reports(matrix, args.reports)
     print("\n".join(side_by_side(matrix)))

@@ -14,7 +14,7 @@ import yaml
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
 from reference_server import FAULTS, ReferenceServer
 
-from .runners import CONTENDERS, Outcome, run_schemathesis, run_suite
+from .runners import CONTENDERS, SUITE_PROFILES, Outcome, run_schemathesis, run_suite
 
 WORKERS = 2  # CI machines have two cores
 SCHEMATHESIS_SEED = 20261128
@@ -44,7 +44,7 @@ def run_matrix(faults: Iterable[str] | None = None, contenders: Iterable[str] = 
                                     jobs))
     outcomes = {(o.contender, o.fault): o for o in results}
     for outcome in outcomes.values():
-        if outcome.contender != "suite" and outcome.fault is not None:
+        if outcome.contender not in SUITE_PROFILES and outcome.fault is not None:
             outcome.baseline_kinds = outcomes[(outcome.contender, None)].failure_kinds
     return Matrix(faults, contenders, outcomes, time.monotonic() - started)
 
@@ -60,9 +60,11 @@ def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folde
              progress: Callable[[Outcome], None]) -> Outcome:
     options = FAULTS[fault].server_options if fault else {}
     with ReferenceServer(faults=(fault,) if fault else (), **options) as server:
-        if contender == "suite":
-            reports = folder / f"suite-{fault or 'clean'}"
-            outcome = run_suite(server, fault, reports)
+        if contender in SUITE_PROFILES:
+            reports = folder / f"{contender}-{fault or 'clean'}"
+            # No rate cap: it is politeness towards production, and it changes nothing the suite catches.
+            outcome = run_suite(server, fault, reports, contender=contender,
+                                extra_env={"BCTRL_PROFILE": SUITE_PROFILES[contender], "BCTRL_RATE_LIMIT": "0"})
         else:
             outcome = run_schemathesis(server, fault, specs[contender], contender, SCHEMATHESIS_SEED)
     progress(outcome)

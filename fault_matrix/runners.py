@@ -15,7 +15,8 @@ from reference_server import ReferenceServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_TIMEOUT = 600  # seconds: a run that hangs is reported, not waited on forever
-CONTENDERS = ("suite", "schemathesis-published", "schemathesis-effective")
+CONTENDERS = ("suite", "smoke", "schemathesis-published", "schemathesis-effective")
+SUITE_PROFILES = {"suite": "gate", "smoke": "smoke"}  # contenders that are the suite, in one of its profiles
 
 
 @dataclass
@@ -59,7 +60,7 @@ def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | N
 
 
 def run_suite(server: ReferenceServer, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
-              args: tuple[str, ...] = ()) -> Outcome:
+              args: tuple[str, ...] = (), contender: str = "suite") -> Outcome:
     """The conformance suite, via its documented entry point, against `server`."""
     command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", "--assert=plain",
                *args]
@@ -68,7 +69,7 @@ def run_suite(server: ReferenceServer, fault: str | None, reports: Path, *, extr
     seconds = time.monotonic() - started
     summary = _read_json(reports / "run.json")
     failed = [test["nodeid"] for test in summary.get("tests", []) if test["outcome"] in ("failed", "error")]
-    return Outcome("suite", fault, done.returncode, seconds, summary.get("requests", 0), failed,
+    return Outcome(contender, fault, done.returncode, seconds, summary.get("requests", 0), failed,
                    summary.get("firstFailure"), _tail(done.stdout))
 
 

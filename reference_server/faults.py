@@ -18,6 +18,11 @@ class Fault:
     needs: tuple[str, ...] = ()  # server conditions it shows under: "churn" (live data), "trouble" (429s, 503s)
 
     @property
+    def revealed_by_get(self) -> bool:
+        """False for bugs only another method shows (the smoke profile, GET only, cannot see them)."""
+        return self.area != "methods"
+
+    @property
     def server_options(self) -> dict:
         """ReferenceServer keyword arguments the fault needs to show (churn on, some transient trouble)."""
         return {**({"churn": True} if "churn" in self.needs else {}),
