@@ -1,3 +1,2 @@
-"""Registers the suite's pytest plugin (settings, target, fixtures, reports); see conformance/plugin."""
-
-pytest_plugins = ["conformance.plugin"]
+"""The suite's pytest plugin (conformance/plugin) is registered by the installed package's `pytest11` entry point
+(pyproject.toml), not here: install the package first (`pip install -c constraints.txt -e .`)."""

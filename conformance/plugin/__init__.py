@@ -1,7 +1,8 @@
 """The suite's pytest plugin: settings in, target up, fixtures out, reports and an honest exit status.
 
-Registered by the root conftest.py. It only acts on runs that collect the suite (`conformance/`), so the
-project's own tests (`tests/`) run untouched beside it.
+Registered by the installed package's `pytest11` entry point (pyproject.toml), so its options exist in every
+pytest run of the environment. It only acts on runs that collect the suite (`conformance/`), so the project's own
+tests (`tests/`) run untouched beside it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("bctrl", "bctrl conformance suite (each option overrides its environment variable)")
     for setting in SETTINGS:
         group.addoption(setting.option, dest=setting.dest, default=None, help=f"{setting.help} [{setting.env}]")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """`--bctrl-contract PATH` (value after a space) works like `--bctrl-contract=PATH`.
+
+    pytest picks its rootdir and ini file before it loads any installed plugin, so it takes the detached value
+    for a test path: an overlay outside the checkout would make that folder the rootdir, lose pytest.ini and
+    collect the wrong tests. When a suite option was given that way, run pytest again with the value attached.
+    """
+    args = list(config.invocation_params.args)
+    attached = attach_option_values(args, {setting.option for setting in SETTINGS})
+    if attached == args:
+        return None
+    return pytest.main(attached, plugins=list(config.invocation_params.plugins or ()))
+
+
+def attach_option_values(args: list[str], options: set[str]) -> list[str]:
+    """`[..., "--opt", "value", ...]` -> `[..., "--opt=value", ...]` for each of `options`; "--" ends options."""
+    result: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            return result + args[index:]
+        if arg in options and index + 1 < len(args):
+            result.append(f"{arg}={args[index + 1]}")
+            index += 2
+        else:
+            result.append(arg)
+            index += 1
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)
