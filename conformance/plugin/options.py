@@ -1,0 +1,79 @@
+"""Settings in, contract loaded, items marked and chosen by profile, target up (before any test runs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ..contract import Contract, load_contract
+from ..harness.redaction import register_secret
+from ..harness.transport import PoliteSession
+from ..settings import SETTINGS, TOOL_ERROR, SettingsError, read_settings
+from .record import RunRecord
+from .state import STATE, RunState, area, is_suite_run
+from .target import external_target, probe, start_embedded
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("bctrl", "bctrl conformance suite (each option overrides its environment variable)")
+    for setting in SETTINGS:
+        group.addoption(setting.option, dest=setting.dest, default=None, help=f"{setting.help} [{setting.env}]")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not is_suite_run(config):
+        return
+    try:
+        settings = read_settings(os.environ, {s.dest: config.getoption(s.dest) for s in SETTINGS})
+    except SettingsError as error:
+        pytest.exit(f"bad setting: {error}", returncode=TOOL_ERROR)
+    register_secret(settings.api_key)
+    reports = settings.reports_dir
+    if config.option.xmlpath is None:
+        config.option.xmlpath = str(reports / "junit.xml")
+    if getattr(config.option, "htmlpath", None) is None and config.pluginmanager.hasplugin("html"):
+        config.option.htmlpath = str(reports / "report.html")
+        config.option.self_contained_html = True
+    session = PoliteSession(budget=settings.request_budget, rate=settings.rate_limit, timeout=settings.timeout,
+                            retries=settings.retries, retry_after_max=settings.retry_after_max)
+    record = RunRecord(reports / "requests.ndjson")
+    session.on_exchange = record.on_exchange
+    config.stash[STATE] = RunState(settings, _load_contract(settings.contract), session, record)
+
+
+def _load_contract(path: Path) -> Contract:
+    try:
+        return load_contract(path)
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as error:  # OverlayError is a ValueError
+        pytest.exit(f"bad setting: BCTRL_CONTRACT {str(path)!r} cannot be used: {error}", returncode=TOOL_ERROR)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    for item in items:
+        item.add_marker(area(item))
+    if state.settings.profile == "smoke":
+        kept = [item for item in items if item.get_closest_marker("smoke")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or session.config.option.collectonly or not session.items:
+        return
+    try:
+        if state.settings.embedded:
+            state.server, state.target = start_embedded()
+        else:
+            state.target = external_target(state.settings)
+            probe(state.session, state.target)
+    except SettingsError as error:
+        pytest.exit(f"bad setting: {error}", returncode=TOOL_ERROR)
+    register_secret(state.target.api_key)
