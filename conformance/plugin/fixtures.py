@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ..contract import Contract
+from ..harness.answers import AnswerLog
 from ..harness.client import ApiClient
+from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
 from ..settings import Settings
 from .state import STATE, RunState
@@ -35,6 +37,18 @@ def target(request) -> Target:
 def http_session(request) -> PoliteSession:
     """The polite, budgeted session all suite traffic goes through (Schemathesis's too)."""
     return _state(request).session
+
+
+@pytest.fixture(scope="session")
+def run_ledger(request) -> Ledger:
+    """Every run the whole run was shown so far, and what changed that cannot (for the whole-run checks)."""
+    return _state(request).ledger
+
+
+@pytest.fixture(scope="session")
+def answer_log(request) -> AnswerLog:
+    """Every HTTP answer the whole run received so far, retried ones included (for the whole-run checks)."""
+    return _state(request).answers
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from ..contract import Contract, load_contract
+from ..harness.answers import AnswerLog
+from ..harness.ledger import Ledger
 from ..harness.redaction import register_secret
 from ..harness.transport import PoliteSession
 from ..settings import SETTINGS, TOOL_ERROR, SettingsError, read_settings
@@ -41,8 +43,11 @@ def pytest_configure(config: pytest.Config) -> None:
     session = PoliteSession(budget=settings.request_budget, rate=settings.rate_limit, timeout=settings.timeout,
                             retries=settings.retries, retry_after_max=settings.retry_after_max)
     record = RunRecord(reports / "requests.ndjson")
-    session.on_exchange = record.on_exchange
-    config.stash[STATE] = RunState(settings, _load_contract(settings.contract), session, record)
+    contract = _load_contract(settings.contract)
+    ledger, answers = Ledger(contract, lambda: record.current_test), AnswerLog(lambda: record.current_test)
+    for listener in (record.on_exchange, ledger.record, answers.record):
+        session.listen(listener)
+    config.stash[STATE] = RunState(settings, contract, session, record, ledger, answers)
 
 
 def _load_contract(path: Path) -> Contract:
@@ -59,9 +64,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         item.add_marker(area(item))
     if state.settings.profile == "smoke":
-        kept = [item for item in items if item.get_closest_marker("smoke")]
+        kept = [item for item in items if item.get_closest_marker("smoke") or item.get_closest_marker("whole_run")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+    # The whole-run checks judge what every other test saw: they run last, in every profile (they send nothing).
+    items.sort(key=lambda item: item.get_closest_marker("whole_run") is not None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -73,7 +80,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             state.server, state.target = start_embedded()
         else:
             state.target = external_target(state.settings)
-            probe(state.session, state.target)
+        target = state.target
+        state.ledger.know_runtimes(target.base_url, (target.runtime_id, target.empty_runtime_id,
+                                                     target.other_runtime_id))
+        if not state.settings.embedded:
+            probe(state.session, target)
     except SettingsError as error:
         pytest.exit(f"bad setting: {error}", returncode=TOOL_ERROR)
     register_secret(state.target.api_key)

@@ -110,7 +110,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state.target is not None:
         write_summary(state.record, state.settings.reports_dir, target=state.target.description,
                       profile=state.settings.profile, seed=state.settings.seed, exit_status=int(session.exitstatus),
-                      verdict=_verdict(state, int(session.exitstatus)))
+                      verdict=_verdict(state, int(session.exitstatus)), whole_run=_whole_run(state))
+
+
+def _whole_run(state: RunState) -> dict[str, str]:
+    """What the whole-run checks stood on: how many runs and answers the run's ledger and log hold."""
+    return {"runs": state.ledger.describe(), "answers": state.answers.describe()}
 
 
 def _verdict(state: RunState, exit_status: int) -> str:
@@ -133,6 +138,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                                 f"reports: {state.settings.reports_dir}/")
     for line in record.retried:
         terminalreporter.write_line(f"retried: {line}")
+    terminalreporter.write_line(f"whole run: {state.ledger.describe()}; {state.answers.describe()}")
     if state.tool_errors:
         terminalreporter.write_line(f"TOOL ERROR: {redact(state.tool_errors[0])}", red=True, bold=True)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from ..contract import ROOT, Contract, load_contract
+from ..harness.answers import AnswerLog
+from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
 from ..settings import Settings
 from .record import RunRecord
@@ -23,6 +25,8 @@ class RunState:
     contract: Contract
     session: PoliteSession
     record: RunRecord
+    ledger: Ledger  # every run seen, for the whole-run checks
+    answers: AnswerLog  # every HTTP answer received, retried ones included
     target: Target | None = None
     server: object = None
     tool_errors: list[str] = field(default_factory=list)
