@@ -51,3 +51,17 @@ def http_problems(answer: Answer, contract: Contract) -> Iterator[tuple[str, str
     if enabling:
         yield "http.shared-cache", (f"Cache-Control {answer.headers.get('cache-control')!r} lets shared caches store "
                                     f"an answer to an authenticated request ({', '.join(enabling)})")
+
+
+def report(offending: list[tuple[str, str, Answer]], examples: int) -> list[str]:
+    """The offending answers grouped by rule and problem: how many, and the first `examples` of each with a curl."""
+    groups: dict[tuple[str, str], list[Answer]] = {}
+    for rule, problem, answer in offending:
+        groups.setdefault((rule, problem), []).append(answer)
+    lines = []
+    for (rule, problem), answers in groups.items():
+        lines.append(f"{rule}: {problem}: {len(answers)} answer{'s' if len(answers) > 1 else ''}"
+                     + (f", the first {examples}:" if len(answers) > examples else ":"))
+        for answer in answers[:examples]:
+            lines += [f"    {answer.describe()}", f"      {answer.request.curl()}"]
+    return lines

@@ -78,24 +78,37 @@ class Sighting:
 class Violation:
     rule: str  # run.immutable or run.one-runtime
     run_id: str
+    name: str  # what was compared: createdAt, startedAt, finishedAt, status or runtime
     what: str  # "createdAt changed", "status went from 'stopped' back to 'active'", ...
     first: Sighting
     later: Sighting
     first_value: object
     later_value: object
 
-    def lines(self) -> list[str]:
-        return [
-            f"{self.rule}: run {self.run_id}: {self.what}",
-            f"    first: {_shown(self.first_value)} in {self.first.request.describe()}",
-            f"           {self.first.request.curl()}",
-            f"    later: {_shown(self.later_value)} in {self.later.request.describe()}",
-            f"           {self.later.request.curl()}",
-        ]
+
+def report(violations: list[Violation], limit: int) -> list[str]:
+    """The violations, one block per run and pair of sightings (the fields that changed between them, both values,
+    where and when each was seen, a curl command for each), the first `limit` blocks."""
+    blocks: dict[tuple, list[Violation]] = {}
+    for violation in violations:
+        blocks.setdefault((violation.run_id, id(violation.first.request), id(violation.later.request)),
+                          []).append(violation)
+    lines = []
+    for group in list(blocks.values())[:limit]:
+        first, later = group[0].first, group[0].later
+        rules = sorted({violation.rule for violation in group})
+        lines += [f"run {group[0].run_id} ({', '.join(rules)}): {'; '.join(v.what for v in group)}",
+                  f"    first: {_values(group, 'first')} in {first.request.describe()}",
+                  f"           {first.request.curl()}",
+                  f"    later: {_values(group, 'later')} in {later.request.describe()}",
+                  f"           {later.request.curl()}"]
+    if len(blocks) > limit:
+        lines.append(f"... and {len(blocks) - limit} more")
+    return lines
 
 
-def _shown(value: object) -> str:
-    return json.dumps(value)
+def _values(group: list[Violation], which: str) -> str:
+    return ", ".join(f"{violation.name} {json.dumps(getattr(violation, which + '_value'))}" for violation in group)
 
 
 @dataclass
@@ -236,16 +249,15 @@ class Ledger:
             return
         if history.runtimes:
             first = next(iter(history.runtimes.values()))
-            self._violation(history, "run.one-runtime", "it is listed under two runtimes", first, sighting, None,
-                            first.runtime, sighting.runtime)
+            self._violation(history, "run.one-runtime", "it is listed under two runtimes", first, sighting,
+                            "runtime")
         history.runtimes[sighting.runtime] = sighting
 
     def _violation(self, history: _History, rule: str, what: str, first: Sighting, later: Sighting,
-                   name: str | None, first_value: object = None, later_value: object = None) -> None:
+                   name: str) -> None:
         self.violation_count += 1
         if what in history.reported:
             return
         history.reported.add(what)
-        if name is not None:
-            first_value, later_value = first.fields[name], later.fields[name]
-        self.violations.append(Violation(rule, first.run_id, what, first, later, first_value, later_value))
+        values = (first.runtime, later.runtime) if name == "runtime" else (first.fields[name], later.fields[name])
+        self.violations.append(Violation(rule, first.run_id, name, what, first, later, *values))

@@ -11,11 +11,14 @@ import pytest
 
 from conformance.harness.expect import ContractViolation
 from conformance.harness.http_rules import http_problems
+from conformance.harness.http_rules import report as report_answers
+from conformance.harness.ledger import report
 from conformance.harness.transport import ToolError
 
 pytestmark = pytest.mark.whole_run
 
-LISTED = 12  # violations spelled out in a failure; the rest are counted
+LISTED = 8  # runs whose violations are spelled out in a failure; the rest are counted
+EXAMPLES = 3  # answers shown for each HTTP problem; the rest are counted
 
 
 def _not_recorded(what: str, errors: list[str]) -> None:
@@ -40,13 +43,13 @@ def test_no_run_changes_what_cannot_change_across_the_whole_run(run_ledger):
         pytest.skip(f"the run saw {len(run_ledger.runs)} runs, none twice: run the whole suite, not a subset")
     violations = run_ledger.violations
     if violations:
-        listed = [line for violation in violations[:LISTED] for line in violation.lines()]
-        more = len(violations) - LISTED
+        runs = len({violation.run_id for violation in violations})
         raise ContractViolation(
-            f"{len(violations)} runs changed what cannot change ({run_ledger.violation_count} sightings in all)",
-            expected="every sighting of a run agrees with the earlier ones on id, createdAt, startedAt, a set "
+            f"{runs} of the {len(run_ledger.runs)} runs seen changed what cannot change "
+            f"({run_ledger.violation_count} sightings disagree with an earlier one)",
+            expected="every sighting of a run agrees with the earlier ones on createdAt, startedAt, a set "
                      "finishedAt, a terminal status and its runtime",
-            actual="\n" + "\n".join(listed) + (f"\n... and {more} more runs" if more > 0 else ""),
+            actual="\n" + "\n".join(report(violations, LISTED)),
         )
 
 
@@ -62,14 +65,11 @@ def test_every_answer_keeps_the_http_rules_the_contract_implies(answer_log, cont
     offending = [(rule, problem, answer) for answer in answer_log.answers
                  for rule, problem in http_problems(answer, contract)]
     if offending:
-        listed = [f"{rule}: {problem}\n    {answer.describe()}\n    {answer.request.curl()}"
-                  for rule, problem, answer in offending[:LISTED]]
-        more = len(offending) - LISTED
         raise ContractViolation(
             f"{len(offending)} of the run's {len(answer_log.answers)} answers break the HTTP rules the contract "
             "implies",
             expected="; ".join(f"{', '.join(headers)} with {status}"
                                for status, headers in contract.required_header_statuses.items())
                      + f"; no {', no '.join(contract.shared_cache_forbidden)} when the request carried Authorization",
-            actual="\n" + "\n".join(listed) + (f"\n... and {more} more answers" if more > 0 else ""),
+            actual="\n" + "\n".join(report_answers(offending, EXAMPLES)),
         )

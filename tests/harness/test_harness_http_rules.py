@@ -7,7 +7,7 @@ from requests.structures import CaseInsensitiveDict
 
 from conformance.contract import load_contract
 from conformance.harness.answers import AnswerLog
-from conformance.harness.http_rules import cache_directives, http_problems
+from conformance.harness.http_rules import cache_directives, http_problems, report
 from conformance.harness.transport import Attempt, Roundtrip
 
 CONTRACT = load_contract()
@@ -62,3 +62,16 @@ def test_a_429_without_retry_after_is_a_problem_even_when_the_client_retried_it(
     assert problems(trip(200, {}, retried=(hidden, polite, Attempt(503, {})))) == ["http.retry-after"]
     assert problems(trip(429, {"Retry-After": "2"})) == []
     assert problems(trip(429, {})) == ["http.retry-after"]
+
+
+def test_the_report_groups_answers_by_problem_with_a_curl_for_each_example():
+    """One heading per rule and problem with the count, then the first examples, each with its curl command."""
+    log = AnswerLog(lambda: "conformance/x/test_x.py::test_x")
+    for _ in range(4):
+        log.record(trip(200, {"Cache-Control": "public"}))
+    offending = [(rule, problem, answer) for answer in log.answers for rule, problem in http_problems(answer, CONTRACT)]
+    lines = report(offending, examples=2)
+    assert lines[0] == ("http.shared-cache: Cache-Control 'public' lets shared caches store an answer to an "
+                        "authenticated request (public): 4 answers, the first 2:")
+    assert len(lines) == 5 and lines[1].startswith("    200 [cache-control: public] to GET in conformance/x/")
+    assert lines[2] == "      curl -sS -i -H 'Authorization: Bearer k' http://127.0.0.1:1/v2/runtimes/rt/runs"
