@@ -6,7 +6,7 @@ import threading
 import time
 from itertools import count
 
-RATE_LIMIT_PER_SECOND = 40  # requests per key and one-second window, the gateway's setting in the fault
+RATE_LIMIT_PER_SECOND = 25  # requests per key and one-second window: the gateway setting in the fault
 PAGE_CACHE_SECONDS = 60.0
 STALE_INSTANCE_EVERY = 4  # one request in this many lands on the instance with a stale status cache
 

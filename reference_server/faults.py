@@ -115,7 +115,7 @@ _BLIND_SPOTS: list[Fault] = [
     # 5. boundaries
     # 6. HTTP semantics (429 Retry-After, shared caches)
     Fault("rate-limit-without-retry-after", "http",
-          "the gateway's rate limiter (40 requests per key and second, nginx limit_req-style) answers 429 without "
+          "the gateway's rate limiter (25 requests per key and second, nginx limit_req-style) answers 429 without "
           "Retry-After; polite clients retry with backoff and no test sees the 429", ("http.retry-after",),
           blind_spot=6),
     Fault("cache-control-public", "http",
