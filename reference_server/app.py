@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import cursor
 from .cursor import CursorError, Position
+from .edge import FixedWindowLimiter, Instances, PageCache
 from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time
 
 _ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs")
@@ -68,11 +69,18 @@ class RunsApp:
         self.store, self.faults = store, faults
         self.error_envelope, self.max_limit, self.secret = error_envelope, max_limit, secret
         self.keys = store.tenant_keys()  # api key -> tenant id
+        self.limiter, self.page_cache, self.instances = FixedWindowLimiter(), PageCache(), Instances()
+        # Filled when the instance starts and never invalidated: only read under the stale-status-cache fault.
+        self.status_cache = {run.id: (run.status, run.finished_at) for runtime in (store.seed_info.runtime_id,)
+                             for run in store.all_runs(runtime)}
 
     # ---- entry point ------------------------------------------------------
     def handle(self, method: str, target: str, headers) -> Response:
         request_id = new_request_id()
         try:
+            if "rate-limit-without-retry-after" in self.faults and not self.limiter.allow(
+                    headers.get("Authorization") or ""):
+                raise ApiError(429, "rate_limited", "Rate limit exceeded")  # the gateway's 429: no Retry-After
             return self._route(method, target, headers, request_id)
         except ApiError as err:
             return self.error_response(err, request_id)
@@ -98,9 +106,16 @@ class RunsApp:
         tenant = self._authenticate(authorization)
         self._check_runtime(runtime_id, tenant)
         params = params or self._parse_query(query)
-        body = self._page(runtime_id, params)
+        cache_key = (tenant, query)  # the fault's cache forgets the path, and with it the runtime
+        cached = self.page_cache.get(cache_key) if "page-cache-ignores-runtime" in self.faults else None
+        payload = cached or _json(self._page(runtime_id, params))
+        if "page-cache-ignores-runtime" in self.faults and cached is None:
+            self.page_cache.put(cache_key, payload)
         content_type = "text/html; charset=utf-8" if "content-type-text-html" in self.faults else "application/json"
-        return Response(200, [("Content-Type", content_type), ("x-request-id", request_id)], _json(body))
+        headers = [("Content-Type", content_type), ("x-request-id", request_id)]
+        if "cache-control-public" in self.faults:
+            headers.append(("Cache-Control", "public, max-age=60"))
+        return Response(200, headers, payload)
 
     # ---- auth -------------------------------------------------------------
     def _authenticate(self, header: str | None) -> str:
@@ -218,7 +233,10 @@ class RunsApp:
         size = params.limit + 1 if "limit-plus-one" in self.faults else params.limit
         rows = self.store.page(runtime_id, params.statuses, params.position, size + 1)
         more, rows = len(rows) > size, rows[:size]
-        body = {"data": [self._run_json(run) for run in rows],
+        # Filtered listings come from the search index under the filtered-listing-local-time fault.
+        local = bool(params.statuses) and "filtered-listing-local-time" in self.faults
+        stale = "stale-status-cache" in self.faults and self.instances.next_is_stale()
+        body = {"data": [self._run_json(self._stale(run) if stale else run, local) for run in rows],
                 "nextCursor": self._next_cursor(rows, more, params.position)}
         if not rows and "data-null-when-empty" in self.faults:
             body["data"] = None
@@ -230,13 +248,23 @@ class RunsApp:
         if not rows or not (more or "cursor-on-last-page" in self.faults):
             return None
         last = Position(rows[-1].created_at, rows[-1].id)
+        if "offset-cursor" in self.faults:
+            last = replace(last, offset=((position.offset or 0) if position else 0) + len(rows))
         if "cursor-loops" in self.faults:
             page = (position.page or 2) if position else 1  # number of the page being served
             last = replace(cursor.START, page=1) if page == 3 else replace(last, page=page + 1)
         return cursor.encode(last, self.secret)
 
-    def _run_json(self, run: Run) -> dict:
+    def _stale(self, run: Run) -> Run:
+        """The run as the instance with a stale status cache renders it: status and finishedAt from its cache."""
+        status, finished = self.status_cache.get(run.id, (run.status, run.finished_at))
+        return replace(run, status=status, finished_at=finished)
+
+    def _run_json(self, run: Run, local: bool = False) -> dict:
         f, created, started, finished = self.faults, run.created_at, run.started_at, run.finished_at
+        if local:  # the indexer stored naive Europe/Paris wall-clock times (UTC+1 in winter); they are sent with a Z
+            created, started, finished = (t and fmt_time(parse_time(t) + timedelta(hours=1))
+                                          for t in (created, started, finished))
         terminal = run.status != "active"
         if "started-before-created" in f:
             started = fmt_time(parse_time(created) - timedelta(minutes=1))
@@ -261,6 +289,8 @@ class RunsApp:
     # ---- errors -----------------------------------------------------------
     def error_response(self, err: ApiError, request_id: str) -> Response:
         headers = [*err.headers, ("x-request-id", request_id)]
+        if "error-answers-s-maxage" in self.faults and 400 <= err.status < 500:
+            headers.append(("Cache-Control", "s-maxage=300"))
         if err.status == 404 and "error-plain-text" in self.faults:
             return Response(404, [("Content-Type", "text/plain; charset=utf-8"), *headers], b"Not Found")
         return Response(err.status, [("Content-Type", "application/json"), *headers],

@@ -27,6 +27,7 @@ class Position:
     created_at: str
     run_id: str
     page: int | None = None  # only used by the "cursor-loops" fault
+    offset: int | None = None  # only used by the "offset-cursor" fault
 
 
 # A position before every run: a cursor to it leads to the first page.
@@ -58,6 +59,8 @@ def encode(position: Position, secret: bytes) -> str:
     data = {"c": position.created_at, "i": position.run_id}
     if position.page is not None:
         data["n"] = position.page
+    if position.offset is not None:
+        data["o"] = position.offset
     payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64e(payload)}.{_b64e(_tag(payload, secret))}"
 
@@ -77,13 +80,15 @@ def _position(payload: bytes) -> Position:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CursorError("cursor payload is not JSON") from exc
-    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n"}:
+    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o"}:
         raise CursorError("cursor payload has the wrong shape")
-    created, run_id, page = data["c"], data["i"], data.get("n")
+    created, run_id, page, offset = data["c"], data["i"], data.get("n"), data.get("o")
     if not isinstance(created, str) or not _TIMESTAMP.fullmatch(created):
         raise CursorError("cursor createdAt is invalid")
     if not isinstance(run_id, str) or not 0 < len(run_id) <= 64:
         raise CursorError("cursor id is invalid")
     if page is not None and (type(page) is not int or not 0 <= page < 1_000_000):
         raise CursorError("cursor page is invalid")
-    return Position(created, run_id, page)
+    if offset is not None and (type(offset) is not int or not 0 <= offset < 1_000_000_000):
+        raise CursorError("cursor offset is invalid")
+    return Position(created, run_id, page, offset)

@@ -99,10 +99,47 @@ _BLIND_SPOTS: list[Fault] = [
     # 1. inputs the suite never varied (the path and its spellings)
     # 2. strict grammar (limit and status spellings)
     # 3. invariants across the whole run (the ledger)
+    Fault("filtered-listing-local-time", "invariants",
+          "filtered listings come from a search index whose indexer ran with TZ=Europe/Paris and stored naive "
+          "local times, sent with a Z: a run's createdAt, startedAt and finishedAt are an hour later in filtered "
+          "listings than in unfiltered ones (each listing is consistent on its own)", ("run.immutable",),
+          blind_spot=3),
+    Fault("stale-status-cache", "invariants",
+          "one app instance in four reads status and finishedAt from a cache it filled when it started and never "
+          "invalidates: a run seen ended is later seen active again, finishedAt null", ("run.immutable",),
+          blind_spot=3, needs=("churn",)),
+    Fault("finished-at-from-updated-at", "invariants",
+          "finishedAt is rendered from the row's updated_at, which the log archiver touches again when it archives "
+          "the run's logs a moment after it ended: a run's finishedAt moves once set", ("run.immutable",),
+          blind_spot=3, needs=("churn",)),
+    Fault("page-cache-ignores-runtime", "invariants",
+          "an app-level page cache (60 s) keyed by tenant and query string, not the path: a runtime answers another "
+          "runtime's cached page for the same query, so a run is listed under two runtimes",
+          ("run.one-runtime", "page.empty-runtime"), blind_spot=3),
     # 4. cursor scope
     # 5. boundaries
     # 6. HTTP semantics (429 Retry-After, shared caches)
+    Fault("rate-limit-without-retry-after", "http",
+          "the gateway's rate limiter (25 requests per key and second, nginx limit_req-style) answers 429 without "
+          "Retry-After; polite clients retry with backoff and no test sees the 429", ("http.retry-after",),
+          blind_spot=6),
+    Fault("cache-control-public", "http",
+          "a response middleware meant for the public docs adds the CDN default `Cache-Control: public, max-age=60` "
+          "to every 200: a shared cache may serve one key's runs to another", ("http.shared-cache",), blind_spot=6),
+    Fault("error-answers-s-maxage", "http",
+          "the edge caches 4xx answers for 5 minutes to absorb scanners (`Cache-Control: s-maxage=300`), answers to "
+          "requests with Authorization included", ("http.shared-cache",), blind_spot=6),
     # 7. bugs only live data shows (needs=("churn",))
+    Fault("offset-cursor", "pagination",
+          "the cursor encodes an OFFSET into the list: runs that start at the head during a walk shift the pages, "
+          "and the walk sees a run twice", ("cursor.walk",), blind_spot=7, needs=("churn",)),
+    Fault("created-at-on-update", "invariants",
+          "created_at was declared `ON UPDATE CURRENT_TIMESTAMP` (MySQL; meant for updated_at): the end of a run "
+          "rewrites its createdAt to the end time", ("run.immutable", "run.lifecycle"), blind_spot=7,
+          needs=("churn",)),
+    Fault("started-at-reset-on-end", "invariants",
+          "the end-of-run UPDATE is shared with the resume path and also sets started_at: a run's startedAt jumps to "
+          "its finishedAt when it ends", ("run.immutable",), blind_spot=7, needs=("churn",)),
     # 8. rules that had no proving fault
     # 9. what the smoke profile missed
 ]

@@ -122,6 +122,7 @@ class RunStore:
         self._churn_rng = random.Random(f"churn:{seed}")
         self.seed_info = self._seed(random.Random(seed), api_key)
         self._last_created = self._max_created()
+        self._last_ended: str | None = None  # the run churn ended last (finished-at-from-updated-at)
 
     # ---- seed -------------------------------------------------------------
     def _seed(self, rng: random.Random, api_key: str | None) -> SeedInfo:
@@ -169,9 +170,13 @@ class RunStore:
         """Up to `fetch` runs after the keyset position, newest first."""
         status_sql, status_args = self._status_filter(statuses)
         keyset_sql, keyset_args = self._keyset(after)
+        if after is not None and after.offset is not None and "offset-cursor" in self.faults:
+            keyset_sql, keyset_args = "", []  # LIMIT/OFFSET paging: the offset counts from today's head
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
             "created_at DESC, id ASC" if "tie-break-ascending" in self.faults else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
+        if after is not None and after.offset is not None and "offset-cursor" in self.faults:
+            offset = after.offset
         sql = (f"SELECT r.id, r.created_at, r.started_at, r.status, r.finished_at FROM runs r {status_sql} "
                f"WHERE r.runtime_id = ? {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
         with self._lock:
@@ -218,3 +223,16 @@ class RunStore:
             finished = max(fmt_time(now), started)  # fixed-width strings: string order = time order
             self._db.execute("UPDATE runs SET status = ?, finished_at = ? WHERE id = ? AND status = 'active'",
                              (self._churn_rng.choice(("stopped", "failed")), finished, run_id))
+            self._end_of_run_side_effects(run_id, finished)
+
+    def _end_of_run_side_effects(self, run_id: str, finished: str) -> None:
+        """What else the end of a run writes, under faults (called inside churn_tick's transaction)."""
+        if "created-at-on-update" in self.faults:  # created_at ... ON UPDATE CURRENT_TIMESTAMP
+            self._db.execute("UPDATE runs SET created_at = ? WHERE id = ?", (finished, run_id))
+        if "started-at-reset-on-end" in self.faults:  # the end-of-run UPDATE shared with the resume path
+            self._db.execute("UPDATE runs SET started_at = ? WHERE id = ?", (finished, run_id))
+        if "finished-at-from-updated-at" in self.faults:
+            # finishedAt is read from updated_at; the log archiver writes the run ended on the previous tick
+            if self._last_ended is not None:
+                self._db.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (finished, self._last_ended))
+            self._last_ended = run_id

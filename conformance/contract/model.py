@@ -161,6 +161,18 @@ class Contract:
         )
 
     @cached_property
+    def shared_cache_forbidden(self) -> tuple[str, ...]:
+        """Cache-Control directives no answer to an authenticated request may carry (they let shared caches store
+        it, RFC 9111 §3.5), lower-cased."""
+        return tuple(name.lower() for name in self.rules.get("sharedCacheForbidden", ()))
+
+    @cached_property
+    def required_header_statuses(self) -> dict[int, tuple[str, ...]]:
+        """Status -> the headers the contract requires with it (e.g. 429 -> Retry-After)."""
+        return {status: self.required_headers(status) for status in sorted(self.documented_statuses)
+                if self.required_headers(status)}
+
+    @cached_property
     def error_leak_patterns(self) -> tuple[re.Pattern, ...]:
         return tuple(re.compile(pattern, re.MULTILINE) for pattern in self.rules.get("errorLeakPatterns", ()))
 

@@ -24,6 +24,10 @@ def _order(c: Contract) -> str:
     return c.order.describe()
 
 
+def _required_headers(c: Contract) -> str:
+    return "; ".join(f"{', '.join(headers)} with {status}" for status, headers in c.required_header_statuses.items())
+
+
 def _limits(c: Contract) -> str:
     return f"{c.limit_min}..{c.limit_max}"
 
@@ -37,8 +41,8 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                       lambda c: f"startedAt >= createdAt; finishedAt is null exactly while a run is "
                                 f"{c.running_status}; finishedAt >= startedAt."),
     "run.immutable": (("x-bctrl-contract", "runningStatus"),
-                      lambda c: "Across the whole run, a run's id, createdAt and startedAt never change, nor its "
-                                "finishedAt once set, nor a terminal status."),
+                      lambda c: "Across the whole run, a run's id, createdAt and startedAt never change (as "
+                                "instants), nor its finishedAt once set, nor a terminal status."),
     "run.one-runtime": (("parameters",), lambda c: "A run id is never listed under two runtimes."),
     "server.no-5xx": (("responses",), lambda c: "Nothing a client sends gets a 5xx."),
     "errors.envelope": (("x-bctrl-contract", "errorStatus"),
@@ -85,9 +89,12 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "cursor.scope": (("parameters",), lambda c: "A cursor handed out for one runtime never lists another runtime's runs."),
     "cursor.no-empty-page": (("parameters",), lambda c: "A nextCursor is handed out only while runs remain: never one "
                                                         "that leads to an empty page."),
-    "http.retry-after": (("responses",), lambda c: "Every 429 carries a Retry-After header."),
-    "http.shared-cache": (("security",), lambda c: "No answer to an authenticated request is made storable by shared "
-                                                   "caches (no public, no s-maxage)."),
+    "http.retry-after": (("responses", "429", "headers"),
+                         lambda c: "Every answer, the ones a client retries included, carries the headers the contract "
+                                   "requires with its status: " + _required_headers(c) + "."),
+    "http.shared-cache": (("x-bctrl-contract", "sharedCacheForbidden"),
+                          lambda c: "No answer to an authenticated request is made storable by shared caches (RFC 9111 "
+                                    f"§3.5: no {', no '.join(c.shared_cache_forbidden)})."),
 }
 
 

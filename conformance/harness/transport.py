@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Callable
 
 import requests
@@ -69,13 +70,34 @@ class Pacer:
             time.sleep(delay)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One answer (or failure) that urllib3's Retry consumed: the caller never sees it, the run's records do."""
+
+    status: int | None
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """What made it a retry: the status, or the kind of connection error."""
+        return str(self.status) if self.status else (self.error or "error")
+
+
+def _attempt(response, error) -> Attempt:
+    if response is not None and response.status:
+        return Attempt(response.status, dict(response.headers))
+    return Attempt(None, error=type(error).__name__ if error is not None else None)
+
+
 class PoliteRetry(Retry):
-    """urllib3 Retry that reports each retry, caps Retry-After, and passes both through its copies."""
+    """urllib3 Retry that reports each answer it consumes, caps Retry-After, and passes both through its copies."""
 
     # Not urllib3's own `retry_after_max`: that one silently clamps a long Retry-After, and this cap must not.
-    def __init__(self, *args, on_retry: Callable[[str], None] | None = None, retry_after_max: float = 30.0, **kw):
+    def __init__(self, *args, on_retry: Callable[[Attempt, bool], None] | None = None, retry_after_max: float = 30.0,
+                 **kw):
         super().__init__(*args, **kw)
-        self.on_retry = on_retry
+        self.on_retry = on_retry  # (the consumed answer, whether another request follows it)
         self.wait_cap = retry_after_max
 
     def new(self, **kw) -> "PoliteRetry":
@@ -84,10 +106,14 @@ class PoliteRetry(Retry):
         return copy
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        try:
+            new = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError:
+            if self.on_retry is not None:  # the last answer, after which urllib3 gives up: recorded all the same
+                self.on_retry(_attempt(response, error), False)
+            raise
         if self.on_retry is not None:
-            reason = f"{response.status}" if response is not None and response.status else type(error).__name__
-            self.on_retry(reason)
+            self.on_retry(_attempt(response, error), True)
         return new
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -108,8 +134,33 @@ class PoliteRetry(Retry):
         return seconds
 
 
+@dataclass
+class Roundtrip:
+    """One call of PoliteSession.send: the request, the answer it returned (None if none), every answer retried
+    (or given up on) before it, and when it was sent and received (monotonic; `wall`: time.time() at receipt)."""
+
+    request: requests.PreparedRequest
+    response: requests.Response | None
+    retried: list[Attempt]
+    gave_up: Attempt | None
+    sent: float
+    received: float
+    wall: float
+
+    @property
+    def retries(self) -> list[str]:
+        return [attempt.reason for attempt in self.retried]
+
+    @property
+    def elapsed(self) -> float:
+        return self.received - self.sent
+
+
 class PoliteSession(requests.Session):
-    """A requests Session whose every request is paced, budgeted, retried politely and timed out."""
+    """A requests Session whose every request is paced, budgeted, retried politely and timed out.
+
+    Every call of `send` is reported, as a Roundtrip, to each listener (`listen`): the run's records hear all
+    traffic, Schemathesis's included, retried answers included."""
 
     def __init__(self, *, budget: int, rate: float, timeout: float, retries: int, retry_after_max: float):
         super().__init__()
@@ -117,10 +168,9 @@ class PoliteSession(requests.Session):
         self.pacer = Pacer(rate)
         self.timeout = timeout
         self.retry_count = 0
-        self._attempt_retries: list[str] = []
-        self.on_exchange: Callable[[requests.PreparedRequest, requests.Response | None, list[str], float], None] = (
-            lambda *args: None
-        )
+        self._retried: list[Attempt] = []
+        self._gave_up: Attempt | None = None
+        self.listeners: list[Callable[[Roundtrip], None]] = []
         retry = PoliteRetry(
             total=retries,
             connect=retries,
@@ -142,11 +192,24 @@ class PoliteSession(requests.Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
-    def _count_retry(self, reason: str) -> None:
+    def listen(self, listener: Callable[[Roundtrip], None]) -> None:
+        """Report every Roundtrip to `listener` too (in the order listeners were added)."""
+        self.listeners.append(listener)
+
+    def _count_retry(self, attempt: Attempt, retrying: bool) -> None:
+        if not retrying:
+            self._gave_up = attempt
+            return
         self.budget.spend()
         self.pacer.wait()
         self.retry_count += 1
-        self._attempt_retries.append(reason)
+        self._retried.append(attempt)
+
+    def _report(self, request, response, started: float) -> None:
+        roundtrip = Roundtrip(request, response, list(self._retried), self._gave_up, started, time.monotonic(),
+                              time.time())
+        for listener in self.listeners:
+            listener(roundtrip)
 
     @property
     def requests_sent(self) -> int:
@@ -155,22 +218,22 @@ class PoliteSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self.budget.spend()
         self.pacer.wait()
-        self._attempt_retries = []
+        self._retried, self._gave_up = [], None
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
         started = time.monotonic()
         try:
             response = super().send(request, **kwargs)
         except requests.exceptions.RetryError as exc:
-            self.on_exchange(request, None, self._attempt_retries, time.monotonic() - started)
+            self._report(request, None, started)
             raise TargetUnavailable(f"{_where(request)}: still {_last_status(exc)} after "
-                                    f"{len(self._attempt_retries)} retries") from None
+                                    f"{len(self._retried)} retries") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            self.on_exchange(request, None, self._attempt_retries, time.monotonic() - started)
-            raise TargetUnavailable(f"{_where(request)}: no answer after {len(self._attempt_retries)} retries "
+            self._report(request, None, started)
+            raise TargetUnavailable(f"{_where(request)}: no answer after {len(self._retried)} retries "
                                     f"({type(exc).__name__})") from None
-        self.on_exchange(request, response, self._attempt_retries, time.monotonic() - started)
-        response.retries = list(self._attempt_retries)  # type: ignore[attr-defined]
+        self._report(request, response, started)
+        response.retries = [attempt.reason for attempt in self._retried]  # type: ignore[attr-defined]
         return response
 
 

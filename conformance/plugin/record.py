@@ -7,9 +7,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from ..harness.redaction import redact
+from ..harness.transport import Roundtrip
 
 BODY_LOGGED = 4000  # characters of each body kept in the request log
 
@@ -40,8 +39,8 @@ class RunRecord:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w", encoding="utf-8")
 
-    def on_exchange(self, request: requests.PreparedRequest, response: requests.Response | None,
-                    retries: list[str], elapsed: float) -> None:
+    def on_exchange(self, roundtrip: Roundtrip) -> None:
+        request, response, retries = roundtrip.request, roundtrip.response, roundtrip.retries
         self.requests += 1 + len(retries)
         self.retries += len(retries)
         if retries:
@@ -55,7 +54,7 @@ class RunRecord:
             "requestHeaders": {k: ("[redacted]" if k.lower() == "authorization" else v)
                                for k, v in request.headers.items()},
             "retries": retries,
-            "elapsedMs": round(elapsed * 1000, 1),
+            "elapsedMs": round(roundtrip.elapsed * 1000, 1),
         }
         if response is None:
             entry["error"] = "no usable response after retries"

@@ -13,11 +13,12 @@ OUTCOMES = ("passed", "failed", "error", "skipped")
 
 
 def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile: str, seed: int, exit_status: int,
-                  verdict: str) -> None:
+                  verdict: str, whole_run: dict[str, str] | None = None) -> None:
     reports_dir.mkdir(parents=True, exist_ok=True)
-    run = _machine_readable(record, target, profile, seed, exit_status, verdict)
+    run = {**_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {}}
     (reports_dir / "run.json").write_text(redact(json.dumps(run, indent=2)), encoding="utf-8")
-    (reports_dir / "summary.md").write_text(redact(_markdown(record, target, profile, seed, verdict)), encoding="utf-8")
+    (reports_dir / "summary.md").write_text(redact(_markdown(record, target, profile, seed, verdict, whole_run or {})),
+                                            encoding="utf-8")
 
 
 def _machine_readable(record: RunRecord, target: str, profile: str, seed: int, exit_status: int, verdict: str) -> dict:
@@ -36,13 +37,14 @@ def _machine_readable(record: RunRecord, target: str, profile: str, seed: int, e
     }
 
 
-def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: str) -> str:
+def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: str, whole_run: dict[str, str]) -> str:
     lines = [
         f"# bctrl runs API conformance: {verdict}",
         "",
         f"Target: {target} · profile `{profile}` · {record.requests} requests, {record.retries} retried · "
         f"{record.duration:.1f} s · seed {seed} (`BCTRL_SEED`)",
         "",
+        *([f"Whole run: {whole_run['runs']}; {whole_run['answers']}", ""] if whole_run else []),
         "| contract area | passed | failed | errors | skipped | requests | seconds |",
         "|---|---|---|---|---|---|---|",
     ]

@@ -248,3 +248,35 @@ def test_polite_retry_copies_keep_the_callback_and_the_cap():
     retry = PoliteRetry(total=2, on_retry=calls.append, retry_after_max=7)
     copy = retry.new(total=1)
     assert copy.on_retry is retry.on_retry and copy.wait_cap == 7 and copy.total == 1
+
+
+def test_every_answer_reaches_the_listeners_the_retried_ones_included():
+    """Each listener hears one Roundtrip per request: the final answer, every answer retried before it (with its
+    headers: a 429 without Retry-After is retried with backoff, and still reported), and when it was sent."""
+    heard: list = []
+    with scripted_server((429, {"X-Limit": "burst"}), (200, {"Cache-Control": "no-store"})) as (base_url, seen):
+        polite = session(retries=2)
+        polite.listen(heard.append)
+        polite.listen(heard.append)
+        response = polite.get(base_url + "/runs")
+    assert response.status_code == 200 and response.retries == ["429"] and seen == ["GET", "GET"]
+    assert len(heard) == 2 and heard[0] is heard[1]
+    roundtrip = heard[0]
+    assert [attempt.status for attempt in roundtrip.retried] == [429] and roundtrip.gave_up is None
+    assert roundtrip.retried[0].headers.get("X-Limit") == "burst" and "Retry-After" not in roundtrip.retried[0].headers
+    assert roundtrip.response is response and roundtrip.sent < roundtrip.received
+
+
+def test_the_answer_given_up_on_reaches_the_listeners():
+    """When retries run out, the last answer (never returned to the caller) is reported as given up."""
+    heard: list = []
+    with scripted_server((503, {"Retry-After": "0"})) as (base_url, seen):
+        polite = session(retries=1)
+        polite.listen(heard.append)
+        with pytest.raises(TargetUnavailable):
+            polite.get(base_url + "/runs")
+    assert len(seen) == 2 and polite.requests_sent == 2
+    (roundtrip,) = heard
+    assert roundtrip.response is None and roundtrip.retries == ["503"]
+    assert roundtrip.gave_up is not None and roundtrip.gave_up.status == 503
+    assert roundtrip.gave_up.headers.get("Retry-After") == "0"

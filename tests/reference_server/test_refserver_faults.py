@@ -1,6 +1,8 @@
 """Every fault in the catalogue changes some observable response compared with the clean server."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 import requests
 
@@ -68,6 +70,59 @@ def forged_cursor(srv):
                                                             b"wrong secret"))]
 
 
+CHURN_CLOCK = datetime(2026, 3, 2, tzinfo=timezone.utc)  # churn ticks at fixed times, so two servers churn alike
+
+
+def churned(params=(("limit", "100"),), ticks=1, reads=1):
+    """A probe on a fresh server with the probed server's faults: `ticks` churn ticks, then `reads` pages.
+    (Its own server: churning the shared clean one would change what every other probe sees.)"""
+    def probe(srv):
+        with ReferenceServer(faults=srv.faults) as own:
+            for tick in range(ticks):
+                own.store.churn_tick(CHURN_CLOCK + timedelta(seconds=tick))
+            return [page(params)(own) for _ in range(reads)]
+    return probe
+
+
+def walk_across_a_tick(srv):
+    """Page 1 of 7, a churn tick (a run starts at the head), then page 2 from page 1's cursor: the run ids."""
+    with ReferenceServer(faults=srv.faults) as own:
+        url = f"{own.base_url}/v2/runtimes/{own.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {own.seed_info.api_key}"}
+        first = requests.get(url, headers=headers, params={"limit": 7}).json()
+        own.store.churn_tick(CHURN_CLOCK)
+        second = requests.get(url, headers=headers, params={"limit": 7, "cursor": first["nextCursor"]}).json()
+        return [run["id"] for run in first["data"] + second["data"]]
+
+
+def main_then(runtime):
+    """The main runtime's first page, then `runtime`'s with the same (empty) query."""
+    def probe(srv):
+        page()(srv)
+        return page(runtime=runtime)(srv)
+    return probe
+
+
+def header(name, **request):
+    """One request (as `page`), the value of one response header."""
+    def probe(srv):
+        info = srv.seed_info
+        runtime_id = {"main": info.runtime_id, "unknown": info.unknown_runtime_id}[request.get("runtime", "main")]
+        answer = requests.get(f"{srv.base_url}/v2/runtimes/{runtime_id}/runs",
+                              headers={"Authorization": f"Bearer {info.api_key}"})
+        return answer.status_code, answer.headers.get(name)
+    return probe
+
+
+def burst(srv):
+    """100 requests as fast as one connection sends them: the statuses, and whether each 429 said Retry-After."""
+    with requests.Session() as session:
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        answers = [session.get(url, headers={"Authorization": f"Bearer {srv.seed_info.api_key}"}, params={"limit": 1})
+                   for _ in range(100)]
+    return sorted({(answer.status_code, "Retry-After" in answer.headers) for answer in answers})
+
+
 L7 = [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
@@ -100,6 +155,12 @@ PROBES = {
     "405-without-allow": page(method="DELETE"),
     # Blind spots (issue 8), by class: 1 inputs, 2 grammar
     # 3 whole-run ledger, 6 HTTP semantics, 7 live data
+    "filtered-listing-local-time": page([("limit", "5"), ("status", "stopped")]),
+    "stale-status-cache": churned(reads=4), "finished-at-from-updated-at": churned(ticks=2),
+    "page-cache-ignores-runtime": main_then("empty"),
+    "rate-limit-without-retry-after": burst, "cache-control-public": header("Cache-Control"),
+    "error-answers-s-maxage": header("Cache-Control", runtime="unknown"),
+    "offset-cursor": walk_across_a_tick, "created-at-on-update": churned(), "started-at-reset-on-end": churned(),
     # 4 cursor scope, 5 boundaries
     # 8 rules without a fault, 9 smoke
 }

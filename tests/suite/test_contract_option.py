@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
-from conformance.plugin import attach_option_values
+from conformance.plugin.options import attach_option_values
 
 from conftest import clean_env, run_pytest
 

@@ -40,6 +40,16 @@ def test_smoke_still_covers_the_core_contract():
     assert "test_fuzz" not in collected, "smoke must not fuzz (negative cases, unsupported methods)"
 
 
+def test_whole_run_checks_come_last_in_both_profiles():
+    """The whole-run checks judge what every other test saw: they are collected last, in gate and in smoke."""
+    whole_run = ["conformance/schema/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run",
+                 "conformance/schema/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"]
+    for profile in ("gate", "smoke"):
+        done = run_pytest(["--collect-only", "-q", "-p", "no:cacheprovider"], clean_env(BCTRL_PROFILE=profile))
+        items = [line for line in done.stdout.splitlines() if line.startswith("conformance/")]
+        assert items[-2:] == whole_run and len(items) > 2, (profile, items[-3:])
+
+
 def test_exhausted_budget_stops_the_run_as_a_tool_error(reports):
     """Reaching the request budget stops the run with a line naming BCTRL_REQUEST_BUDGET, a JUnit error, exit 4."""
     with ReferenceServer() as server:

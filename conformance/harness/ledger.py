@@ -1,0 +1,263 @@
+"""The whole-run ledger: every run the suite is shown, by any test (the fuzzer's answers included), recorded, and
+every later sighting compared with what cannot change.
+
+What cannot change, whatever else happens to the data while the suite runs: a run's id, createdAt and startedAt;
+its finishedAt once set (never another instant, never null again); its status once terminal (anything but the
+contract's running status); the runtime it is listed under. Timestamps compare as instants: another offset or
+precision is the same value (equal to within one unit of the coarser precision of the two texts). A change that
+needs an order (set, then null; terminal, then running) is judged only between requests that did not overlap.
+
+Only 200 answers with a page body are recorded, and only runs that match the contract's schema: other checks
+report the rest. Recording never raises: what it cannot read is counted in `errors`, for the check to report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from fractions import Fraction
+from typing import Callable, Iterable
+from urllib.parse import quote, urlsplit
+
+from ..contract import RUNS_PATH, Contract
+from .traffic import SeenRequest, seen_request
+from .transport import Roundtrip
+
+TIMESTAMPS = ("createdAt", "startedAt")  # never change
+FINISHED = "finishedAt"  # never changes once set
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})")
+
+
+@dataclass(frozen=True)
+class Instant:
+    """An RFC 3339 timestamp as an exact instant, with the precision its text was given in."""
+
+    value: Fraction  # seconds since the epoch
+    unit: Fraction  # one unit of the last digit given
+
+    def same_as(self, other: "Instant") -> bool:
+        return abs(self.value - other.value) < max(self.unit, other.unit)
+
+
+def instant(text: object) -> Instant | None:
+    """The instant a timestamp names; None when it is not an RFC 3339 date-time."""
+    match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        moment = datetime.fromisoformat(f"{day}T{hour}:{minute}:{second}{'+00:00' if offset in 'Zz' else offset}")
+    except ValueError:
+        return None
+    digits = fraction or ""
+    whole = (moment - _EPOCH) // timedelta(seconds=1)
+    return Instant(whole + Fraction(int(digits or 0), 10 ** len(digits)), Fraction(1, 10 ** len(digits)))
+
+
+def same_time(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    first, second = instant(a), instant(b)
+    return first is not None and second is not None and first.same_as(second)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One run as one answer showed it."""
+
+    run_id: str
+    fields: dict  # createdAt, startedAt, finishedAt, status, as sent
+    runtime: str | None  # the runtime the request named, when it named exactly one the suite knows
+    request: SeenRequest
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # run.immutable or run.one-runtime
+    run_id: str
+    name: str  # what was compared: createdAt, startedAt, finishedAt, status or runtime
+    what: str  # "createdAt changed", "status went from 'stopped' back to 'active'", ...
+    first: Sighting
+    later: Sighting
+    first_value: object
+    later_value: object
+
+
+def report(violations: list[Violation], limit: int) -> list[str]:
+    """The violations, one block per run and pair of sightings (the fields that changed between them, both values,
+    where and when each was seen, a curl command for each), the first `limit` blocks."""
+    blocks: dict[tuple, list[Violation]] = {}
+    for violation in violations:
+        blocks.setdefault((violation.run_id, id(violation.first.request), id(violation.later.request)),
+                          []).append(violation)
+    lines = []
+    for group in list(blocks.values())[:limit]:
+        first, later = group[0].first, group[0].later
+        rules = sorted({violation.rule for violation in group})
+        lines += [f"run {group[0].run_id} ({', '.join(rules)}): {'; '.join(v.what for v in group)}",
+                  f"    first: {_values(group, 'first')} in {first.request.describe()}",
+                  f"           {first.request.curl()}",
+                  f"    later: {_values(group, 'later')} in {later.request.describe()}",
+                  f"           {later.request.curl()}"]
+    if len(blocks) > limit:
+        lines.append(f"... and {len(blocks) - limit} more")
+    return lines
+
+
+def _values(group: list[Violation], which: str) -> str:
+    return ", ".join(f"{violation.name} {json.dumps(getattr(violation, which + '_value'))}" for violation in group)
+
+
+@dataclass
+class _History:
+    """What the ledger remembers of one run: the first sighting of each distinct value, and the ones that order."""
+
+    times: dict[str, list[Sighting]] = field(default_factory=lambda: {name: [] for name in TIMESTAMPS})
+    finished: list[Sighting] = field(default_factory=list)  # first sighting of each distinct finishedAt instant
+    terminal: Sighting | None = None  # the first sighting in a terminal status
+    runtimes: dict[str, Sighting] = field(default_factory=dict)
+    sightings: int = 0
+    reported: set[str] = field(default_factory=set)  # kinds of violation already listed for this run
+
+
+class Ledger:
+    """Every run the run saw, and every violation of what cannot change, as they are recorded."""
+
+    def __init__(self, contract: Contract, current_test: Callable[[], str] = lambda: ""):
+        self.running_status = contract.running_status
+        self._page_validator = contract.body_validator(200)
+        self._current_test = current_test
+        self._valid: dict[tuple, bool] = {}
+        self._runtime_paths: dict[str, str] = {}
+        self.runs: dict[str, _History] = {}
+        self.pages = 0
+        self.sightings = 0
+        self.violation_count = 0
+        self.violations: list[Violation] = []  # the first of each kind per run; violation_count counts them all
+        self.errors: list[str] = []
+
+    def know_runtimes(self, base_url: str, runtime_ids: Iterable[str | None]) -> None:
+        """Runs are attributed to a runtime only when the request's path is exactly the runs path of one of these."""
+        prefix = urlsplit(base_url).path.rstrip("/")
+        self._runtime_paths = {prefix + RUNS_PATH.replace("{runtimeId}", quote(runtime_id, safe="")): runtime_id
+                               for runtime_id in runtime_ids if runtime_id}
+
+    @property
+    def repeated_runs(self) -> int:
+        """How many runs were seen more than once (what the comparisons stand on)."""
+        return sum(history.sightings > 1 for history in self.runs.values())
+
+    def describe(self) -> str:
+        return (f"{len(self.runs)} runs seen {self.sightings} times in {self.pages} pages, {self.repeated_runs} of "
+                f"them more than once; {self.violation_count} violations")
+
+    # -- recording --------------------------------------------------------------------------------------------
+    def record(self, roundtrip: Roundtrip) -> None:
+        """Record the runs of one answer and compare them with every earlier sighting. Never raises."""
+        try:
+            self._record(roundtrip)
+        except Exception as error:  # a ledger bug must not break the test that sent the request
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    def _record(self, roundtrip: Roundtrip) -> None:
+        response = roundtrip.response
+        if response is None or response.status_code != 200 or not response.content:
+            return
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return  # not a page: the checks that judge the answer say so
+        runs = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(runs, list):
+            return
+        self.pages += 1
+        request = seen_request(roundtrip, self._current_test())
+        runtime = self._runtime_paths.get(urlsplit(request.url).path)
+        for run in runs:
+            if self._comparable(run):
+                self._see(Sighting(run["id"], {name: run.get(name) for name in (*TIMESTAMPS, FINISHED, "status")},
+                                   runtime, request))
+
+    def _comparable(self, run: object) -> bool:
+        """A run that matches the contract's run schema (checked once per distinct content)."""
+        if not isinstance(run, dict):
+            return False
+        try:
+            key = tuple(run.items())
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in self._valid:
+            return self._valid[key]
+        valid = self._page_validator is None or self._page_validator.is_valid({"data": [run], "nextCursor": None})
+        valid = valid and isinstance(run.get("id"), str) and all(instant(run.get(name)) for name in TIMESTAMPS) \
+            and (run.get(FINISHED) is None or instant(run.get(FINISHED)) is not None)
+        if key is not None:
+            self._valid[key] = valid
+        return valid
+
+    def _see(self, sighting: Sighting) -> None:
+        self.sightings += 1
+        history = self.runs.setdefault(sighting.run_id, _History())
+        history.sightings += 1
+        for name in TIMESTAMPS:
+            self._same_instant_always(history, sighting, name)
+        self._finished_once(history, sighting)
+        self._terminal_is_final(history, sighting)
+        self._one_runtime(history, sighting)
+
+    def _same_instant_always(self, history: _History, sighting: Sighting, name: str) -> None:
+        seen = history.times[name]
+        value = sighting.fields[name]
+        if any(same_time(earlier.fields[name], value) for earlier in seen):
+            return
+        if seen:
+            self._violation(history, "run.immutable", f"{name} changed", seen[0], sighting, name)
+        seen.append(sighting)
+
+    def _finished_once(self, history: _History, sighting: Sighting) -> None:
+        value = sighting.fields[FINISHED]
+        if value is None:
+            first = history.finished[0] if history.finished else None
+            if first is not None and first.request.precedes(sighting.request):
+                self._violation(history, "run.immutable", "finishedAt was set, then null again", first, sighting,
+                                FINISHED)
+            return
+        if any(same_time(earlier.fields[FINISHED], value) for earlier in history.finished):
+            return
+        if history.finished:
+            self._violation(history, "run.immutable", "finishedAt changed once set", history.finished[0], sighting,
+                            FINISHED)
+        history.finished.append(sighting)
+
+    def _terminal_is_final(self, history: _History, sighting: Sighting) -> None:
+        status, terminal = sighting.fields["status"], history.terminal
+        if status != self.running_status:
+            if terminal is None:
+                history.terminal = sighting
+            elif terminal.fields["status"] != status:  # two terminal statuses: wrong in whichever order
+                self._violation(history, "run.immutable", "its terminal status changed", terminal, sighting, "status")
+        elif terminal is not None and terminal.request.precedes(sighting.request):
+            self._violation(history, "run.immutable", f"it was {terminal.fields['status']!r}, then "
+                            f"{status!r} again (a terminal status is final)", terminal, sighting, "status")
+
+    def _one_runtime(self, history: _History, sighting: Sighting) -> None:
+        if sighting.runtime is None or sighting.runtime in history.runtimes:
+            return
+        if history.runtimes:
+            first = next(iter(history.runtimes.values()))
+            self._violation(history, "run.one-runtime", "it is listed under two runtimes", first, sighting,
+                            "runtime")
+        history.runtimes[sighting.runtime] = sighting
+
+    def _violation(self, history: _History, rule: str, what: str, first: Sighting, later: Sighting,
+                   name: str) -> None:
+        self.violation_count += 1
+        if what in history.reported:
+            return
+        history.reported.add(what)
+        values = (first.runtime, later.runtime) if name == "runtime" else (first.fields[name], later.fields[name])
+        self.violations.append(Violation(rule, first.run_id, name, what, first, later, *values))

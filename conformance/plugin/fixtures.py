@@ -1,0 +1,75 @@
+"""The fixtures every check may ask for: settings, contract, target, the polite session, the API client."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..contract import Contract
+from ..harness.answers import AnswerLog
+from ..harness.client import ApiClient
+from ..harness.ledger import Ledger
+from ..harness.transport import PoliteSession
+from ..settings import Settings
+from .state import STATE, RunState
+from .target import Target
+
+
+def _state(request: pytest.FixtureRequest) -> RunState:
+    return request.config.stash[STATE]
+
+
+@pytest.fixture(scope="session")
+def settings(request) -> Settings:
+    return _state(request).settings
+
+
+@pytest.fixture(scope="session")
+def contract(request) -> Contract:
+    return _state(request).contract
+
+
+@pytest.fixture(scope="session")
+def target(request) -> Target:
+    return _state(request).target
+
+
+@pytest.fixture(scope="session")
+def http_session(request) -> PoliteSession:
+    """The polite, budgeted session all suite traffic goes through (Schemathesis's too)."""
+    return _state(request).session
+
+
+@pytest.fixture(scope="session")
+def run_ledger(request) -> Ledger:
+    """Every run the whole run was shown so far, and what changed that cannot (for the whole-run checks)."""
+    return _state(request).ledger
+
+
+@pytest.fixture(scope="session")
+def answer_log(request) -> AnswerLog:
+    """Every HTTP answer the whole run received so far, retried ones included (for the whole-run checks)."""
+    return _state(request).answers
+
+
+@pytest.fixture(scope="session")
+def api(request, target: Target, contract: Contract) -> ApiClient:
+    return ApiClient(_state(request).session, target.base_url, target.api_key, target.runtime_id, contract)
+
+
+@pytest.fixture(scope="session")
+def max_walk_runs(settings: Settings) -> int:
+    return settings.max_walk_runs
+
+
+@pytest.fixture
+def other_runtime_id(target: Target) -> str:
+    if not target.other_runtime_id:
+        pytest.skip("needs BCTRL_OTHER_RUNTIME_ID (a runtime of another tenant) to check tenant isolation")
+    return target.other_runtime_id
+
+
+@pytest.fixture
+def empty_runtime_id(target: Target) -> str:
+    if not target.empty_runtime_id:
+        pytest.skip("needs BCTRL_EMPTY_RUNTIME_ID (a runtime of the key with no runs)")
+    return target.empty_runtime_id

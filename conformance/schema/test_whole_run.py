@@ -1,0 +1,75 @@
+"""Whole-run checks: what every other test (and the fuzzer) was shown, judged together at the end of the run.
+
+They send no request: the polite session reports every exchange, retried answers included, to the run's ledger
+of runs (harness/ledger.py) and its log of answers (harness/answers.py), and these tests read them. They run last,
+in every profile.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.harness.expect import ContractViolation
+from conformance.harness.http_rules import http_problems
+from conformance.harness.http_rules import report as report_answers
+from conformance.harness.ledger import report
+from conformance.harness.transport import ToolError
+
+pytestmark = pytest.mark.whole_run
+
+LISTED = 8  # runs whose violations are spelled out in a failure; the rest are counted
+EXAMPLES = 3  # answers shown for each HTTP problem; the rest are counted
+
+
+def _not_recorded(what: str, errors: list[str]) -> None:
+    if errors:
+        raise ToolError(f"the {what} could not record {len(errors)} answers (first: {errors[0]}); the whole-run "
+                        "check cannot judge what it did not record")
+
+
+@pytest.mark.rule("run.immutable", "run.one-runtime")
+def test_no_run_changes_what_cannot_change_across_the_whole_run(run_ledger):
+    """Across the whole run (every test, the fuzzer's answers included) no run changes its id, createdAt or
+    startedAt, nor its finishedAt once set, nor its status once terminal, and no run is listed under two runtimes.
+
+    Live data: runs start and end under the suite; only what cannot change is compared, timestamps as instants
+    (another offset or precision is the same time), and an order (set then null, ended then running) only between
+    requests that did not overlap."""
+    _not_recorded("run ledger", run_ledger.errors)
+    if not run_ledger.runs:
+        pytest.skip("no page of runs was listed in this run (BCTRL_RUNTIME_ID has no runs, or only this check ran): "
+                    "nothing to compare")
+    if not run_ledger.repeated_runs:
+        pytest.skip(f"the run saw {len(run_ledger.runs)} runs, none twice: run the whole suite, not a subset")
+    violations = run_ledger.violations
+    if violations:
+        runs = len({violation.run_id for violation in violations})
+        raise ContractViolation(
+            f"{runs} of the {len(run_ledger.runs)} runs seen changed what cannot change "
+            f"({run_ledger.violation_count} sightings disagree with an earlier one)",
+            expected="every sighting of a run agrees with the earlier ones on createdAt, startedAt, a set "
+                     "finishedAt, a terminal status and its runtime",
+            actual="\n" + "\n".join(report(violations, LISTED)),
+        )
+
+
+@pytest.mark.rule("http.retry-after", "http.shared-cache")
+def test_every_answer_keeps_the_http_rules_the_contract_implies(answer_log, contract):
+    """Every answer the run received, the ones the client retried and no test saw included, keeps the HTTP rules
+    the contract implies: the headers its status requires (Retry-After with 429), and no Cache-Control that lets a
+    shared cache store an answer to an authenticated request (public, s-maxage)."""
+    _not_recorded("answer log", answer_log.errors)
+    judged = [answer for answer in answer_log.answers if answer.authenticated]
+    if not judged:
+        pytest.skip("the run received no answer to an authenticated request: nothing to judge")
+    offending = [(rule, problem, answer) for answer in answer_log.answers
+                 for rule, problem in http_problems(answer, contract)]
+    if offending:
+        raise ContractViolation(
+            f"{len(offending)} of the run's {len(answer_log.answers)} answers break the HTTP rules the contract "
+            "implies",
+            expected="; ".join(f"{', '.join(headers)} with {status}"
+                               for status, headers in contract.required_header_statuses.items())
+                     + f"; no {', no '.join(contract.shared_cache_forbidden)} when the request carried Authorization",
+            actual="\n" + "\n".join(report_answers(offending, EXAMPLES)),
+        )

@@ -1,0 +1,59 @@
+"""What sits in front of the data in a real deployment: a gateway rate limiter, a page cache, another app instance
+with its own status cache. The clean server uses none of them; faults switch them on (see faults.py)."""
+from __future__ import annotations
+
+import threading
+import time
+from itertools import count
+
+RATE_LIMIT_PER_SECOND = 25  # requests per key and one-second window: the gateway setting in the fault
+PAGE_CACHE_SECONDS = 60.0
+STALE_INSTANCE_EVERY = 4  # one request in this many lands on the instance with a stale status cache
+
+
+class FixedWindowLimiter:
+    """At most `limit` requests per key in each one-second window (nginx limit_req-style, without a burst)."""
+
+    def __init__(self, limit: int = RATE_LIMIT_PER_SECOND):
+        self.limit = limit
+        self._windows: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        second = int(time.monotonic())
+        with self._lock:
+            window, used = self._windows.get(key, (second, 0))
+            used = used + 1 if window == second else 1
+            self._windows[key] = (second, used)
+        return used <= self.limit
+
+
+class PageCache:
+    """Bodies of answered pages for `ttl` seconds, under whatever key the caller chooses."""
+
+    def __init__(self, ttl: float = PAGE_CACHE_SECONDS):
+        self.ttl = ttl
+        self._entries: dict[tuple, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            stored = self._entries.get(key)
+        return stored[1] if stored and time.monotonic() - stored[0] < self.ttl else None
+
+    def put(self, key: tuple, body: bytes) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic(), body)
+
+
+class Instances:
+    """Which app instance answers each request: round robin, the last of `size` being the stale one."""
+
+    def __init__(self, size: int = STALE_INSTANCE_EVERY):
+        self.size = size
+        self._counter = count()
+        self._lock = threading.Lock()
+
+    def next_is_stale(self) -> bool:
+        with self._lock:
+            return next(self._counter) % self.size == self.size - 1
