@@ -41,6 +41,11 @@ A_RUN_COUNT, B_RUN_COUNT = 130, 30
 A_STATUS_COUNTS = {"active": 40, "stopped": 50, "failed": 40}
 A_BASE = datetime(2026, 3, 1, 10, 15, tzinfo=UTC)
 B_BASE = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)
+# A-second: another runtime of tenant A with a few runs spread across A-main's time span (a cursor position of
+# A-main falls between them), so a cursor taken to the wrong runtime has runs on both sides of it.
+A2_RUN_COUNT = 12
+A2_BASE = A_BASE - timedelta(minutes=17)
+A2_GAP_MINUTES = (25, 45)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class SeedInfo:
     other_api_key: str
     other_runtime_id: str
     unknown_runtime_id: str
+    second_runtime_id: str  # another runtime of tenant A, with a few runs
 
 
 @dataclass(frozen=True)
@@ -95,12 +101,12 @@ def _slots(count: int, ties: list[tuple[int, int]]) -> list[int]:
     return slots
 
 
-def _seed_runs(rng, count, ties, base, statuses):
+def _seed_runs(rng, count, ties, base, statuses, gap_minutes=(1, 6)):
     """Rows (id, created_at, started_at, status, finished_at), newest first."""
     times, t = [], base
     for _ in range(_slots(count, ties)[-1] + 1):
         times.append(t)
-        t -= timedelta(minutes=rng.randint(1, 6))
+        t -= timedelta(minutes=rng.randint(*gap_minutes))
     rows = []
     for pos, slot in enumerate(_slots(count, ties)):
         created = times[slot]
@@ -133,13 +139,19 @@ class RunStore:
         b_statuses = [rng.choice(STATUSES) for _ in range(B_RUN_COUNT)]
         a_runs = _seed_runs(rng, A_RUN_COUNT, _A_TIES, A_BASE, a_statuses)
         b_runs = _seed_runs(rng, B_RUN_COUNT, _B_TIES, B_BASE, b_statuses)
+        # Drawn after everything above, so adding A-second shifted no earlier id, time or status.
+        a_second = new_uuid(rng)
+        a2_statuses = [rng.choice(STATUSES) for _ in range(A2_RUN_COUNT)]
+        a2_runs = _seed_runs(rng, A2_RUN_COUNT, [], A2_BASE, a2_statuses, A2_GAP_MINUTES)
         with self._db:
             self._db.executemany("INSERT INTO tenants VALUES (?, ?)", [("tenant-a", key_a), ("tenant-b", key_b)])
             self._db.executemany("INSERT INTO runtimes VALUES (?, ?)",
-                                 [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b")])
+                                 [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b"),
+                                  (a_second, "tenant-a")])
             self._db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                                 [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs])
-        return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown)
+                                 [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
+                                 + [(r[0], a_second, *r[1:]) for r in a2_runs])
+        return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown, a_second)
 
     def _max_created(self) -> datetime:
         (latest,) = self._db.execute("SELECT MAX(created_at) FROM runs").fetchone()

@@ -174,6 +174,13 @@ def empty_runtime_id(target: Target) -> str:
     return target.empty_runtime_id
 
 
+@pytest.fixture
+def second_runtime_id(target: Target) -> str:
+    if not target.second_runtime_id:
+        pytest.skip("needs BCTRL_SECOND_RUNTIME_ID (another runtime of the key, with runs)")
+    return target.second_runtime_id
+
+
 # -- reports --------------------------------------------------------------------------------------------------
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
