@@ -177,17 +177,22 @@ class RunStore:
         return [Run(*r) for r in rows]
 
     # ---- the page query ---------------------------------------------------
-    def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int) -> list[Run]:
-        """Up to `fetch` runs after the keyset position, newest first."""
+    def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int,
+             inclusive: bool = False) -> list[Run]:
+        """Up to `fetch` runs after the keyset position (or from it, `inclusive`), newest first."""
         status_sql, status_args = self._status_filter(statuses)
-        keyset_sql, keyset_args = self._keyset(after)
+        keyset_sql, keyset_args = self._keyset(after, inclusive)
+        runtime_sql, runtime_args = "r.runtime_id = ?", [runtime_id]
+        if after is not None and "cursor-page-drops-runtime-filter" in self.faults:
+            # The later-page query is built from the cursor's position alone (the runtime lives in the first page's).
+            runtime_sql, runtime_args = "1 = 1", []
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
             "created_at DESC, id ASC" if "tie-break-ascending" in self.faults else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
         sql = (f"SELECT r.id, r.created_at, r.started_at, r.status, r.finished_at FROM runs r {status_sql} "
-               f"WHERE r.runtime_id = ? {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
+               f"WHERE {runtime_sql} {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
         with self._lock:
-            rows = self._db.execute(sql, (*status_args, runtime_id, *keyset_args, fetch, offset)).fetchall()
+            rows = self._db.execute(sql, (*status_args, *runtime_args, *keyset_args, fetch, offset)).fetchall()
         return [Run(*r) for r in rows]
 
     def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:
@@ -200,7 +205,7 @@ class RunStore:
         union = joiner.join("SELECT ? AS s" for _ in values)
         return f"JOIN ({union}) f ON r.status = f.s", values
 
-    def _keyset(self, after: Position | None) -> tuple[str, list]:
+    def _keyset(self, after: Position | None, inclusive: bool = False) -> tuple[str, list]:
         if after is None:
             return "", []
         c, i = after.created_at, after.run_id
@@ -212,7 +217,7 @@ class RunStore:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
         if "duplicate-at-page-boundary" in self.faults:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id <= ?))", [c, c, i]
-        return "AND (r.created_at < ? OR (r.created_at = ? AND r.id < ?))", [c, c, i]
+        return f"AND (r.created_at < ? OR (r.created_at = ? AND r.id {'<=' if inclusive else '<'} ?))", [c, c, i]
 
     # ---- churn ------------------------------------------------------------
     def churn_tick(self, now: datetime) -> None:
