@@ -26,6 +26,16 @@ AUTH_FIRST = "auth/test_auth.py::test_authentication_comes_before_query_validati
 UNKNOWN = "auth/test_auth.py::test_unknown_runtime_is_not_found"
 OTHER_TENANT = "auth/test_auth.py::test_other_tenants_runtime_looks_like_an_unknown_one"
 FUZZ = "fuzz/test_fuzz.py::test_fuzzed_requests_get_answers_the_contract_allows"
+# 4 cursor scope
+FOREIGN_CURSOR = ("pagination/test_cursor_scope.py::"
+                  "test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime")
+FOREIGN_TENANT = ("pagination/test_cursor_scope.py::"
+                  "test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_runtime")
+OWN_CURSORS = "pagination/test_cursor_scope.py::test_two_runtimes_walked_with_their_own_cursors_share_no_run"
+# 5 boundaries
+EXACT_WALKS = "pagination/test_page_boundaries.py::test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly"
+DEFAULT_WALKS = "pagination/test_page_boundaries.py::test_walks_that_never_send_limit_get_the_default_on_every_page"
+ONE_PAGE_FILTER = "pagination/test_page_boundaries.py::test_a_filter_whose_matches_fill_exactly_one_page"
 
 # Fault -> the check meant to catch it. Add a line with every new fault.
 CATCHER = {
@@ -53,5 +63,10 @@ CATCHER = {
     # Blind spots (issue 8), by class: 1 inputs, 2 grammar
     # 3 whole-run ledger, 6 HTTP semantics, 7 live data
     # 4 cursor scope, 5 boundaries
+    "cursor-runtime-from-cursor": FOREIGN_CURSOR, "cursor-runtime-unchecked": FOREIGN_CURSOR,
+    "cursor-skips-access-checks": FOREIGN_TENANT, "cursor-page-drops-runtime-filter": OWN_CURSORS,
+    "more-when-page-full": EXACT_WALKS, "more-counts-cursor-row": EXACT_WALKS,
+    "filtered-more-from-unfiltered": ONE_PAGE_FILTER,
+    "default-limit-on-cursor-pages": DEFAULT_WALKS, "default-limit-with-filter": DEFAULT_WALKS,
     # 8 rules without a fault, 9 smoke
 }
