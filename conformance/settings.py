@@ -85,6 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_RUNTIME_ID", "a runtime of that key with runs in it (required with a base URL)"),
     Setting("BCTRL_OTHER_RUNTIME_ID", "a runtime the key must not see (another tenant's); unset: those checks skip"),
     Setting("BCTRL_EMPTY_RUNTIME_ID", "a runtime of the key with no runs; unset: the empty-runtime check skips"),
+    Setting("BCTRL_SECOND_RUNTIME_ID", "another runtime of the key, with runs; unset: the cursor-scope checks on it "
+            "skip"),
     Setting("BCTRL_PROFILE", "gate (everything; the default) or smoke (read-only, budgeted, for production)",
             _profile),
     Setting("BCTRL_CONTRACT", "the contract: an Overlay over the spec it `extends`", Path,
@@ -115,6 +117,7 @@ class Settings:
     runtime_id: str | None
     other_runtime_id: str | None
     empty_runtime_id: str | None
+    second_runtime_id: str | None
     profile: str
     contract: Path
     reports_dir: Path
@@ -175,7 +178,8 @@ def _parse(setting: Setting, text: str) -> object:
 
 def _check_target(values: dict) -> None:
     if values["bctrl_base_url"] is None:
-        for dest in ("bctrl_api_key", "bctrl_runtime_id", "bctrl_other_runtime_id", "bctrl_empty_runtime_id"):
+        for dest in ("bctrl_api_key", "bctrl_runtime_id", "bctrl_other_runtime_id", "bctrl_empty_runtime_id",
+                     "bctrl_second_runtime_id"):
             if values[dest] is not None:
                 raise SettingsError(f"{dest.upper()} is set but BCTRL_BASE_URL is not; set both, or neither to use "
                                     "the embedded reference server")

@@ -28,6 +28,16 @@ OTHER_TENANT = "auth/test_auth.py::test_other_tenants_runtime_looks_like_an_unkn
 FUZZ = "fuzz/test_fuzz.py::test_fuzzed_requests_get_answers_the_contract_allows"
 LEDGER = "schema/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run"
 HTTP_RULES = "schema/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"
+# 4 cursor scope
+FOREIGN_CURSOR = ("pagination/test_cursor_scope.py::"
+                  "test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime")
+FOREIGN_TENANT = ("pagination/test_cursor_scope.py::"
+                  "test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_runtime")
+OWN_CURSORS = "pagination/test_cursor_scope.py::test_two_runtimes_walked_with_their_own_cursors_share_no_run"
+# 5 boundaries
+EXACT_WALKS = "pagination/test_page_boundaries.py::test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly"
+DEFAULT_WALKS = "pagination/test_page_boundaries.py::test_walks_that_never_send_limit_get_the_default_on_every_page"
+ONE_PAGE_FILTER = "pagination/test_page_boundaries.py::test_a_filter_whose_matches_fill_exactly_one_page"
 
 # Fault -> the check meant to catch it. Add a line with every new fault.
 CATCHER = {
@@ -60,5 +70,10 @@ CATCHER = {
     "error-answers-s-maxage": HTTP_RULES,
     "offset-cursor": WALK_SIZES, "created-at-on-update": LEDGER, "started-at-reset-on-end": LEDGER,
     # 4 cursor scope, 5 boundaries
+    "cursor-runtime-from-cursor": FOREIGN_CURSOR, "cursor-runtime-unchecked": FOREIGN_CURSOR,
+    "cursor-skips-access-checks": FOREIGN_TENANT, "cursor-page-drops-runtime-filter": OWN_CURSORS,
+    "more-when-page-full": EXACT_WALKS, "more-counts-cursor-row": EXACT_WALKS,
+    "filtered-more-from-unfiltered": ONE_PAGE_FILTER,
+    "default-limit-on-cursor-pages": DEFAULT_WALKS, "default-limit-with-filter": DEFAULT_WALKS,
     # 8 rules without a fault, 9 smoke
 }

@@ -53,6 +53,7 @@ def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | N
         BCTRL_RUNTIME_ID=seed.runtime_id,
         BCTRL_OTHER_RUNTIME_ID=seed.other_runtime_id,
         BCTRL_EMPTY_RUNTIME_ID=seed.empty_runtime_id,
+        BCTRL_SECOND_RUNTIME_ID=seed.second_runtime_id,
         BCTRL_REPORTS_DIR=str(reports),
     )
     env.update(extra or {})

@@ -54,6 +54,7 @@ def banner(srv: ReferenceServer) -> str:
         f"export BCTRL_RUNTIME_ID={info.runtime_id}",
         f"export BCTRL_OTHER_RUNTIME_ID={info.other_runtime_id}",
         f"export BCTRL_EMPTY_RUNTIME_ID={info.empty_runtime_id}",
+        f"export BCTRL_SECOND_RUNTIME_ID={info.second_runtime_id}",
         f"# other tenant's key: {info.other_api_key}",
     ])
 

@@ -25,6 +25,8 @@ _DIGITS = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 _AUTH = re.compile(r"([^ ]+) +(.*)", re.DOTALL)
 INT64_MAX = 2**63 - 1
+CURSOR_PAGE_DEFAULT_LIMIT = 20  # only the "default-limit-on-cursor-pages" fault: the paginator's own constant
+FILTERED_DEFAULT_LIMIT = 25  # only the "default-limit-with-filter" fault: the filtered query's own constant
 
 REASON_CLASS = {400: "invalid_input", 401: "unauthorized", 403: "capability_denied", 404: "not_found",
                 405: "invalid_input", 422: "invalid_input", 429: "rate_limited", 500: "server", 503: "upstream"}
@@ -104,8 +106,13 @@ class RunsApp:
     def _list_runs(self, runtime_id, query, authorization, request_id) -> Response:
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
         tenant = self._authenticate(authorization)
-        self._check_runtime(runtime_id, tenant)
+        # The fault: "a cursor proves the client passed the access checks on the first page".
+        trusted = "cursor-skips-access-checks" in self.faults and "cursor" in parse_qs(query, keep_blank_values=True)
+        if not trusted:
+            self._check_runtime(runtime_id, tenant)
         params = params or self._parse_query(query)
+        if not trusted:
+            runtime_id = self._cursor_runtime(runtime_id, params.position)
         cache_key = (tenant, query)  # the fault's cache forgets the path, and with it the runtime
         cached = self.page_cache.get(cache_key) if "page-cache-ignores-runtime" in self.faults else None
         payload = cached or _json(self._page(runtime_id, params))
@@ -159,12 +166,24 @@ class RunsApp:
             raise ApiError(403, "auth.forbidden", "Not allowed to access this runtime")
         raise ApiError(404, "runtime.not_found", "Runtime not found")
 
+    def _cursor_runtime(self, runtime_id: str, position: Position | None) -> str:
+        """The runtime a page lists: the path's, for which a cursor must have been handed out (else 400)."""
+        if position is None or "cursor-runtime-unchecked" in self.faults:
+            return runtime_id
+        if position.runtime and "cursor-runtime-from-cursor" in self.faults:
+            return position.runtime
+        if position.runtime != runtime_id:
+            raise self._invalid("pagination.cursor_invalid", "cursor is invalid or expired", {"parameter": "cursor"})
+        return runtime_id
+
     # ---- query validation -------------------------------------------------
     def _parse_query(self, query: str) -> Query:
         values = parse_qs(query, keep_blank_values=True)
         limit = self._parse_limit(values.get("limit", []))
         statuses = self._parse_status(values.get("status", []))
         position = self._parse_cursor(values.get("cursor", []))
+        if limit is None:
+            limit = self._default_limit(statuses, position)
         if position is not None and "filter-first-page-only" in self.faults:
             statuses = ()
         if position is not None and "limit-first-page-only" in self.faults:
@@ -175,12 +194,17 @@ class RunsApp:
         status = 422 if "invalid-query-422" in self.faults else 400
         return ApiError(status, code, message, details)
 
-    def _default_limit(self) -> int:
+    def _default_limit(self, statuses: tuple[str, ...] = (), position: Position | None = None) -> int:
+        if position is not None and "default-limit-on-cursor-pages" in self.faults:
+            return CURSOR_PAGE_DEFAULT_LIMIT
+        if statuses and "default-limit-with-filter" in self.faults:
+            return FILTERED_DEFAULT_LIMIT
         return 20 if "default-limit-20" in self.faults else 50
 
-    def _parse_limit(self, values: list[str]) -> int:
+    def _parse_limit(self, values: list[str]) -> int | None:
+        """The limit sent, or None when none was (the default depends on the rest of the query)."""
         if not values:
-            return self._default_limit()
+            return None
         if len(values) > 1 and "limit-repeated-last-wins" not in self.faults:
             raise self._invalid("request.invalid", "limit must be given at most once", {"parameter": "limit"})
         raw = values[-1]
@@ -231,28 +255,45 @@ class RunsApp:
     # ---- the page ---------------------------------------------------------
     def _page(self, runtime_id: str, params: Query) -> dict:
         size = params.limit + 1 if "limit-plus-one" in self.faults else params.limit
-        rows = self.store.page(runtime_id, params.statuses, params.position, size + 1)
-        more, rows = len(rows) > size, rows[:size]
+        rows, more = self._rows(runtime_id, params, size)
         # Filtered listings come from the search index under the filtered-listing-local-time fault.
         local = bool(params.statuses) and "filtered-listing-local-time" in self.faults
         stale = "stale-status-cache" in self.faults and self.instances.next_is_stale()
         body = {"data": [self._run_json(self._stale(run) if stale else run, local) for run in rows],
-                "nextCursor": self._next_cursor(rows, more, params.position)}
+                "nextCursor": self._next_cursor(rows, more, params.position, runtime_id)}
         if not rows and "data-null-when-empty" in self.faults:
             body["data"] = None
         if body["nextCursor"] is None and "next-cursor-omitted" in self.faults:
             del body["nextCursor"]
         return body
 
-    def _next_cursor(self, rows: list[Run], more: bool, position: Position | None) -> str | None:
+    def _rows(self, runtime_id: str, params: Query, size: int) -> tuple[list[Run], bool]:
+        """The page's runs, and whether more remain (known from one look-ahead run past the page)."""
+        statuses, position = params.statuses, params.position
+        if "more-when-page-full" in self.faults:  # no look-ahead: a full page is taken to mean more remain
+            rows = self.store.page(runtime_id, statuses, position, size)
+            return rows, len(rows) == size
+        if position is not None and "more-counts-cursor-row" in self.faults:
+            # An inclusive keyset re-reads the cursor's own run and drops it, but counts it first.
+            rows = self.store.page(runtime_id, statuses, position, size + 1, inclusive=True)
+            more = len(rows) > size
+            return (rows[1:] if rows and rows[0].id == position.run_id else rows)[:size], more
+        rows = self.store.page(runtime_id, statuses, position, size + 1)
+        more, rows = len(rows) > size, rows[:size]
+        if statuses and rows and "filtered-more-from-unfiltered" in self.faults:
+            # The look-ahead asks whether any run follows the page's last one, forgetting the filter.
+            more = bool(self.store.page(runtime_id, (), Position(rows[-1].created_at, rows[-1].id), 1))
+        return rows, more
+
+    def _next_cursor(self, rows: list[Run], more: bool, position: Position | None, runtime_id: str) -> str | None:
         if not rows or not (more or "cursor-on-last-page" in self.faults):
             return None
-        last = Position(rows[-1].created_at, rows[-1].id)
+        last = Position(rows[-1].created_at, rows[-1].id, runtime=runtime_id)
         if "offset-cursor" in self.faults:
             last = replace(last, offset=((position.offset or 0) if position else 0) + len(rows))
         if "cursor-loops" in self.faults:
             page = (position.page or 2) if position else 1  # number of the page being served
-            last = replace(cursor.START, page=1) if page == 3 else replace(last, page=page + 1)
+            last = replace(cursor.START, page=1, runtime=runtime_id) if page == 3 else replace(last, page=page + 1)
         return cursor.encode(last, self.secret)
 
     def _stale(self, run: Run) -> Run:

@@ -1,7 +1,8 @@
 """Opaque pagination cursors: base64url(JSON position) "." base64url(HMAC-SHA256 tag).
 
-A cursor encodes only a position (createdAt and id of the last run of the previous
-page); the client resends filter and limit with it.
+A cursor encodes a position (createdAt and id of the last run of the previous page) and
+the runtime it was handed out for, which the server checks against the path; the client
+resends filter and limit with it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 _PART = re.compile(r"[A-Za-z0-9_-]+")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 _MAX_TOKEN = 1024
+_MAX_RUNTIME = 256
 
 
 class CursorError(ValueError):
@@ -28,6 +30,7 @@ class Position:
     run_id: str
     page: int | None = None  # only used by the "cursor-loops" fault
     offset: int | None = None  # only used by the "offset-cursor" fault
+    runtime: str | None = None  # the runtime the cursor was handed out for
 
 
 # A position before every run: a cursor to it leads to the first page.
@@ -61,6 +64,8 @@ def encode(position: Position, secret: bytes) -> str:
         data["n"] = position.page
     if position.offset is not None:
         data["o"] = position.offset
+    if position.runtime is not None:
+        data["r"] = position.runtime
     payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64e(payload)}.{_b64e(_tag(payload, secret))}"
 
@@ -80,9 +85,9 @@ def _position(payload: bytes) -> Position:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CursorError("cursor payload is not JSON") from exc
-    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o"}:
+    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r"}:
         raise CursorError("cursor payload has the wrong shape")
-    created, run_id, page, offset = data["c"], data["i"], data.get("n"), data.get("o")
+    created, run_id, page, offset, runtime = data["c"], data["i"], data.get("n"), data.get("o"), data.get("r")
     if not isinstance(created, str) or not _TIMESTAMP.fullmatch(created):
         raise CursorError("cursor createdAt is invalid")
     if not isinstance(run_id, str) or not 0 < len(run_id) <= 64:
@@ -91,4 +96,6 @@ def _position(payload: bytes) -> Position:
         raise CursorError("cursor page is invalid")
     if offset is not None and (type(offset) is not int or not 0 <= offset < 1_000_000_000):
         raise CursorError("cursor offset is invalid")
-    return Position(created, run_id, page, offset)
+    if runtime is not None and (not isinstance(runtime, str) or not 0 < len(runtime) <= _MAX_RUNTIME):
+        raise CursorError("cursor runtime is invalid")
+    return Position(created, run_id, page, offset, runtime)

@@ -117,7 +117,42 @@ _BLIND_SPOTS: list[Fault] = [
           "runtime's cached page for the same query, so a run is listed under two runtimes",
           ("run.one-runtime", "page.empty-runtime"), blind_spot=3),
     # 4. cursor scope
+    Fault("cursor-runtime-from-cursor", "pagination",
+          "the page lists the runtime the cursor was handed out for (the cursor carries it), not the path's: "
+          "another runtime of the key given this cursor lists the first runtime's runs",
+          rules=("cursor.scope",), blind_spot=4),
+    Fault("cursor-runtime-unchecked", "pagination",
+          "the cursor carries its runtime but the server never compares it with the path: a cursor of one runtime "
+          "pages through another runtime of the key from its position",
+          rules=("cursor.scope",), blind_spot=4),
+    Fault("cursor-skips-access-checks", "auth",
+          "a request with a cursor skips the runtime visibility and cursor-runtime checks ('a cursor proves the "
+          "client passed them on the first page'): another tenant's runtime with a cursor answers 200 with its runs",
+          rules=("tenant.isolation", "cursor.scope"), blind_spot=4),
+    Fault("cursor-page-drops-runtime-filter", "pagination",
+          "the keyset query of cursor pages is built from the cursor's position alone, without runtime_id = ?: from "
+          "page 2 on, runs of every runtime older than the position are listed",
+          rules=("cursor.scope", "run.one-runtime"), blind_spot=4),
     # 5. boundaries
+    Fault("more-when-page-full", "pagination",
+          "nextCursor is decided by 'the page is full' instead of a look-ahead run: a last page exactly full hands "
+          "out a cursor to an empty page",
+          rules=("cursor.no-empty-page",), blind_spot=5),
+    Fault("more-counts-cursor-row", "pagination",
+          "cursor pages use an inclusive keyset that re-reads the cursor's own run and drop it after counting it: "
+          "when the runs left exactly fill a page, it hands out a cursor to an empty page",
+          rules=("cursor.no-empty-page",), blind_spot=5),
+    Fault("filtered-more-from-unfiltered", "pagination",
+          "a filtered page's look-ahead ignores the filter: its last page hands out a cursor to an empty page "
+          "whenever older runs of other statuses exist",
+          rules=("cursor.no-empty-page",), blind_spot=5),
+    Fault("default-limit-on-cursor-pages", "limit",
+          "without a limit, cursor pages use the paginator's own default (20), not the contract's (a second "
+          "constant in the cursor code path)",
+          rules=("limit.default",), blind_spot=5),
+    Fault("default-limit-with-filter", "limit",
+          "without a limit, a filtered request uses the filtered query's own default page size (25)",
+          rules=("limit.default",), blind_spot=5),
     # 6. HTTP semantics (429 Retry-After, shared caches)
     Fault("rate-limit-without-retry-after", "http",
           "the gateway's rate limiter (25 requests per key and second, nginx limit_req-style) answers 429 without "

@@ -41,6 +41,11 @@ A_RUN_COUNT, B_RUN_COUNT = 130, 30
 A_STATUS_COUNTS = {"active": 40, "stopped": 50, "failed": 40}
 A_BASE = datetime(2026, 3, 1, 10, 15, tzinfo=UTC)
 B_BASE = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)
+# A-second: another runtime of tenant A with a few runs spread across A-main's time span (a cursor position of
+# A-main falls between them), so a cursor taken to the wrong runtime has runs on both sides of it.
+A2_RUN_COUNT = 12
+A2_BASE = A_BASE - timedelta(minutes=17)
+A2_GAP_MINUTES = (25, 45)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class SeedInfo:
     other_api_key: str
     other_runtime_id: str
     unknown_runtime_id: str
+    second_runtime_id: str  # another runtime of tenant A, with a few runs
 
 
 @dataclass(frozen=True)
@@ -95,12 +101,12 @@ def _slots(count: int, ties: list[tuple[int, int]]) -> list[int]:
     return slots
 
 
-def _seed_runs(rng, count, ties, base, statuses):
+def _seed_runs(rng, count, ties, base, statuses, gap_minutes=(1, 6)):
     """Rows (id, created_at, started_at, status, finished_at), newest first."""
     times, t = [], base
     for _ in range(_slots(count, ties)[-1] + 1):
         times.append(t)
-        t -= timedelta(minutes=rng.randint(1, 6))
+        t -= timedelta(minutes=rng.randint(*gap_minutes))
     rows = []
     for pos, slot in enumerate(_slots(count, ties)):
         created = times[slot]
@@ -134,13 +140,19 @@ class RunStore:
         b_statuses = [rng.choice(STATUSES) for _ in range(B_RUN_COUNT)]
         a_runs = _seed_runs(rng, A_RUN_COUNT, _A_TIES, A_BASE, a_statuses)
         b_runs = _seed_runs(rng, B_RUN_COUNT, _B_TIES, B_BASE, b_statuses)
+        # Drawn after everything above, so adding A-second shifted no earlier id, time or status.
+        a_second = new_uuid(rng)
+        a2_statuses = [rng.choice(STATUSES) for _ in range(A2_RUN_COUNT)]
+        a2_runs = _seed_runs(rng, A2_RUN_COUNT, [], A2_BASE, a2_statuses, A2_GAP_MINUTES)
         with self._db:
             self._db.executemany("INSERT INTO tenants VALUES (?, ?)", [("tenant-a", key_a), ("tenant-b", key_b)])
             self._db.executemany("INSERT INTO runtimes VALUES (?, ?)",
-                                 [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b")])
+                                 [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b"),
+                                  (a_second, "tenant-a")])
             self._db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                                 [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs])
-        return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown)
+                                 [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
+                                 + [(r[0], a_second, *r[1:]) for r in a2_runs])
+        return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown, a_second)
 
     def _max_created(self) -> datetime:
         (latest,) = self._db.execute("SELECT MAX(created_at) FROM runs").fetchone()
@@ -166,21 +178,26 @@ class RunStore:
         return [Run(*r) for r in rows]
 
     # ---- the page query ---------------------------------------------------
-    def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int) -> list[Run]:
-        """Up to `fetch` runs after the keyset position, newest first."""
+    def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int,
+             inclusive: bool = False) -> list[Run]:
+        """Up to `fetch` runs after the keyset position (or from it, `inclusive`), newest first."""
         status_sql, status_args = self._status_filter(statuses)
-        keyset_sql, keyset_args = self._keyset(after)
+        keyset_sql, keyset_args = self._keyset(after, inclusive)
         if after is not None and after.offset is not None and "offset-cursor" in self.faults:
             keyset_sql, keyset_args = "", []  # LIMIT/OFFSET paging: the offset counts from today's head
+        runtime_sql, runtime_args = "r.runtime_id = ?", [runtime_id]
+        if after is not None and "cursor-page-drops-runtime-filter" in self.faults:
+            # The later-page query is built from the cursor's position alone (the runtime lives in the first page's).
+            runtime_sql, runtime_args = "1 = 1", []
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
             "created_at DESC, id ASC" if "tie-break-ascending" in self.faults else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
         if after is not None and after.offset is not None and "offset-cursor" in self.faults:
             offset = after.offset
         sql = (f"SELECT r.id, r.created_at, r.started_at, r.status, r.finished_at FROM runs r {status_sql} "
-               f"WHERE r.runtime_id = ? {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
+               f"WHERE {runtime_sql} {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
         with self._lock:
-            rows = self._db.execute(sql, (*status_args, runtime_id, *keyset_args, fetch, offset)).fetchall()
+            rows = self._db.execute(sql, (*status_args, *runtime_args, *keyset_args, fetch, offset)).fetchall()
         return [Run(*r) for r in rows]
 
     def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:
@@ -193,7 +210,7 @@ class RunStore:
         union = joiner.join("SELECT ? AS s" for _ in values)
         return f"JOIN ({union}) f ON r.status = f.s", values
 
-    def _keyset(self, after: Position | None) -> tuple[str, list]:
+    def _keyset(self, after: Position | None, inclusive: bool = False) -> tuple[str, list]:
         if after is None:
             return "", []
         c, i = after.created_at, after.run_id
@@ -205,7 +222,7 @@ class RunStore:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
         if "duplicate-at-page-boundary" in self.faults:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id <= ?))", [c, c, i]
-        return "AND (r.created_at < ? OR (r.created_at = ? AND r.id < ?))", [c, c, i]
+        return f"AND (r.created_at < ? OR (r.created_at = ? AND r.id {'<=' if inclusive else '<'} ?))", [c, c, i]
 
     # ---- churn ------------------------------------------------------------
     def churn_tick(self, now: datetime) -> None:

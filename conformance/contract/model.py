@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT202012
 
 RUNS_PATH = "/v2/runtimes/{runtimeId}/runs"
 _CONTRACT_URI = "urn:bctrl:effective-contract"
+FOREIGN_CURSOR_OUTCOMES = ("refused", "empty", "own-runs")
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,16 @@ class Contract:
             registry=self._registry,
             format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
+
+    @cached_property
+    def foreign_cursor_outcomes(self) -> frozenset[str]:
+        """What a cursor of one runtime may get on another runtime of the key: refused, empty and/or own-runs."""
+        outcomes = frozenset(self.rules["foreignCursor"])
+        unknown = sorted(outcomes - set(FOREIGN_CURSOR_OUTCOMES))
+        if not outcomes or unknown:
+            raise ValueError(f"x-bctrl-contract.foreignCursor must list some of {', '.join(FOREIGN_CURSOR_OUTCOMES)}"
+                             f"{f'; unknown: {unknown}' if unknown else ''}")
+        return outcomes
 
     # -- order and error hygiene ------------------------------------------------------------------------------
     @cached_property

@@ -28,6 +28,12 @@ def _required_headers(c: Contract) -> str:
     return "; ".join(f"{', '.join(headers)} with {status}" for status, headers in c.required_header_statuses.items())
 
 
+def _foreign_cursor(c: Contract) -> str:
+    words = {"refused": f"a {c.error_status('invalidQuery')}", "empty": "an empty page",
+             "own-runs": "a page of that runtime's own runs"}
+    return " or ".join(words[outcome] for outcome in sorted(c.foreign_cursor_outcomes, key=list(words).index))
+
+
 def _limits(c: Contract) -> str:
     return f"{c.limit_min}..{c.limit_max}"
 
@@ -86,7 +92,9 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                                  f"gets {c.error_status('invalidQuery')}."),
     "status.grammar": (("parameters",), lambda c: "Several statuses are sent only as repeated keys; another list syntax "
                                                   "is never applied as a filter."),
-    "cursor.scope": (("parameters",), lambda c: "A cursor handed out for one runtime never lists another runtime's runs."),
+    "cursor.scope": (("x-bctrl-contract", "foreignCursor"),
+                     lambda c: "A cursor handed out for one runtime never lists another runtime's runs; on another "
+                               f"runtime of the key it gets {_foreign_cursor(c)}."),
     "cursor.no-empty-page": (("parameters",), lambda c: "A nextCursor is handed out only while runs remain: never one "
                                                         "that leads to an empty page."),
     "http.retry-after": (("responses", "429", "headers"),

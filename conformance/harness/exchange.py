@@ -47,6 +47,13 @@ class Exchange:
         body = self.json
         return body.get("nextCursor") if isinstance(body, dict) else None
 
+    @property
+    def error_code(self) -> str | None:
+        """The code of either bctrl error envelope (flat: {"code"}, nested: {"error": {"code"}}), else None."""
+        body = self.json if isinstance(self.json, dict) else {}
+        error = body.get("error")
+        return error.get("code") if isinstance(error, dict) else body.get("code")
+
     def __repr__(self) -> str:  # short, and never the headers sent (they hold the key)
         return f"Exchange({self.method} {self.url} -> {self.status})"
 

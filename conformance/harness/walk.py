@@ -34,6 +34,14 @@ class Walk:
                     self.pages[-1])
 
 
+def empty_page_after_cursor(walk: Walk) -> tuple[int, Exchange] | None:
+    """The first page served for a nextCursor that holds no runs, as (page number, page); None if there is none.
+
+    A contract break wherever the runs behind a cursor cannot vanish (unfiltered lists, filters of ended statuses:
+    see harness/live.py); a run that was active may leave an `active` filter between two pages."""
+    return next(((number, page) for number, page in enumerate(walk.pages[1:], start=2) if not page.runs), None)
+
+
 def walk_runs(
     api: ApiClient,
     *,

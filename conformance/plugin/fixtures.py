@@ -73,3 +73,10 @@ def empty_runtime_id(target: Target) -> str:
     if not target.empty_runtime_id:
         pytest.skip("needs BCTRL_EMPTY_RUNTIME_ID (a runtime of the key with no runs)")
     return target.empty_runtime_id
+
+
+@pytest.fixture
+def second_runtime_id(target: Target) -> str:
+    if not target.second_runtime_id:
+        pytest.skip("needs BCTRL_SECOND_RUNTIME_ID (another runtime of the key, with runs)")
+    return target.second_runtime_id

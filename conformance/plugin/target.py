@@ -15,6 +15,7 @@ class Target:
     runtime_id: str
     other_runtime_id: str | None
     empty_runtime_id: str | None
+    second_runtime_id: str | None  # another runtime of the key, with runs
     description: str  # for reports: never the key
 
     def __repr__(self) -> str:
@@ -28,6 +29,7 @@ def external_target(settings: Settings) -> Target:
         runtime_id=settings.runtime_id,
         other_runtime_id=settings.other_runtime_id,
         empty_runtime_id=settings.empty_runtime_id,
+        second_runtime_id=settings.second_runtime_id,
         description=f"{settings.base_url} (runtime {settings.runtime_id})",
     )
 
@@ -45,6 +47,7 @@ def start_embedded():
         runtime_id=seed.runtime_id,
         other_runtime_id=seed.other_runtime_id,
         empty_runtime_id=seed.empty_runtime_id,
+        second_runtime_id=seed.second_runtime_id,
         description=f"embedded reference server {server.base_url} (runtime {seed.runtime_id})",
     )
     return server, target

@@ -171,3 +171,13 @@ def test_error_leak_patterns_are_compiled(contract):
     """The overlay's errorLeakPatterns are all compiled and match a Python traceback line."""
     assert len(contract.error_leak_patterns) == 5
     assert any(p.search('Traceback (most recent call last):') for p in contract.error_leak_patterns)
+
+
+def test_foreign_cursor_outcomes_are_read_and_checked(contract):
+    """foreignCursor lists what a cursor of one runtime may get on another: by default a refusal or an empty page;
+    an unknown outcome is an error naming the key."""
+    assert contract.foreign_cursor_outcomes == {"refused", "empty"}
+    document = copy.deepcopy(contract.document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["foreignCursor"] = ["refused", "anything"]
+    with pytest.raises(ValueError, match="foreignCursor"):
+        Contract(document).foreign_cursor_outcomes

@@ -112,3 +112,13 @@ def test_register_secret_ignores_empty_values():
     register_secret("")
     register_secret(None)
     assert redact("nothing secret here") == "nothing secret here"
+
+
+def test_error_code_reads_either_envelope():
+    """error_code is the code of the flat or the nested bctrl envelope, and None for anything else."""
+    def answer(text: str) -> Exchange:
+        return Exchange(method="GET", url=URL, sent_headers={}, status=404, headers={}, text=text)
+    assert answer('{"error": "Runtime not found", "code": "runtime.not_found"}').error_code == "runtime.not_found"
+    assert answer('{"error": {"code": "runtime.not_found", "message": "m", "requestId": "r"}}').error_code == \
+        "runtime.not_found"
+    assert answer("Not Found").error_code is None and answer("[1]").error_code is None

@@ -12,7 +12,7 @@ from conformance.harness.expect import ContractViolation
 from conformance.harness.live import duplicates, out_of_order
 from conformance.harness.redaction import KEY_PLACEHOLDER, register_secret
 from conformance.harness.transport import PoliteSession
-from conformance.harness.walk import walk_runs
+from conformance.harness.walk import empty_page_after_cursor, walk_runs
 
 CONTRACT = load_contract()
 SEEDED_RUNS = 130  # runs of the reference server's main runtime (reference_server/store.py, A_RUN_COUNT)
@@ -86,3 +86,13 @@ def test_page_params_repeat_status_keys():
     assert page_params(7, ["active", "failed"], "c") == [("limit", 7), ("status", "active"),
                                                           ("status", "failed"), ("cursor", "c")]
     assert page_params() == [] and page_params(status="active") == [("status", "active")]
+
+
+def test_empty_page_after_cursor_names_the_first_empty_page_served_for_a_cursor(clean_server):
+    """A clean walk has no empty page after a cursor; with the more-when-page-full fault, a walk whose last page
+    is exactly full has one, after its last full page."""
+    assert empty_page_after_cursor(walk_runs(client(clean_server), max_runs=1000, limit=13)) is None
+    with ReferenceServer(faults=("more-when-page-full",)) as srv:
+        walk = walk_runs(client(srv), max_runs=1000, limit=13)
+    number, page = empty_page_after_cursor(walk)
+    assert number == len(walk.pages) == SEEDED_RUNS // 13 + 1 and page.runs == [] and page.next_cursor is None

@@ -41,13 +41,14 @@ def test_banner_exports_and_request_log(tmp_path):
                              "--fault", "status-uppercase"], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        lines = [proc.stdout.readline().rstrip("\n") for _ in range(7)]
+        lines = [proc.stdout.readline().rstrip("\n") for _ in range(8)]
         assert re.fullmatch(r"bctrl reference server on http://127\.0\.0\.1:\d+ "
                             r"\(faults: status-uppercase, churn: off\)", lines[0])
         env = dict(line[len("export "):].split("=", 1) for line in lines[1:5])
         assert list(env) == ["BCTRL_BASE_URL", "BCTRL_API_KEY", "BCTRL_RUNTIME_ID", "BCTRL_OTHER_RUNTIME_ID"]
         assert lines[5].startswith("export BCTRL_EMPTY_RUNTIME_ID=")
-        assert lines[6].startswith("# other tenant's key: bctrl_sk_test_")
+        assert lines[6].startswith("export BCTRL_SECOND_RUNTIME_ID=")
+        assert lines[7].startswith("# other tenant's key: bctrl_sk_test_")
         r = requests.get(f"{env['BCTRL_BASE_URL']}/v2/runtimes/{env['BCTRL_RUNTIME_ID']}/runs",
                          headers={"Authorization": f"Bearer {env['BCTRL_API_KEY']}"}, params={"limit": 2})
         assert r.status_code == 200 and r.json()["data"][0]["status"].isupper()

@@ -201,6 +201,18 @@ def test_invalid_cursor(runs_url, auth, mangle):
     assert r.status_code == 400 and error_code(r) == "pagination.cursor_invalid"
 
 
+def test_a_cursor_is_valid_only_for_its_runtime(server, runs_url, auth):
+    """A nextCursor sent to another runtime of the key answers 400 pagination.cursor_invalid, with or without
+    its query; on the runtime it was handed out for it is valid."""
+    good = requests.get(runs_url, headers=auth, params={"limit": 5}).json()["nextCursor"]
+    assert requests.get(runs_url, headers=auth, params={"limit": 5, "cursor": good}).status_code == 200
+    for runtime in (server.seed_info.empty_runtime_id, server.seed_info.second_runtime_id):
+        url = f"{server.base_url}/v2/runtimes/{runtime}/runs"
+        for params in ({"limit": 5, "cursor": good}, {"cursor": good}):
+            r = requests.get(url, headers=auth, params=params)
+            assert r.status_code == 400 and error_code(r) == "pagination.cursor_invalid"
+
+
 def test_error_bodies_nested(runs_url):
     """Nested envelope errors carry code, message, requestId and reasonClass, and no trace."""
     r = requests.get(runs_url)

@@ -35,7 +35,7 @@ def page(params=(), auth="good", runtime="main", method="GET"):
         if header is not None:
             header = header.format(key=info.api_key)
         runtime_id = {"main": info.runtime_id, "empty": info.empty_runtime_id, "other": info.other_runtime_id,
-                      "unknown": info.unknown_runtime_id}[runtime]
+                      "unknown": info.unknown_runtime_id, "second": info.second_runtime_id}[runtime]
         url = f"{srv.base_url}/v2/runtimes/{runtime_id}/runs"
         params_ = params(srv) if callable(params) else list(params)
         headers = {"Authorization": header} if header is not None else {}
@@ -66,8 +66,18 @@ def walk(params=(), max_pages=40):
 def forged_cursor(srv):
     """A decodable cursor signed with the wrong secret."""
     first = srv.store.all_runs(srv.seed_info.runtime_id)[9]
-    return [("limit", "5"), ("cursor", cursor_module.encode(cursor_module.Position(first.created_at, first.id),
-                                                            b"wrong secret"))]
+    position = cursor_module.Position(first.created_at, first.id, runtime=srv.seed_info.runtime_id)
+    return [("limit", "5"), ("cursor", cursor_module.encode(position, b"wrong secret"))]
+
+
+def foreign_cursor(runtime):
+    """A probe sending a nextCursor of the main runtime, with its query, to another runtime."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+        cursor = requests.get(url, headers=headers, params={"limit": 5}).json()["nextCursor"]
+        return page([("limit", "5"), ("cursor", cursor)], runtime=runtime)(srv)
+    return probe
 
 
 CHURN_CLOCK = datetime(2026, 3, 2, tzinfo=timezone.utc)  # churn ticks at fixed times, so two servers churn alike
@@ -162,6 +172,11 @@ PROBES = {
     "error-answers-s-maxage": header("Cache-Control", runtime="unknown"),
     "offset-cursor": walk_across_a_tick, "created-at-on-update": churned(), "started-at-reset-on-end": churned(),
     # 4 cursor scope, 5 boundaries
+    "cursor-runtime-from-cursor": foreign_cursor("empty"), "cursor-runtime-unchecked": foreign_cursor("second"),
+    "cursor-skips-access-checks": foreign_cursor("other"), "cursor-page-drops-runtime-filter": walk([("limit", "100")]),
+    "more-when-page-full": walk([("limit", "13")]), "more-counts-cursor-row": walk([("limit", "13")]),
+    "filtered-more-from-unfiltered": page([("limit", "100"), ("status", "stopped")]),
+    "default-limit-on-cursor-pages": walk(), "default-limit-with-filter": page([("status", "stopped")]),
     # 8 rules without a fault, 9 smoke
 }
 

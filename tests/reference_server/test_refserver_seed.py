@@ -41,7 +41,7 @@ def test_ties_exist_and_straddle_page_boundaries(server):
 
 def test_run_fields_and_invariants(server):
     """Ids are UUID v4, timestamps fixed-width 2026 UTC, and startedAt/finishedAt respect the lifecycle."""
-    for runtime in (server.seed_info.runtime_id, server.seed_info.other_runtime_id):
+    for runtime in (server.seed_info.runtime_id, server.seed_info.other_runtime_id, server.seed_info.second_runtime_id):
         for r in server.store.all_runs(runtime):
             assert UUID4.fullmatch(r.id) and uuid.UUID(r.id).version == 4
             assert STAMP.fullmatch(r.created_at) and STAMP.fullmatch(r.started_at)
@@ -60,6 +60,17 @@ def test_other_tenant_and_empty_runtime(server):
     assert server.store.runtime_tenant(info.unknown_runtime_id) is None
     assert info.api_key.startswith("bctrl_sk_test_") and info.other_api_key.startswith("bctrl_sk_test_")
     assert info.api_key != info.other_api_key
+
+
+def test_second_runtime_interleaves_with_the_main_one(server):
+    """Tenant A's second runtime holds 12 runs whose createdAt fall between (and past) the main runtime's, so a
+    cursor position of the main runtime has runs of the second one on both sides."""
+    info = server.seed_info
+    main = [r.created_at for r in server.store.all_runs(info.runtime_id)]
+    second = [r.created_at for r in server.store.all_runs(info.second_runtime_id)]
+    assert len(second) == 12 and server.store.runtime_tenant(info.second_runtime_id) == "tenant-a"
+    assert main[-1] < second[0] < main[0] and second[-1] < main[-1]
+    assert len({info.runtime_id, info.empty_runtime_id, info.second_runtime_id, info.other_runtime_id}) == 4
 
 
 def test_seed_is_deterministic_and_key_replaceable():

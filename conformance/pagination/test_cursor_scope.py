@@ -1,0 +1,133 @@
+"""Cursor scope: a cursor handed out for one runtime never lists another runtime's runs.
+
+Real cursors are taken from the key's main runtime (BCTRL_RUNTIME_ID) at a few places of its list (after its first
+run, after a full maximum page, in the middle of a status filter) and sent elsewhere: to the key's empty runtime, to
+another runtime of the key that has runs, to another tenant's runtime. What a server does with such a foreign
+cursor is its choice within the overlay's `foreignCursor` (a refusal, an empty page, or, where the overlay allows
+it, a page of that runtime's own runs); it must never list the main runtime's runs there, and another tenant's
+runtime stays as invisible with a cursor as without one.
+
+Live data: the main runtime may gain runs at the head and see runs end meanwhile, but a run never moves to another
+runtime, so a run the main runtime listed is one no other runtime may list, at any time.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from conformance.harness.client import page_params
+from conformance.harness.expect import expect
+from conformance.harness.walk import walk_runs
+
+
+@dataclass(frozen=True)
+class MainCursor:
+    """A nextCursor the main runtime handed out, and the query (limit, status) it was handed out with."""
+
+    taken: str  # where in the main runtime's list, for messages
+    query: list[tuple[str, object]]
+    cursor: str
+
+    def params(self, same_query: bool) -> list[tuple[str, object]]:
+        return (self.query if same_query else []) + [("cursor", self.cursor)]
+
+
+def _main_cursors(api, contract, max_walk_runs) -> tuple[set[str], list[MainCursor]]:
+    """The ids the main runtime lists (a reference walk and the pages that gave the cursors), and its cursors."""
+    reference = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    pages = [("after its first runs", page_params(limit=contract.limit_min))]
+    counts = {status: sum(run["status"] == status for run in reference.runs) for status in contract.terminal_statuses}
+    status, count = max(counts.items(), key=lambda item: item[1])
+    if count >= 2:
+        pages.append((f"in the middle of status={status}", page_params(limit=max(contract.limit_min, count // 2),
+                                                                        status=status)))
+    ids, cursors = set(reference.ids), []
+    if reference.pages[0].next_cursor is not None:
+        cursors.append(MainCursor(f"after a page of {contract.limit_max}", page_params(limit=contract.limit_max),
+                                  reference.pages[0].next_cursor))
+    for taken, query in pages:
+        page = api.list_runs(params=query)
+        ids |= {run["id"] for run in page.runs}
+        if page.status == 200 and page.next_cursor is not None:
+            cursors.append(MainCursor(taken, query, page.next_cursor))
+    if not cursors:
+        pytest.skip(f"BCTRL_RUNTIME_ID has {len(reference.runs)} run(s): no nextCursor to take to another runtime")
+    return ids, cursors
+
+
+def _outcome(answer, contract) -> str:
+    if answer.status == contract.error_status("invalidQuery"):
+        return "refused"
+    if answer.status == 200:
+        return "own-runs" if answer.runs else "empty"
+    return f"status {answer.status}"
+
+
+@pytest.mark.rule("cursor.scope")
+@pytest.mark.parametrize("where", ["empty", "second"])
+def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime(
+        request, api, contract, max_walk_runs, where):
+    """A nextCursor of the main runtime sent to another runtime of the key (its empty one, one with runs) never
+    lists the main runtime's runs, nor any run on the empty one; sent with its query, it gets what the overlay's
+    foreignCursor allows (a bare cursor may also be refused)."""
+    runtime_id = request.getfixturevalue(f"{where}_runtime_id")
+    main_ids, cursors = _main_cursors(api, contract, max_walk_runs)
+    allowed = contract.foreign_cursor_outcomes
+    label = {"empty": "the key's empty runtime", "second": "another runtime of the key"}[where]
+    for main_cursor in cursors:
+        for same_query in (True, False):
+            answer = api.list_runs(runtime_id, main_cursor.params(same_query))
+            sent = f"a cursor taken {main_cursor.taken} {'with its query' if same_query else 'alone'}"
+            leaked = [run for run in answer.runs if run.get("id") in main_ids]
+            expect(not leaked, f"{sent}, sent to {label}, lists none of the main runtime's runs",
+                   expected="no run of BCTRL_RUNTIME_ID",
+                   actual=f"{len(leaked)} of its runs, first {leaked[0]['id']}" if leaked else "", exchange=answer)
+            expect(where != "empty" or not answer.runs, f"{sent}, sent to the key's empty runtime, lists no run",
+                   expected="no runs", actual=f"{len(answer.runs)} runs", exchange=answer)
+            permitted = allowed if same_query else allowed | {"refused"}  # a cursor may be bound to its query
+            outcome = _outcome(answer, contract)
+            expect(outcome in permitted, f"{sent}, sent to {label}, gets what foreignCursor allows",
+                   expected=" or ".join(sorted(permitted)), actual=f"{outcome}: {answer.summary()}", exchange=answer)
+
+
+@pytest.mark.rule("tenant.isolation", "cursor.scope")
+def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_runtime(
+        api, contract, max_walk_runs, other_runtime_id):
+    """A nextCursor of the main runtime sent with its query to another tenant's runtime never gets a 2xx nor runs,
+    and gets the same status and error code as the same request to a runtime that exists nowhere."""
+    _, cursors = _main_cursors(api, contract, max_walk_runs)
+    for main_cursor in cursors:
+        params = main_cursor.params(same_query=True)
+        other = api.list_runs(other_runtime_id, params)
+        sent = f"A cursor taken {main_cursor.taken}, sent with its query to another tenant's runtime"
+        expect(not 200 <= other.status < 300 and not other.runs, f"{sent}, is refused without runs",
+               expected=f"a refusal like an unknown runtime's ({contract.error_status('notVisible')})",
+               actual=other.summary(), exchange=other)
+        unknown = api.list_runs(f"rt-conformance-{uuid.uuid4()}", params)
+        expect((other.status, other.error_code) == (unknown.status, unknown.error_code),
+               f"{sent}, is answered like the same request to an unknown runtime",
+               expected=f"{unknown.status} with error code {unknown.error_code!r}",
+               actual=f"{other.status} with error code {other.error_code!r}", exchange=other)
+
+
+@pytest.mark.rule("cursor.scope", "run.one-runtime")
+def test_two_runtimes_walked_with_their_own_cursors_share_no_run(api, contract, max_walk_runs, second_runtime_id):
+    """Walking the main runtime and another runtime of the key, each with its own cursors over several pages,
+    never lists one run under both."""
+    second_first = api.list_runs(second_runtime_id, page_params(limit=contract.limit_max))
+    count = len(second_first.runs)
+    if count < 2:
+        pytest.skip(f"BCTRL_SECOND_RUNTIME_ID has {count} run(s): a walk over several pages needs 2 or more")
+    size = max(contract.limit_min, math.ceil(min(count, max_walk_runs) / 3))  # about three pages
+    second = walk_runs(api, limit=size, runtime_id=second_runtime_id, max_runs=max_walk_runs)
+    main = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    shared = set(main.ids) & set(second.ids)
+    run_id = next(iter(sorted(shared)), None)
+    expect(not shared, "No run is listed under both runtimes of the key, on any page",
+           expected="two disjoint sets of runs",
+           actual=f"{len(shared)} runs under both, first {run_id}" if shared else "",
+           exchange=second.page_of(run_id) if shared else None)
