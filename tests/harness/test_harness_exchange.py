@@ -5,6 +5,8 @@ import shlex
 import subprocess
 import uuid
 
+import pytest
+
 from conformance.harness.exchange import Exchange
 from conformance.harness.redaction import KEY_PLACEHOLDER, contains_secret, redact, register_secret
 
@@ -112,3 +114,13 @@ def test_register_secret_ignores_empty_values():
     register_secret("")
     register_secret(None)
     assert redact("nothing secret here") == "nothing secret here"
+
+
+@pytest.mark.parametrize("path, as_is", [("/v2/runtimes/x/../rt/runs", True), ("/v2/runtimes/rt/./runs", True),
+                                         ("/v2/runtimes/rt/runs/.", True), ("/v2/runtimes/rt/%2E/runs", False),
+                                         ("/v2/runtimes/rt.1/runs", False)])
+def test_curl_keeps_dot_segments_with_path_as_is(path, as_is):
+    """A path with a literal dot segment gets --path-as-is (curl would resolve it); any other path does not."""
+    command = exchange({}, url="http://127.0.0.1:8787" + path).curl()
+    assert ("--path-as-is" in shlex.split(command)) is as_is
+    assert shlex.split(command)[-1].endswith(path)
