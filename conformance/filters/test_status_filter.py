@@ -125,7 +125,6 @@ STATUS_SPELLINGS = {
     "leading-space": lambda first, second: f" {first}",
     "trailing-space": lambda first, second: f"{first} ",
     "trailing-newline": lambda first, second: f"{first}\n",
-    "trailing-nul": lambda first, second: f"{first}\x00",
     "fullwidth": lambda first, second: fullwidth(first),
 }
 COMMA_SPELLINGS = ("comma-list", "trailing-comma")

@@ -70,7 +70,6 @@ def _limit_spellings(contract):
         "leading-space": " " + small,
         "trailing-space": small + " ",
         "trailing-newline": small + "\n",
-        "trailing-nul": small + "\x00",
         "decimal-point": small + ".0",
         "exponent": small + "e0",
         "hexadecimal": f"0x{int(small):x}",
@@ -91,7 +90,7 @@ def _size_other_than_default(contract):
                 if contract.limit_min <= size <= contract.limit_max and size != contract.limit_default)
 
 
-LIMIT_SPELLINGS = ("plus-sign", "minus-zero", "leading-space", "trailing-space", "trailing-newline", "trailing-nul",
+LIMIT_SPELLINGS = ("plus-sign", "minus-zero", "leading-space", "trailing-space", "trailing-newline",
                    "decimal-point", "exponent", "hexadecimal", "underscore-separator", "comma-list",
                    "digits-then-letters", "fullwidth-digits", "arabic-indic-digits", "leading-zero",
                    "repeated-identical")

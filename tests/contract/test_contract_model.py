@@ -174,9 +174,9 @@ def test_error_leak_patterns_are_compiled(contract):
 
 
 def test_path_spellings_refusals_and_redirects(contract):
-    """A spelling naming no visible runtime may get 404 (notVisible), 400 (invalidQuery, or a proxy's), 414 or 431,
-    or one of the redirects."""
-    assert contract.path_refusal_statuses == {400, 404, 414, 431}
+    """A spelling naming no visible runtime may get 404 (notVisible), 400 (invalidQuery, or a proxy's), 403 (a
+    WAF's), 414 or 431, or one of the redirects."""
+    assert contract.path_refusal_statuses == {400, 403, 404, 414, 431}
     assert contract.path_redirect_statuses == {301, 302, 303, 307, 308}
 
 

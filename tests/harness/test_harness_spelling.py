@@ -143,7 +143,7 @@ def test_fetch_follows_a_same_origin_redirect_only(redirecting):
 
 
 # -- the verdict ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("status", [404, 400, 414, 431])
+@pytest.mark.parametrize("status", [404, 400, 403, 414, 431])
 def test_a_refusal_the_overlay_allows_passes_even_without_a_bctrl_envelope(status):
     """A listed refusal passes with a proxy's own body (not a bctrl envelope)."""
     verdict(status, "<html>Not Found</html>")
@@ -157,7 +157,7 @@ def test_a_redirect_passes():
 @pytest.mark.parametrize("status, body, words", [
     (200, {"data": [], "nextCursor": None}, "is served"),
     (500, {"error": "boom"}, "5xx"),
-    (403, {"error": {"code": "auth.forbidden", "message": "no", "requestId": "r"}}, "refusal the overlay allows"),
+    (401, {"error": {"code": "auth.invalid", "message": "no", "requestId": "r"}}, "refusal the overlay allows"),
     (404, {"data": [FOREIGN]}, "lists 1 runs"),
     (404, 'Traceback (most recent call last):\n  File "/app/x.py", line 3', "leaks internals"),
 ])
