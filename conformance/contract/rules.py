@@ -88,7 +88,8 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                    f"otherwise one of {_codes(c.path_refusal_statuses)} or a redirect."),
     "limit.grammar": (("x-bctrl-contract", "queryGrammar", "limit"),
                       lambda c: f"limit is spelled {c.limit_grammar.pattern} (plain ASCII decimal digits), given "
-                                f"once; any other spelling gets {c.error_status('invalidQuery')}."),
+                                f"once, read as decimal; any other spelling gets {c.error_status('invalidQuery')}; a "
+                                "bracketed key (limit[]) is never read as the limit."),
     "status.grammar": (("x-bctrl-contract", "queryGrammar"),
                        lambda c: "A status value is spelled exactly as the enum spells it; several are sent only as "
                                  f"repeated keys; any other spelling gets {c.error_status('invalidQuery')}, and a "
