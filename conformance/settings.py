@@ -103,7 +103,8 @@ SETTINGS: tuple[Setting, ...] = (
             {"gate": 3, "smoke": 2}),
     Setting("BCTRL_RETRY_AFTER_MAX", "longest Retry-After honoured, in seconds (longer: a tool error)",
             _non_negative_float, _everywhere(30.0)),
-    Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase (gate only)",
+    Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase, and generated "
+            "path spellings (gate only)",
             _positive_int, _everywhere(60)),
     Setting("BCTRL_SEED", "seed for Schemathesis and Hypothesis (printed in the run's summary)", int,
             _everywhere(20261128)),

@@ -38,6 +38,15 @@ OWN_CURSORS = "pagination/test_cursor_scope.py::test_two_runtimes_walked_with_th
 EXACT_WALKS = "pagination/test_page_boundaries.py::test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly"
 DEFAULT_WALKS = "pagination/test_page_boundaries.py::test_walks_that_never_send_limit_get_the_default_on_every_page"
 ONE_PAGE_FILTER = "pagination/test_page_boundaries.py::test_a_filter_whose_matches_fill_exactly_one_page"
+# Blind spots 1 (inputs never varied) and 2 (strict grammar)
+OTHER_SPELLINGS = "auth/test_path_spellings.py::test_another_tenants_runtime_stays_invisible_however_spelled"
+OWN_SPELLINGS = "auth/test_path_spellings.py::test_the_keys_runtime_however_spelled_lists_only_its_runs_or_is_refused"
+SPELLING_PROPERTY = ("fuzz/test_path_spellings.py::"
+                     "test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows")
+LIMIT_GRAMMAR = "limit/test_limit.py::test_limit_is_read_only_as_plain_decimal_digits"
+LIMIT_BRACKETS = "limit/test_limit.py::test_bracketed_limit_key_is_never_read_as_the_limit"
+STATUS_GRAMMAR = "filters/test_status_filter.py::test_status_is_read_only_as_exact_enum_values"
+STATUS_BRACKETS = "filters/test_status_filter.py::test_bracketed_status_key_is_never_applied_as_the_filter"
 
 # Fault -> the check meant to catch it. Add a line with every new fault.
 CATCHER = {
@@ -63,6 +72,11 @@ CATCHER = {
     "content-type-text-html": FIRST_PAGE,
     "post-served-as-get": FUZZ, "405-without-allow": FUZZ,
     # Blind spots (issue 8), by class: 1 inputs, 2 grammar
+    "tenant-check-raw-path": OTHER_SPELLINGS, "trailing-slash-legacy-route": OTHER_SPELLINGS,
+    "runtime-id-non-bmp-500": OWN_SPELLINGS, "runtime-id-cache-key-500": SPELLING_PROPERTY,
+    "limit-python-int": LIMIT_GRAMMAR, "limit-javascript-number": LIMIT_GRAMMAR, "limit-go-base-prefix": LIMIT_GRAMMAR,
+    "limit-array-coerced": LIMIT_BRACKETS, "status-comma-split": STATUS_GRAMMAR,
+    "status-whitespace-stripped": STATUS_GRAMMAR, "status-bracket-array": STATUS_BRACKETS,
     # 3 whole-run ledger, 6 HTTP semantics, 7 live data
     "filtered-listing-local-time": LEDGER, "stale-status-cache": LEDGER, "finished-at-from-updated-at": LEDGER,
     "page-cache-ignores-runtime": LEDGER,

@@ -21,6 +21,12 @@ from .edge import FixedWindowLimiter, Instances, PageCache
 from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time
 
 _ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs")
+_LEGACY_ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs/")  # fault trailing-slash-legacy-route
+_CANONICAL_ID = re.compile(r"[0-9a-f-]{36}")  # what fault tenant-check-raw-path's middleware looks for
+_BRACKET_KEY = re.compile(r"(\w+)\[\d*\]")  # status[], status[0], limit[]
+# Rails/PHP/qs-style array keys read as the parameter they name: status[]=a is the list ["a"] (fault
+# status-bracket-array); limit[]=5 is the qs array ["5"], which JavaScript's Number() reads as 5 (limit-array-coerced).
+_BRACKET_FAULTS = {"status": "status-bracket-array", "limit": "limit-array-coerced"}
 _DIGITS = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 _AUTH = re.compile(r"([^ ]+) +(.*)", re.DOTALL)
@@ -94,22 +100,32 @@ class RunsApp:
     def _route(self, method, target, headers, request_id) -> Response:
         path, query = _split_target(target)
         match = _ROUTE.fullmatch(path)
-        runtime_id = unquote(match.group(1)) if match else ""
+        legacy = "trailing-slash-legacy-route" in self.faults and not match and _LEGACY_ROUTE.fullmatch(path)
+        match = match or legacy
+        segment = match.group(1) if match else ""
+        runtime_id = unquote(segment)
         if not runtime_id:
             raise ApiError(404, "route.not_found", "No route matches this path")
         if method not in ("GET", "HEAD") and not (method == "POST" and "post-served-as-get" in self.faults):
             allow = [] if "405-without-allow" in self.faults else [("Allow", "GET, HEAD")]
             raise ApiError(405, "method.not_allowed", "Method not allowed; use GET", {"allowed": ["GET", "HEAD"]},
                            allow)
-        return self._list_runs(runtime_id, query, headers.get("Authorization"), request_id)
+        # The tenant check is route middleware. Fault trailing-slash-legacy-route: the old route was registered
+        # without it. Fault tenant-check-raw-path: it reads the runtime id from the raw path, and lets through a
+        # path it finds no id in (an escaped one), while the router decodes the id for the lookup.
+        check_tenant = not legacy and not ("tenant-check-raw-path" in self.faults
+                                           and not _CANONICAL_ID.fullmatch(segment))
+        return self._list_runs(runtime_id, query, headers.get("Authorization"), request_id, check_tenant)
 
-    def _list_runs(self, runtime_id, query, authorization, request_id) -> Response:
+    def _list_runs(self, runtime_id, query, authorization, request_id, check_tenant=True) -> Response:
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
         tenant = self._authenticate(authorization)
         # The fault: "a cursor proves the client passed the access checks on the first page".
         trusted = "cursor-skips-access-checks" in self.faults and "cursor" in parse_qs(query, keep_blank_values=True)
-        if not trusted:
+        if check_tenant and not trusted:
             self._check_runtime(runtime_id, tenant)
+        elif not trusted and self.store.runtime_tenant(runtime_id) is None:
+            raise ApiError(404, "runtime.not_found", "Runtime not found")
         params = params or self._parse_query(query)
         if not trusted:
             runtime_id = self._cursor_runtime(runtime_id, params.position)
@@ -179,6 +195,10 @@ class RunsApp:
     # ---- query validation -------------------------------------------------
     def _parse_query(self, query: str) -> Query:
         values = parse_qs(query, keep_blank_values=True)
+        for key in list(values):
+            bracketed = _BRACKET_KEY.fullmatch(key)
+            if bracketed and _BRACKET_FAULTS.get(bracketed.group(1)) in self.faults:
+                values.setdefault(bracketed.group(1), []).extend(values.pop(key))
         limit = self._parse_limit(values.get("limit", []))
         statuses = self._parse_status(values.get("status", []))
         position = self._parse_cursor(values.get("cursor", []))
@@ -211,6 +231,12 @@ class RunsApp:
         if "limit-float-truncated" in self.faults and _DECIMAL.fullmatch(raw):
             raw = raw.split(".")[0]
         problem = f"limit must be an integer from 1 to {self.max_limit}"
+        lenient = _LENIENT_LIMIT_PARSERS.keys() & self.faults
+        if lenient:
+            try:
+                raw = str(_LENIENT_LIMIT_PARSERS[min(lenient)](raw))
+            except ValueError:
+                raise self._invalid("request.invalid", problem, {"parameter": "limit"}) from None
         if not _DIGITS.fullmatch(raw):
             raise self._invalid("request.invalid", problem, {"parameter": "limit"})
         digits = raw.lstrip("0") or "0"
@@ -232,6 +258,10 @@ class RunsApp:
             values = [v.lower() for v in values]
         if "status-empty-ignored" in self.faults:
             values = [v for v in values if v != ""]
+        if "status-comma-split" in self.faults:
+            values = [part for value in values for part in value.split(",")]
+        if "status-whitespace-stripped" in self.faults:
+            values = [value.strip() for value in values]
         if "status-unknown-ignored" in self.faults:
             values = [v for v in values if v in STATUSES]
         bad = [v for v in values if v not in STATUSES]
@@ -354,6 +384,47 @@ class RunsApp:
         if details:
             inner["details"] = details
         return body
+
+
+def _python_int(text: str) -> int:
+    """Python's int(): also reads '+5', ' 5 ', '5_0' and other scripts' digits ('５')."""
+    return int(text)
+
+
+def _javascript_number(text: str) -> int:
+    """Number(text) then Number.isInteger, as a JavaScript API reads it: surrounding whitespace ignored, '5.0',
+    '5e0' and '0x5' are 5, '' is 0."""
+    text = text.strip(" \t\n\r\v\f")
+    if not text:
+        return 0
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
+        return int(text, 16)
+    if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", text):
+        raise ValueError(f"{text!r} is NaN")
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError(f"{text!r} is not an integer")
+    return int(number)
+
+
+def _go_parse_int_base_0(text: str) -> int:
+    """strconv.ParseInt(text, 0, 64), as a Go API reads it: the base from the prefix (0x hex, 0o or a leading 0
+    octal, 0b binary), a sign, underscores between digits."""
+    if not text.isascii() or not re.fullmatch(r"[+-]?[0-9a-zA-Z_]+", text):
+        raise ValueError(f"invalid syntax: {text!r}")
+    sign, digits = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
+    base = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}.get(digits[:2])
+    if base:
+        digits = digits[2:]
+    elif len(digits) > 1 and digits[0] == "0":
+        base, digits = 8, digits[1:]
+    return sign * int(digits, base or 10)
+
+
+# The limit read with a lenient number parser instead of checked as plain digits (faults limit-python-int,
+# limit-javascript-number, limit-go-base-prefix): the value is then bounds-checked as usual.
+_LENIENT_LIMIT_PARSERS = {"limit-python-int": _python_int, "limit-javascript-number": _javascript_number,
+                          "limit-go-base-prefix": _go_parse_int_base_0}
 
 
 def _split_target(target: str) -> tuple[str, str]:

@@ -97,7 +97,50 @@ _CATALOGUE = [
 # Blind spots (issue 8): faults written for one class each, as Fault(...) with blind_spot and needs set.
 _BLIND_SPOTS: list[Fault] = [
     # 1. inputs the suite never varied (the path and its spellings)
+    Fault("tenant-check-raw-path", "auth",
+          "the tenant check is route middleware that reads the runtime id from the raw path and lets through a path "
+          "it finds no id in, while the router percent-decodes the id for the lookup: another tenant's runtime "
+          "with an escaped character (%39 for 9) is served, its runs and all",
+          rules=("tenant.isolation",), blind_spot=1),
+    Fault("trailing-slash-legacy-route", "auth",
+          "a legacy route for .../runs/ (trailing slash) kept for old clients was registered without the tenant "
+          "middleware: another tenant's runtime is served there (authenticated, but any tenant's)",
+          rules=("tenant.isolation", "runtime.spelling"), blind_spot=1),
+    Fault("runtime-id-non-bmp-500", "path",
+          "the runtimes table is MySQL utf8 (utf8mb3): a runtime id with a character beyond the BMP (an emoji) from a "
+          "utf8mb4 connection raises 'Illegal mix of collations', answered 500",
+          rules=("server.no-5xx",), blind_spot=1),
+    Fault("runtime-id-cache-key-500", "path",
+          "the runtime lookup is cached in memcached under a key built from the path parameter, unvalidated: an id "
+          "over 250 bytes or holding whitespace or a control character makes the client raise, answered 500",
+          rules=("server.no-5xx",), blind_spot=1),
     # 2. strict grammar (limit and status spellings)
+    Fault("limit-python-int", "limit",
+          "limit is read with Python's int() (try/except ValueError) instead of checked as digits: '+5', ' 5', "
+          "'5_0' and other scripts' digits ('５', '٥') are accepted",
+          rules=("limit.grammar",), blind_spot=2),
+    Fault("limit-javascript-number", "limit",
+          "limit is read as JavaScript's Number() and checked with Number.isInteger: '5.0', '5e0', '0x5' and "
+          "' 5 ' are accepted as 5",
+          rules=("limit.grammar",), blind_spot=2),
+    Fault("limit-go-base-prefix", "limit",
+          "limit is read with Go's strconv.ParseInt(s, 0, 64) (base from the prefix): '010' is octal 8, '0x5' is 5, "
+          "'1_0' is 10, '+5' is 5",
+          rules=("limit.grammar",), blind_spot=2),
+    Fault("limit-array-coerced", "limit",
+          "the query parser (qs) reads limit[]=5 as the array ['5'], which Number() turns into 5: the bracketed "
+          "key sets the page size",
+          rules=("limit.grammar",), blind_spot=2),
+    Fault("status-comma-split", "filters",
+          "status values are split on commas (a framework's list parsing): status=active,failed filters on both "
+          "instead of 400",
+          rules=("status.grammar", "status.refusal"), blind_spot=2),
+    Fault("status-whitespace-stripped", "filters",
+          "status values are stripped of surrounding whitespace before the check: status=' active' is accepted",
+          rules=("status.grammar", "status.refusal"), blind_spot=2),
+    Fault("status-bracket-array", "filters",
+          "Rails/PHP-style array keys: status[]=failed is read as the status filter instead of an unknown parameter",
+          rules=("status.grammar",), blind_spot=2),
     # 3. invariants across the whole run (the ledger)
     Fault("filtered-listing-local-time", "invariants",
           "filtered listings come from a search index whose indexer ran with TZ=Europe/Paris and stored naive "

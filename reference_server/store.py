@@ -119,6 +119,17 @@ def _seed_runs(rng, count, ties, base, statuses, gap_minutes=(1, 6)):
     return rows
 
 
+def _memcached_key(key: str) -> str:
+    """A memcached key as pymemcache checks it (fault runtime-id-cache-key-500: the runtime lookup is cached under
+    a key made from the unvalidated path parameter, and the client's check raises)."""
+    data = key.encode("utf-8")
+    if len(data) > 250:
+        raise ValueError(f"Key is too long: {data[:40]!r}...")
+    if any(byte <= 32 or byte == 127 for byte in data):
+        raise ValueError(f"Key contains whitespace or control characters: {data[:40]!r}")
+    return key
+
+
 class RunStore:
     def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset()):
         self.faults = frozenset(faults)
@@ -165,6 +176,12 @@ class RunStore:
             return dict(self._db.execute("SELECT api_key, id FROM tenants"))
 
     def runtime_tenant(self, runtime_id: str) -> str | None:
+        if "runtime-id-cache-key-500" in self.faults:
+            _memcached_key(f"runtime-tenant:{runtime_id}")
+        if "runtime-id-non-bmp-500" in self.faults and any(ord(char) > 0xFFFF for char in runtime_id):
+            # MySQL's utf8 (utf8mb3) column compared with a 4-byte character from a utf8mb4 connection.
+            raise sqlite3.OperationalError("(1267, \"Illegal mix of collations (utf8mb3_general_ci,IMPLICIT) and "
+                                           "(utf8mb4_general_ci,COERCIBLE) for operation '='\")")
         with self._lock:
             row = self._db.execute("SELECT tenant_id FROM runtimes WHERE id = ?", (runtime_id,)).fetchone()
         return row[0] if row else None

@@ -84,11 +84,18 @@ class Contract:
         )
 
     # -- parameters -------------------------------------------------------------------------------------------
-    def _parameter_schema(self, name: str) -> dict:
+    def _parameter(self, name: str) -> dict:
         for parameter in self.operation["parameters"]:
             if parameter["name"] == name:
-                return self._resolve(parameter["schema"])
+                return parameter
         raise KeyError(f"the contract has no parameter {name!r}")
+
+    def _parameter_schema(self, name: str) -> dict:
+        return self._resolve(self._parameter(name)["schema"])
+
+    @cached_property
+    def parameter_names(self) -> frozenset[str]:
+        return frozenset(parameter["name"] for parameter in self.operation["parameters"])
 
     @cached_property
     def limit_min(self) -> int:
@@ -107,6 +114,53 @@ class Contract:
         """The run statuses, as the status filter's enum spells them."""
         single = self._resolve(self._parameter_schema("status")["oneOf"][0])
         return tuple(single["enum"])
+
+    @cached_property
+    def statuses_as_repeated_keys(self) -> bool:
+        """True when several statuses are sent as repeated keys (OpenAPI query style form, exploded: the default)."""
+        status = self._parameter("status")
+        return status.get("style", "form") == "form" and status.get("explode", True)
+
+    # -- query grammar (x-bctrl-contract.queryGrammar) ------------------------------------------------------------
+    @cached_property
+    def limit_grammar(self) -> re.Pattern:
+        """How a limit value is spelled (before its bounds are checked)."""
+        return re.compile(self.rules["queryGrammar"]["limit"])
+
+    @property
+    def leading_zeros_limit_statuses(self) -> frozenset[int]:
+        """What a limit spelled with leading zeros (010) may get: 200 (read as decimal), invalidQuery, or both."""
+        return self._accepted_or_refused("limitLeadingZeros", "accepted")
+
+    @property
+    def unknown_parameter_statuses(self) -> frozenset[int]:
+        """What a query parameter the contract does not name (status[]) may get: 200 (ignored), invalidQuery, or
+        both."""
+        return self._accepted_or_refused("unknownParameters", "ignored")
+
+    def _accepted_or_refused(self, key: str, accepted: str) -> frozenset[int]:
+        """`<accepted>`, `refused` or `<accepted>-or-refused` as the statuses it allows."""
+        value = self.rules["queryGrammar"][key]
+        choices = frozenset(value.split("-or-"))
+        if not choices or not choices <= {accepted, "refused"}:
+            raise ValueError(f"x-bctrl-contract.queryGrammar.{key} {value!r} is none of {accepted}, refused, "
+                             f"{accepted}-or-refused")
+        return frozenset(({200} if accepted in choices else set()) |
+                         ({self.error_status("invalidQuery")} if "refused" in choices else set()))
+
+    # -- path spellings (x-bctrl-contract.pathSpellings) -----------------------------------------------------------
+    @cached_property
+    def path_refusal_statuses(self) -> frozenset[int]:
+        """The statuses a spelling of the path that names no runtime this key can see may get."""
+        return frozenset(self._status(entry) for entry in self.rules["pathSpellings"]["refusals"])
+
+    @cached_property
+    def path_redirect_statuses(self) -> frozenset[int]:
+        return frozenset(int(code) for code in self.rules["pathSpellings"].get("redirects", ()))
+
+    def _status(self, entry: str | int) -> int:
+        """An HTTP status, or the name of one of errorStatus."""
+        return int(entry) if str(entry).isdigit() else self.error_status(str(entry))
 
     @property
     def running_status(self) -> str:

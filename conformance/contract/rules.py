@@ -34,6 +34,10 @@ def _foreign_cursor(c: Contract) -> str:
     return " or ".join(words[outcome] for outcome in sorted(c.foreign_cursor_outcomes, key=list(words).index))
 
 
+def _codes(statuses) -> str:
+    return ", ".join(str(code) for code in sorted(statuses))
+
+
 def _limits(c: Contract) -> str:
     return f"{c.limit_min}..{c.limit_max}"
 
@@ -63,9 +67,11 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                lambda c: "Authentication comes before query validation."),
     "tenant.isolation": (("x-bctrl-contract", "errorStatus", "notVisible"),
                          lambda c: f"Another tenant's runtime is answered {c.error_status('notVisible')} like an "
-                                   "unknown one, with no runs, however it is asked."),
+                                   "unknown one, with no runs, however it is asked: every spelling of its path is "
+                                   "refused, never with a run, as the same spelling of an unknown runtime is."),
     "runtime.unknown": (("x-bctrl-contract", "errorStatus", "notVisible"),
-                        lambda c: f"A runtime that exists nowhere gets {c.error_status('notVisible')} and no runs."),
+                        lambda c: f"A runtime that exists nowhere gets {c.error_status('notVisible')} and no runs "
+                                  "(spelled otherwise: a refusal, never a 2xx)."),
     "limit.default": (("parameters",), lambda c: f"Without limit, a page holds {c.limit_default} runs while more "
                                                  "remain."),
     "limit.bounds": (("parameters",), lambda c: f"A limit in {_limits(c)} gives exactly that many runs while more "
@@ -86,12 +92,18 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "page.empty-runtime": (("responses", "200"), lambda c: "A runtime without runs gives one page with no runs and "
                                                            "nextCursor null."),
     # Blind spots (issue 8). Each owner may refine its rules' source and statement.
-    "runtime.spelling": (("parameters",), lambda c: "Any spelling of the path names the runtime it spells or none: a 200 "
-                                                    "lists only that runtime's runs, anything else is refused."),
-    "limit.grammar": (("parameters",), lambda c: "limit is plain ASCII decimal digits, given once; any other spelling "
-                                                 f"gets {c.error_status('invalidQuery')}."),
-    "status.grammar": (("parameters",), lambda c: "Several statuses are sent only as repeated keys; another list syntax "
-                                                  "is never applied as a filter."),
+    "runtime.spelling": (("x-bctrl-contract", "pathSpellings"),
+                         lambda c: "Any spelling of the path (encodings, separators, case, odd or long characters) "
+                                   "names the runtime it spells or none: a 200 lists only that runtime's runs; "
+                                   f"otherwise one of {_codes(c.path_refusal_statuses)} or a redirect."),
+    "limit.grammar": (("x-bctrl-contract", "queryGrammar", "limit"),
+                      lambda c: f"limit is spelled {c.limit_grammar.pattern} (plain ASCII decimal digits), given "
+                                f"once, read as decimal; any other spelling gets {c.error_status('invalidQuery')}; a "
+                                "bracketed key (limit[]) is never read as the limit."),
+    "status.grammar": (("x-bctrl-contract", "queryGrammar"),
+                       lambda c: "A status value is spelled exactly as the enum spells it; several are sent only as "
+                                 f"repeated keys; any other spelling gets {c.error_status('invalidQuery')}, and a "
+                                 "bracketed key (status[]) is never applied as the filter."),
     "cursor.scope": (("x-bctrl-contract", "foreignCursor"),
                      lambda c: "A cursor handed out for one runtime never lists another runtime's runs; on another "
                                f"runtime of the key it gets {_foreign_cursor(c)}."),

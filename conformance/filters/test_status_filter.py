@@ -6,13 +6,16 @@ unfiltered walks just before and after it, and only where a run's status is cert
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
 import pytest
 
+from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.live import covers, duplicates, out_of_order, possible_statuses
-from conformance.harness.walk import walk_runs
+from conformance.harness.spelling import fullwidth
+from conformance.harness.walk import Walk, walk_runs
 from conformance.plugin import contract_of
 
 
@@ -107,3 +110,58 @@ def test_invalid_status_is_rejected(api, contract, case):
     """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400."""
     answer = api.list_runs(params=_invalid_filters(contract)[case])
     expect_status(answer, contract.error_status("invalidQuery"), f"An invalid status filter ({case}) is refused")
+
+
+# Other spellings of one or two statuses (first, second): other list syntaxes, and values a lenient reader would
+# trim, unquote or normalise into a status.
+STATUS_SPELLINGS = {
+    "comma-list": lambda first, second: f"{first},{second}",
+    "trailing-comma": lambda first, second: f"{first},",
+    "space-list": lambda first, second: f"{first} {second}",
+    "pipe-list": lambda first, second: f"{first}|{second}",
+    "semicolon-list": lambda first, second: f"{first};{second}",
+    "json-array": lambda first, second: json.dumps([first]),
+    "quoted": lambda first, second: f'"{first}"',
+    "leading-space": lambda first, second: f" {first}",
+    "trailing-space": lambda first, second: f"{first} ",
+    "trailing-newline": lambda first, second: f"{first}\n",
+    "fullwidth": lambda first, second: fullwidth(first),
+}
+COMMA_SPELLINGS = ("comma-list", "trailing-comma")
+
+
+@pytest.mark.rule("status.grammar", "status.refusal")
+@pytest.mark.parametrize("case", list(STATUS_SPELLINGS))
+def test_status_is_read_only_as_exact_enum_values(api, contract, case):
+    """A status value not spelled exactly as the enum (another list syntax than repeated keys, surrounding space,
+    quotes, a JSON array, other characters) gets the contract's 400, never read as a status."""
+    if case in COMMA_SPELLINGS and not contract.statuses_as_repeated_keys:
+        pytest.skip("the contract's status parameter is not exploded: several values are comma-separated")
+    value = STATUS_SPELLINGS[case](*contract.statuses[:2])
+    answer = api.list_runs(params=exact_query([("status", value)]))
+    expect_status(answer, contract.error_status("invalidQuery"), f"status={value!r} ({case}) is refused")
+
+
+@pytest.mark.rule("status.grammar")
+@pytest.mark.parametrize("key", ["status[]", "status[0]"])
+def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key):
+    """status[]=X is a parameter the contract does not name: ignored (the unfiltered page) or refused, as the
+    overlay says (queryGrammar.unknownParameters), never applied as the status filter."""
+    unfiltered = api.list_runs(params=page_params(limit=contract.limit_max))
+    expect_status(unfiltered, 200, "The unfiltered newest page is served")
+    # A run that has ended keeps its status: a filter on any other status certainly leaves it out.
+    ended = [run for run in unfiltered.runs if run["status"] in contract.terminal_statuses]
+    if not ended:
+        pytest.skip("BCTRL_RUNTIME_ID has no run in a terminal status among its newest: nothing certain to compare")
+    status = next(status for status in contract.statuses if status != ended[0]["status"])
+    answer = api.list_runs(params=exact_query([(key, status), ("limit", contract.limit_max)]))
+    expect_status(answer, contract.unknown_parameter_statuses, f"{key}={status}, a parameter the contract does not name, is ignored or refused")
+    if answer.status != 200:
+        return
+    listed = Walk(runs=answer.runs, pages=[answer], complete=answer.next_cursor is None)
+    left_out = [run for run in ended if run["status"] != status and run["id"] not in set(listed.ids)
+                and covers(listed, run, contract)]
+    expect(not left_out, f"{key}={status} is ignored, not applied as the status filter",
+           expected=f"the unfiltered page: every run listed just before in its range, whatever its status",
+           actual=f"{len(left_out)} ended runs not in status {status} left out, first {left_out[0]['id']} "
+                  f"({left_out[0]['status']})" if left_out else "", exchange=answer)

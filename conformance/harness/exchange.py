@@ -7,10 +7,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .redaction import KEY_PLACEHOLDER, _SECRETS, redact
 
 BODY_SHOWN = 300  # characters of a body quoted in a failure message
+_DOT_SEGMENT = re.compile(r"/\.\.?(/|$)")
 
 
 @dataclass(repr=False)
@@ -60,6 +62,8 @@ class Exchange:
     def curl(self) -> str:
         """A shell command that sends the same request, with ${BCTRL_API_KEY} in place of the key."""
         parts = ["curl", "-sS", "-i"]
+        if _DOT_SEGMENT.search(urlsplit(self.url).path):
+            parts.append("--path-as-is")  # curl would resolve the dot segments before sending
         if self.method != "GET":
             parts += ["-X", self.method]
         command = " ".join(parts)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import page_params
+from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_status
+from conformance.harness.spelling import fullwidth
 
 
 def _expect_page_size(page, size, what):
@@ -57,3 +58,73 @@ def test_invalid_limit_is_rejected(api, contract, case):
     """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx."""
     answer = api.list_runs(params=_invalid_limits(contract)[case])
     expect_status(answer, contract.error_status("invalidQuery"), f"An invalid limit ({case}) is refused")
+
+
+def _limit_spellings(contract):
+    """Other spellings of limits within the bounds: each one a lenient number parser reads as a number."""
+    small = str(_size_other_than_default(contract))
+    tens = next((str(n) for n in range(max(10, contract.limit_min), contract.limit_max + 1)), "0" + small)
+    single = {
+        "plus-sign": "+" + small,
+        "minus-zero": "-0",
+        "leading-space": " " + small,
+        "trailing-space": small + " ",
+        "trailing-newline": small + "\n",
+        "decimal-point": small + ".0",
+        "exponent": small + "e0",
+        "hexadecimal": f"0x{int(small):x}",
+        "underscore-separator": f"{tens[0]}_{tens[1:]}",
+        "comma-list": f"{small},{small}",
+        "digits-then-letters": small + "x",
+        "fullwidth-digits": fullwidth(small),
+        "arabic-indic-digits": "".join(chr(0x0660 + int(digit)) for digit in small),
+        "leading-zero": "0" + tens,  # within the grammar: read as decimal (never octal), or refused
+    }
+    cases = {name: [("limit", value)] for name, value in single.items()}
+    cases["repeated-identical"] = [("limit", small), ("limit", small)]
+    return cases
+
+
+def _size_other_than_default(contract):
+    return next(size for size in (5, 7, contract.limit_min, contract.limit_max)
+                if contract.limit_min <= size <= contract.limit_max and size != contract.limit_default)
+
+
+LIMIT_SPELLINGS = ("plus-sign", "minus-zero", "leading-space", "trailing-space", "trailing-newline",
+                   "decimal-point", "exponent", "hexadecimal", "underscore-separator", "comma-list",
+                   "digits-then-letters", "fullwidth-digits", "arabic-indic-digits", "leading-zero",
+                   "repeated-identical")
+
+
+@pytest.mark.rule("limit.grammar", "server.no-5xx")
+@pytest.mark.parametrize("case", LIMIT_SPELLINGS)
+def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
+    """A limit is read only as the overlay's grammar spells it (plain ASCII decimal digits, given once): a sign,
+    space, point, exponent, prefix, separator, list or another script's digits gets the contract's 400; leading
+    zeros are read as the same decimal number or refused, as the overlay says (queryGrammar)."""
+    pairs = _limit_spellings(contract)[case]
+    answer = api.list_runs(params=exact_query(pairs))
+    shown = "&".join(f"limit={value!r}" for _, value in pairs)
+    value = pairs[0][1]
+    if len(pairs) > 1 or not contract.limit_grammar.fullmatch(value):
+        expect_status(answer, contract.error_status("invalidQuery"),
+                      f"{shown} ({case}) is not spelled as x-bctrl-contract.queryGrammar.limit says, and is refused")
+        return
+    size = int(value)
+    allowed = contract.leading_zeros_limit_statuses if value != str(size) else {200}
+    expect_status(answer, allowed, f"{shown} ({case}) is read as {size}, or refused as the overlay allows")
+    if answer.status == 200:
+        _expect_page_size(answer, size, f"{shown} is read as the decimal number {size}")
+
+
+@pytest.mark.rule("limit.grammar")
+@pytest.mark.parametrize("key", ["limit[]", "limit[0]"])
+def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
+    """limit[]=N is a parameter the contract does not name: ignored (a page of the default size) or refused, as
+    the overlay says (queryGrammar.unknownParameters), never read as the page size."""
+    size = _size_other_than_default(contract)
+    answer = api.list_runs(params=exact_query([(key, size)]))
+    expect_status(answer, contract.unknown_parameter_statuses, f"{key}={size}, a parameter the contract does not name, is ignored or refused")
+    if answer.status == 200:
+        _expect_page_size(answer, contract.limit_default,
+                          f"{key}={size} is ignored: the page holds the default {contract.limit_default} runs")

@@ -181,3 +181,33 @@ def test_foreign_cursor_outcomes_are_read_and_checked(contract):
     document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["foreignCursor"] = ["refused", "anything"]
     with pytest.raises(ValueError, match="foreignCursor"):
         Contract(document).foreign_cursor_outcomes
+
+
+def test_path_spellings_refusals_and_redirects(contract):
+    """A spelling naming no visible runtime may get 404 (notVisible), 400 (invalidQuery, or a proxy's), 403 (a
+    WAF's), 414 or 431, or one of the redirects."""
+    assert contract.path_refusal_statuses == {400, 403, 404, 414, 431}
+    assert contract.path_redirect_statuses == {301, 302, 303, 307, 308}
+
+
+def test_query_grammar(contract):
+    """limit is plain ASCII digits; leading zeros and unknown parameters may be accepted or refused; several
+    statuses are repeated keys."""
+    assert contract.limit_grammar.fullmatch("010") and not contract.limit_grammar.fullmatch("\uff15")
+    assert contract.leading_zeros_limit_statuses == {200, 400}
+    assert contract.unknown_parameter_statuses == {200, 400}
+    assert contract.statuses_as_repeated_keys
+
+
+@pytest.mark.parametrize("value, statuses", [("ignored", {200}), ("refused", {400}), ("ignored-or-refused", {200, 400}),
+                                             ("either", None), ("accepted", None)])
+def test_unknown_parameters_words(value, statuses):
+    """unknownParameters is ignored, refused or ignored-or-refused; any other word is an error naming the key."""
+    document = copy.deepcopy(load_contract().document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["queryGrammar"]["unknownParameters"] = value
+    contract = Contract(document)
+    if statuses is None:
+        with pytest.raises(ValueError, match="unknownParameters"):
+            contract.unknown_parameter_statuses
+    else:
+        assert contract.unknown_parameter_statuses == statuses

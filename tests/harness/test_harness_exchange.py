@@ -5,6 +5,8 @@ import shlex
 import subprocess
 import uuid
 
+import pytest
+
 from conformance.harness.exchange import Exchange
 from conformance.harness.redaction import KEY_PLACEHOLDER, contains_secret, redact, register_secret
 
@@ -122,3 +124,13 @@ def test_error_code_reads_either_envelope():
     assert answer('{"error": {"code": "runtime.not_found", "message": "m", "requestId": "r"}}').error_code == \
         "runtime.not_found"
     assert answer("Not Found").error_code is None and answer("[1]").error_code is None
+
+
+@pytest.mark.parametrize("path, as_is", [("/v2/runtimes/x/../rt/runs", True), ("/v2/runtimes/rt/./runs", True),
+                                         ("/v2/runtimes/rt/runs/.", True), ("/v2/runtimes/rt/%2E/runs", False),
+                                         ("/v2/runtimes/rt.1/runs", False)])
+def test_curl_keeps_dot_segments_with_path_as_is(path, as_is):
+    """A path with a literal dot segment gets --path-as-is (curl would resolve it); any other path does not."""
+    command = exchange({}, url="http://127.0.0.1:8787" + path).curl()
+    assert ("--path-as-is" in shlex.split(command)) is as_is
+    assert shlex.split(command)[-1].endswith(path)

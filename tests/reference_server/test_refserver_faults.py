@@ -133,6 +133,21 @@ def burst(srv):
     return sorted({(answer.status_code, "Retry-After" in answer.headers) for answer in answers})
 
 
+def path(spell):
+    """A probe sending one request to a path spelled exactly, from the seed's runtime ids."""
+    def probe(srv):
+        prepared = requests.Request("GET", srv.base_url + "/",
+                                    headers={"Authorization": f"Bearer {srv.seed_info.api_key}"}).prepare()
+        prepared.url = srv.base_url + spell(srv.seed_info)  # as written: requests would re-quote it
+        with requests.Session() as session:
+            return observe(session.send(prepared, allow_redirects=False))
+    return probe
+
+
+def every_character_escaped(text):
+    return "".join(f"%{ord(char):02X}" for char in text)
+
+
 L7 = [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
@@ -164,6 +179,14 @@ PROBES = {
     "content-type-text-html": page(), "post-served-as-get": page(method="POST"),
     "405-without-allow": page(method="DELETE"),
     # Blind spots (issue 8), by class: 1 inputs, 2 grammar
+    "tenant-check-raw-path": path(lambda info: f"/v2/runtimes/{every_character_escaped(info.other_runtime_id)}/runs"),
+    "trailing-slash-legacy-route": path(lambda info: f"/v2/runtimes/{info.other_runtime_id}/runs/"),
+    "runtime-id-non-bmp-500": path(lambda info: f"/v2/runtimes/{info.runtime_id}%F0%9F%98%80/runs"),
+    "runtime-id-cache-key-500": path(lambda info: f"/v2/runtimes/{info.runtime_id:0<300}/runs"),
+    "limit-python-int": page([("limit", "\uff15")]), "limit-javascript-number": page([("limit", "5e0")]),
+    "limit-go-base-prefix": page([("limit", "010")]), "limit-array-coerced": page([("limit[]", "5")]),
+    "status-comma-split": page([("status", "active,failed")]), "status-whitespace-stripped": page([("status", " active")]),
+    "status-bracket-array": page([("status[]", "failed")]),
     # 3 whole-run ledger, 6 HTTP semantics, 7 live data
     "filtered-listing-local-time": page([("limit", "5"), ("status", "stopped")]),
     "stale-status-cache": churned(reads=4), "finished-at-from-updated-at": churned(ticks=2),

@@ -1,0 +1,225 @@
+"""Spellings of the runs path, and what the contract lets the API answer to each.
+
+A spelling is a runtime id written another way (percent-escaped, case changed, odd, non-ASCII or control
+characters added, made long) inside the runs path written another way (a trailing or doubled slash, dot segments,
+a `;param`, other case): what a router, a proxy or a client may produce or normalise. It is made from one of the
+runtime ids the suite knows, its family: the key's own runtime, another tenant's, or one that exists nowhere.
+The verdict needs no knowledge of the server: nothing gets a 5xx; a spelling made from a runtime the key cannot
+see is never served (no 2xx, no run in any answer); a 200 for a spelling of the key's runtime lists only that
+runtime's runs; anything else is a refusal the overlay allows (x-bctrl-contract.pathSpellings), with a body that
+shows no internals (a proxy's own body is fine), or a redirect, followed on the same origin.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+from ..contract import RUNS_PATH, Contract
+from .client import ApiClient
+from .exchange import Exchange
+from .expect import ContractViolation
+from .live import missed_runs, unexplained_runs
+from .validation import error_body_problems, response_problems
+from .walk import Walk
+
+OWN, OTHER, UNKNOWN = "own", "other", "unknown"  # families: whose runtime id a spelling is made from
+FAMILY_NAMES = {OWN: "the key's runtime", OTHER: "another tenant's runtime", UNKNOWN: "a runtime that exists nowhere"}
+MAX_REDIRECTS = 2
+SHOWN = 120  # characters of a path shown in a label
+
+# Characters a path segment may hold as they are (RFC 3986 unreserved, sub-delims, ':' and '@'); any other is
+# always percent-escaped, as a client must.
+_SEGMENT_LITERAL = frozenset(string.ascii_letters + string.digits + "-._~" + "!$&'()*+,;=" + ":@")
+
+
+@dataclass(frozen=True)
+class Spelling:
+    family: str  # OWN, OTHER or UNKNOWN
+    label: str  # how it was made, for messages
+    path: str  # the request path exactly as sent
+
+    def __repr__(self) -> str:  # short: Hypothesis prints it with a failure, and a path may be 8000 characters
+        shown = self.path if len(self.path) <= SHOWN else f"{self.path[:SHOWN]}… ({len(self.path)} chars)"
+        return f"Spelling({FAMILY_NAMES[self.family]}, {self.label}: {shown})"
+
+
+# -- making spellings -------------------------------------------------------------------------------------------
+def escaped(text: str, every: bool = False, chosen: Callable[[int], bool] = lambda index: False) -> str:
+    """`text` as a path segment: characters that cannot stand as they are percent-escaped (UTF-8, upper-case hex),
+    and also every character (`every`) or those at the `chosen` indexes."""
+    return "".join(
+        "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+        if every or chosen(index) or char not in _SEGMENT_LITERAL else char
+        for index, char in enumerate(text)
+    )
+
+
+def fullwidth(text: str) -> str:
+    """Printable ASCII as its fullwidth form (U+FF01..U+FF5E), which NFKC normalisation maps back."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+def padded(segment: str, length: int, fill: str = "0") -> str:
+    return segment + fill * max(0, length - len(segment))
+
+
+def runs_path(segment: str) -> str:
+    return RUNS_PATH.replace("{runtimeId}", segment)
+
+
+_PREFIX, _SUFFIX = RUNS_PATH.split("{runtimeId}")  # "/v2/runtimes/", "/runs"
+
+# How the path around the (already escaped) runtime segment is written.
+PATH_FORMS: dict[str, Callable[[str], str]] = {
+    "canonical": runs_path,
+    "trailing-slash": lambda segment: runs_path(segment) + "/",
+    "escaped-trailing-slash": lambda segment: runs_path(segment) + "%2F",
+    "doubled-slash-before-id": lambda segment: _PREFIX + "/" + segment + _SUFFIX,
+    "doubled-slash-after-id": lambda segment: _PREFIX + segment + "/" + _SUFFIX,
+    "leading-doubled-slash": lambda segment: "/" + runs_path(segment),
+    "upper-case-path": lambda segment: _PREFIX.upper() + segment + _SUFFIX.upper(),
+    "upper-case-collection": lambda segment: _PREFIX + segment + _SUFFIX.upper(),
+    "matrix-parameter-on-id": lambda segment: runs_path(segment + ";v=1"),
+    "matrix-parameter-on-collection": lambda segment: runs_path(segment) + ";v=1",
+    "dot-segment": lambda segment: _PREFIX + segment + "/." + _SUFFIX,
+    "escaped-dot-segment": lambda segment: _PREFIX + segment + "/%2E" + _SUFFIX,
+    "dot-dot-segment-before-id": lambda segment: _PREFIX + "conformance/../" + segment + _SUFFIX,
+    "escaped-dot-dot-segment-before-id": lambda segment: _PREFIX + "conformance/%2E%2E/" + segment + _SUFFIX,
+    "empty-query": lambda segment: runs_path(segment) + "?",
+}
+
+# The most telling spellings, each (runtime id -> escaped segment, path form): each a kind of input a router or
+# proxy treats differently from the canonical path.
+TELLING_SPELLINGS: dict[str, tuple[Callable[[str], str], str]] = {
+    "every-character-escaped": (lambda rid: escaped(rid, every=True), "canonical"),
+    "first-character-escaped": (lambda rid: escaped(rid, chosen=lambda index: index == 0), "canonical"),
+    "upper-case-id": (lambda rid: escaped(rid.upper()), "canonical"),
+    "fullwidth-id": (lambda rid: escaped(fullwidth(rid)), "canonical"),
+    "trailing-slash": (escaped, "trailing-slash"),
+    "doubled-slash": (escaped, "doubled-slash-before-id"),
+    "leading-doubled-slash": (escaped, "leading-doubled-slash"),
+    "upper-case-path": (escaped, "upper-case-path"),
+    "matrix-parameter": (escaped, "matrix-parameter-on-id"),
+    "escaped-slash-after-id": (lambda rid: escaped(rid + "/"), "canonical"),
+    "escaped-dot-segment": (escaped, "escaped-dot-segment"),
+    "escaped-dot-dot-segment": (escaped, "escaped-dot-dot-segment-before-id"),
+    "nul-after-id": (lambda rid: escaped(rid + "\x00"), "canonical"),
+    "newline-after-id": (lambda rid: escaped(rid + "\n"), "canonical"),
+    "space-before-id": (lambda rid: escaped(" " + rid), "canonical"),
+    "invalid-utf8-after-id": (lambda rid: escaped(rid) + "%C0%AF", "canonical"),  # an overlong '/'
+    "decomposed-accent-after-id": (lambda rid: escaped(rid + "e\u0301"), "canonical"),
+    "emoji-after-id": (lambda rid: escaped(rid + "\U0001F600"), "canonical"),
+    "300-characters": (lambda rid: padded(escaped(rid), 300), "canonical"),
+    "8000-characters": (lambda rid: padded(escaped(rid), 8000), "canonical"),
+}
+
+
+def telling_spelling(name: str, family: str, runtime_id: str) -> Spelling:
+    segment, form = TELLING_SPELLINGS[name]
+    return Spelling(family, name, PATH_FORMS[form](segment(runtime_id)))
+
+
+def unknown_like(runtime_id: str, avoid: set[str] = frozenset()) -> str:
+    """An id of the same shape as `runtime_id` that names no runtime: its last alphanumeric characters turned
+    within their class (0-9, a-f, g-z, either case), so a UUID stays a UUID of the same version."""
+    shift = 1
+    while True:
+        chars, turned = list(runtime_id), 0
+        for index in range(len(chars) - 1, -1, -1):
+            if turned == 8:
+                break
+            rotated = _rotate(chars[index], shift)
+            if rotated != chars[index]:
+                chars[index], turned = rotated, turned + 1
+        candidate = "".join(chars)
+        if candidate != runtime_id and candidate not in avoid:
+            return candidate
+        shift += 1
+
+
+def _rotate(char: str, shift: int) -> str:
+    for alphabet in ("0123456789", "abcdef", "ghijklmnopqrstuvwxyz"):
+        for letters in (alphabet, alphabet.upper()):
+            if char in letters:
+                return letters[(letters.index(char) + shift) % len(letters)]
+    return char
+
+
+# -- sending ----------------------------------------------------------------------------------------------------
+def fetch(api: ApiClient, spelling: Spelling) -> list[Exchange]:
+    """GET the spelling exactly; follow a redirect the overlay allows, on the same origin only (the key is not
+    sent elsewhere), at most MAX_REDIRECTS times. The answers, first to last."""
+    answers = [api.get_exactly(api.base_url + spelling.path)]
+    while answers[-1].status in api.contract.path_redirect_statuses and len(answers) <= MAX_REDIRECTS:
+        location = _header(answers[-1], "Location")
+        target = urljoin(answers[-1].url, location) if location else None
+        if target is None or urlsplit(target)[:2] != urlsplit(api.base_url)[:2]:
+            break
+        answers.append(api.get_exactly(target))
+    return answers
+
+
+def _header(exchange: Exchange, name: str) -> str | None:
+    return next((value for key, value in exchange.headers.items() if key.lower() == name.lower()), None)
+
+
+# -- the verdict ------------------------------------------------------------------------------------------------
+def expect_spelling_answered(answers: list[Exchange], spelling: Spelling, contract: Contract,
+                             reference: Walk) -> None:
+    """Raise ContractViolation unless every answer is one the contract allows for this spelling. `reference` is
+    a recent walk of the key's runtime: a run a 200 lists that it does not, older than its head, is foreign."""
+    __tracebackhide__ = True
+    for answer in answers:
+        problems = list(spelling_problems(answer, spelling.family, contract, reference))
+        if problems:
+            allowed = ("200 with only its runs, " if spelling.family == OWN else "") + \
+                f"a refusal ({', '.join(map(str, sorted(contract.path_refusal_statuses)))}: " \
+                "x-bctrl-contract.pathSpellings.refusals) without runs, or a redirect"
+            raise ContractViolation(
+                f"{FAMILY_NAMES[spelling.family].capitalize()}, spelled {spelling.label}, gets an answer the "
+                "contract allows:\n    - " + "\n    - ".join(problems),
+                expected=allowed, actual=answer.summary(), exchange=answer)
+
+
+def spelling_problems(answer: Exchange, family: str, contract: Contract, reference: Walk):
+    """What is wrong with one answer to a spelling made from a runtime id of `family`."""
+    if answer.status >= 500:
+        yield f"a {answer.status}: nothing a client sends gets a 5xx"
+        return
+    if family != OWN and 200 <= answer.status < 300:
+        yield (f"a {answer.status}: a path naming {FAMILY_NAMES[family]} is served, "
+               f"with {len(answer.runs)} runs")
+        return
+    if answer.status in contract.path_redirect_statuses and answer.status not in contract.path_refusal_statuses:
+        return  # followed if it stays on the origin: the next answer is judged
+    if answer.status == 200 and family == OWN:
+        yield from _own_page_problems(answer, contract, reference)
+        return
+    if answer.runs:
+        yield f"a {answer.status} whose body lists {len(answer.runs)} runs"
+    if answer.status not in contract.path_refusal_statuses:
+        yield (f"status {answer.status} is neither a page of the runtime nor a refusal the overlay allows "
+               "(x-bctrl-contract.pathSpellings.refusals; add there what a proxy in front of the API answers)")
+        return
+    yield from error_body_problems(answer.text, contract)
+
+
+def _own_page_problems(page: Exchange, contract: Contract, reference: Walk):
+    problems = list(response_problems(page, contract))
+    if problems:
+        yield from problems
+        return
+    if reference.runs and not page.runs:
+        yield "an empty page: a spelling of the key's runtime lists its runs, or is refused"
+        return
+    listed = Walk(runs=page.runs, pages=[page], complete=page.next_cursor is None)
+    foreign = unexplained_runs(reference, listed, contract)
+    if foreign:
+        yield (f"{len(foreign)} runs that are not the runtime's (older than its newest run, absent from a walk of "
+               f"it), first {foreign[0]['id']} ({foreign[0]['createdAt']})")
+    missing = missed_runs(reference, listed, contract)
+    if missing:
+        yield f"{len(missing)} of the runtime's runs missing from the page, first {missing[0]['id']}"
