@@ -114,8 +114,11 @@ def _seed_runs(rng, count, ties, base, statuses):
 
 
 class RunStore:
-    def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset()):
+    def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset(),
+                 tie_break: str = "descending"):
         self.faults = frozenset(faults)
+        # Runs sharing a createdAt by id ascending: the `ascending` tie-break variant, or the same-named fault.
+        self.ties_ascending = tie_break == "ascending" or "tie-break-ascending" in self.faults
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.executescript(_SCHEMA)
@@ -170,7 +173,7 @@ class RunStore:
         status_sql, status_args = self._status_filter(statuses)
         keyset_sql, keyset_args = self._keyset(after)
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
-            "created_at DESC, id ASC" if "tie-break-ascending" in self.faults else "created_at DESC, id DESC")
+            "created_at DESC, id ASC" if self.ties_ascending else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
         sql = (f"SELECT r.id, r.created_at, r.started_at, r.status, r.finished_at FROM runs r {status_sql} "
                f"WHERE r.runtime_id = ? {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
@@ -196,7 +199,7 @@ class RunStore:
             return "AND r.created_at < ?", [c]
         if "order-ascending" in self.faults:
             return "AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
-        if "tie-break-ascending" in self.faults:
+        if self.ties_ascending:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
         if "duplicate-at-page-boundary" in self.faults:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id <= ?))", [c, c, i]

@@ -54,6 +54,23 @@ def _invalid_limits(contract):
              "empty", "repeated"]
 )
 def test_invalid_limit_is_rejected(api, contract, case):
-    """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx."""
+    """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
+    the maximum, a contract that clamps serves a page of at most the maximum instead."""
     answer = api.list_runs(params=_invalid_limits(contract)[case])
+    if contract.limit_clamped and case in ABOVE_MAXIMUM:
+        _expect_clamped(answer, contract, case)
+        return
     expect_status(answer, contract.error_status("invalidQuery"), f"An invalid limit ({case}) is refused")
+
+
+ABOVE_MAXIMUM = ("above-maximum", "huge")
+
+
+def _expect_clamped(answer, contract, case):
+    """Served as the maximum: exactly that many runs while more remain. A limit beyond 64-bit integers (`huge`)
+    may also be refused as not an integer: which, the contract leaves open."""
+    if case == "huge" and answer.status == contract.error_status("invalidQuery"):
+        return
+    expect_status(answer, 200, f"A limit above the maximum ({case}) is clamped, not refused")
+    _expect_page_size(answer, contract.limit_max, f"A limit above the maximum ({case}) gives a page of the maximum "
+                                                  f"{contract.limit_max}")
