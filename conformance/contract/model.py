@@ -61,11 +61,11 @@ class _Reversed:
 
 
 def _directed(value: Any, descending: bool) -> Any:
-    value = _comparable(value)
+    value = comparable(value)
     return _Reversed(value) if descending else value
 
 
-def _comparable(value: Any) -> Any:
+def comparable(value: Any) -> Any:
     """Timestamps compare as instants (their text may differ in precision); anything else as it is."""
     if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
         try:

@@ -33,9 +33,12 @@ class ApiClient:
         runtime_id: str | None = None,
         params: Params | dict | None = None,
         authorization: object = USE_KEY,
+        *,
+        judge: bool = True,
     ) -> Exchange:
         """GET the runs; `params` may repeat keys ([("status", "a"), ("status", "b")]); `authorization` is the
-        exact header value to send, None for no header. The response is checked against the contract."""
+        exact header value to send, None for no header. The response is checked against the contract (unless
+        `judge` is False: discovery looks at answers the contract in force may not allow)."""
         __tracebackhide__ = True
         headers = {}
         if authorization is USE_KEY:
@@ -44,7 +47,8 @@ class ApiClient:
             headers["Authorization"] = str(authorization)
         response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
         exchange = to_exchange(response, headers)
-        check_response(exchange, self.contract)
+        if judge:
+            check_response(exchange, self.contract)
         return exchange
 
 
