@@ -7,9 +7,11 @@ import hashlib
 
 import pytest
 
-from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
+from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document, load_contract
+from conformance.discover.__main__ import main
 from conformance.settings import TOOL_ERROR
-from discover_helpers import discover_here, discover_subprocess, printed_request_count
+from discover_helpers import NO_RATE_CAP, discover_here, discover_subprocess, printed_request_count
+from fault_matrix.runners import target_env
 from reference_server import ReferenceServer
 from reference_server.variants import Variants
 
@@ -65,10 +67,8 @@ def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_embedded_run_needs_no_setting(tmp_path, monkeypatch, capsys):
+def test_embedded_run_needs_no_setting(tmp_path, capsys):
     """Without BCTRL_BASE_URL, discovery runs against the embedded reference server: exit 0, no differences."""
-    from conformance.discover.__main__ import main
-
     code = main([], {"BCTRL_REPORTS_DIR": str(tmp_path)})
     output = capsys.readouterr().out
     assert code == 0 and "embedded reference server" in output
@@ -83,8 +83,6 @@ def test_embedded_run_needs_no_setting(tmp_path, monkeypatch, capsys):
 ])
 def test_a_bad_setting_is_one_line_naming_it_and_exit_4(capsys, env, named):
     """A bad or missing setting: one `bad setting: ...` line naming it, exit 4, nothing sent."""
-    from conformance.discover.__main__ import main
-
     code = main([], env)
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == TOOL_ERROR and len(lines) == 1 and lines[0].startswith("bad setting: ") and named in lines[0]
@@ -103,3 +101,13 @@ def test_a_spent_budget_is_a_tool_error(tmp_path, capsys):
         result = discover_here(server, tmp_path / "reports", capsys, BCTRL_REQUEST_BUDGET="5")
     assert result.exit_code == TOOL_ERROR and "BCTRL_REQUEST_BUDGET" in result.output
     assert len(result.requests) == 5 and not result.overlay.exists()
+
+
+def test_output_option_writes_the_overlay_where_asked(tmp_path, capsys):
+    """--output puts the overlay elsewhere (to commit it), with `extends` resolving from there."""
+    target = tmp_path / "contracts" / "staging.overlay.yaml"
+    with ReferenceServer(variants=Variants(default_limit=20)) as server:
+        code = main(["--output", str(target)], target_env(server, tmp_path / "reports", NO_RATE_CAP))
+    assert code == 0, capsys.readouterr().out
+    assert load_contract(target).limit_default == 20
+    assert (tmp_path / "reports" / "discovered.md").exists()
