@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print(f"TOOL ERROR (the target was not judged): {redact(str(error))}", file=sys.stderr)
         print(f"requests: {session.requests_sent} (GET only; budget {budget})")
         return TOOL_ERROR
+    except Exception as error:  # a bug of discovery's own is never reported as the target's (exit 1)
+        print(f"TOOL ERROR (discovery failed on an answer it did not expect): {type(error).__name__}: "
+              f"{redact(str(error))}", file=sys.stderr)
+        return TOOL_ERROR
     finally:
         if server is not None:
             server.stop()

@@ -19,7 +19,7 @@ from ..harness.live import duplicates
 from ..harness.redaction import contains_secret
 from ..harness.validation import error_body_problems, response_problems
 from ..harness.walk import Walk
-from .probes import LIMIT_CEILING, LimitProbe, Observations, union_applied
+from .probes import LIMIT_CEILING, LimitProbe, Observations, runs_of, union_applied
 
 AGREES, DIFFERS, NOT_SHOWN, REVIEW = "agrees", "differs", "not shown", "review"
 # The choices discovery may write, each one line of the overlay, with the values a real API may legitimately pick.
@@ -280,7 +280,7 @@ def _order(obs: Observations, contract: Contract) -> tuple[list[Finding], Order 
     tie-break (one is written), read from the biggest page served. Returns the order to judge the walk by."""
     said_order = contract.order
     reference = obs.reference_page
-    runs = reference.exchange.runs if reference else []
+    runs = runs_of(reference.exchange) if reference else []
     evidence = [reference.exchange] if reference else []
     by, tie_by = said_order.by, said_order.tie_by or "id"
     direction = _direction([run.get(by) for run in runs])
@@ -335,7 +335,7 @@ def _tie_groups(runs: list[dict], by: str) -> list[list[dict]]:
     for previous, run in zip(runs, runs[1:]):
         try:
             same = key(previous) == key(run)
-        except TypeError:
+        except (TypeError, KeyError):  # a run without the field, or of another type: the schema check reports it
             same = False
         if same:
             current.append(run)
@@ -357,7 +357,7 @@ def _status_list(obs: Observations, contract: Contract) -> Finding:
     label = "&".join(f"status={s}" for s in obs.union_statuses)
     if union_applied(union, obs.union_statuses):
         return Finding(point, said, f"{label} listed runs of both and no other", AGREES, [union])
-    seen = sorted({run.get("status") for run in union.runs})
+    seen = sorted({str(run.get("status")) for run in runs_of(union)})
     shown = f"{label} answered {union.status} with runs in {', '.join(map(str, seen)) or 'no status'}"
     comma = obs.status_comma
     if comma is not None and union_applied(comma, obs.union_statuses):
@@ -405,7 +405,7 @@ def _violations(obs: Observations, contract: Contract, order: Order | None) -> l
         found.append(Violation(_page_rule(problem), f"a page breaks the published schema or a run's invariants: "
                                                     f"{problem}{more}", page))
     for page in _own_pages(obs):
-        repeated = duplicates(Walk(runs=page.runs))
+        repeated = duplicates(Walk(runs=runs_of(page)))
         if repeated:
             found.append(Violation("cursor.walk", f"one page lists run {repeated[0]} twice", page))
     found += _auth_violations(obs)
@@ -465,7 +465,7 @@ def _walk_violations(obs: Observations, order: Order | None) -> list[Violation]:
     pages = [page for page in obs.walk if page.status == 200]
     if not pages:
         return []
-    walk = Walk(runs=[run for page in pages for run in page.runs], pages=pages,
+    walk = Walk(runs=[run for page in pages for run in runs_of(page)], pages=pages,
                 complete=pages[-1].next_cursor is None)
     found = []
     repeated = duplicates(walk)
@@ -482,7 +482,7 @@ def _walk_violations(obs: Observations, order: Order | None) -> list[Violation]:
     primary = Order(order.by, order.descending, None, False).key
     last, listed = walk.runs[-1], set(walk.ids)
     try:
-        skipped = [run for run in reference.exchange.runs
+        skipped = [run for run in runs_of(reference.exchange)
                    if run.get("id") not in listed and (walk.complete or primary(run) < primary(last))]
     except (TypeError, KeyError):  # a broken page: the schema check reports it
         return found

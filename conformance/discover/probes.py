@@ -181,7 +181,7 @@ class Prober:
         that did not work, to say how the target wants them. Terminal statuses first: a run keeps its terminal
         status, so the answer can be judged while runs end."""
         reference = observations.reference_page
-        seen = {run.get("status") for run in (reference.exchange.runs if reference else [])}
+        seen = {run.get("status") for run in (runs_of(reference.exchange) if reference else [])}
         ordered = list(self.contract.terminal_statuses) + [self.contract.running_status]
         pair = tuple(status for status in ordered if status in seen)[:2]
         if len(pair) < 2:
@@ -209,5 +209,10 @@ class Prober:
 
 def union_applied(exchange: Exchange, statuses: tuple[str, ...]) -> bool:
     """The answer lists runs of every one of `statuses`, and of no other."""
-    seen = {run.get("status") for run in exchange.runs}
+    seen = {run.get("status") for run in runs_of(exchange)}
     return exchange.status == 200 and seen == set(statuses)
+
+
+def runs_of(exchange: Exchange) -> list[dict]:
+    """The page's runs that can be judged (objects with an id); the schema check reports any other."""
+    return [run for run in exchange.runs if isinstance(run, dict) and "id" in run]

@@ -111,3 +111,13 @@ def test_output_option_writes_the_overlay_where_asked(tmp_path, capsys):
     assert code == 0, capsys.readouterr().out
     assert load_contract(target).limit_default == 20
     assert (tmp_path / "reports" / "discovered.md").exists()
+
+
+def test_discovery_under_its_own_overlay_finds_no_difference(tmp_path, capsys):
+    """Run again with BCTRL_CONTRACT set to what it wrote, discovery finds nothing new and rewrites the same file."""
+    with ReferenceServer(variants=Variants(invalid_query_status=422, scheme_case="sensitive")) as server:
+        first = discover_here(server, tmp_path / "reports", capsys)
+        written = first.overlay.read_text(encoding="utf-8")
+        again = discover_here(server, tmp_path / "reports", capsys, BCTRL_CONTRACT=str(first.overlay))
+    assert first.exit_code == again.exit_code == 0
+    assert "No differences" in again.markdown and again.overlay.read_text(encoding="utf-8") == written
