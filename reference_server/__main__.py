@@ -43,11 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     default = Variants()
     variants.add_argument("--default-limit", type=int, default=None,
                           help=f"page size without a limit (default: {default.default_limit}, or --max-limit if lower)")
-    variants.add_argument("--max-limit", type=int, default=default.max_limit, help="the largest limit served (default: %(default)s)")
+    variants.add_argument("--max-limit", type=int, default=default.max_limit,
+                          help="the largest limit served (default: %(default)s)")
     variants.add_argument("--above-max", choices=ABOVE_MAX, default=default.above_max,
                           help="a limit above the maximum is refused, or clamped to the maximum (default: %(default)s)")
     variants.add_argument("--invalid-query-status", type=int, choices=INVALID_QUERY_STATUSES,
-                          default=default.invalid_query_status, help="status of a bad limit, status or cursor (default: %(default)s)")
+                          default=default.invalid_query_status,
+                          help="status of a bad limit, status or cursor (default: %(default)s)")
     variants.add_argument("--error-envelope", choices=ENVELOPES, default=default.error_envelope,
                           help="bctrl error envelope (default: %(default)s)")
     variants.add_argument("--tie-break", choices=TIE_BREAKS, default=default.tie_break,

@@ -36,7 +36,8 @@ class ReferenceServer:
         if error_envelope is not None:
             variants = replace(variants, error_envelope=error_envelope)
         if max_limit is not None:
-            variants = replace(variants, max_limit=max_limit, default_limit=min(variants.default_limit, max(max_limit, 1)))
+            lowered = min(variants.default_limit, max(max_limit, 1))
+            variants = replace(variants, max_limit=max_limit, default_limit=lowered)
         self.variants = variants
         self.host, self.port = host, port
         self.faults = check_fault_names(faults)

@@ -44,7 +44,8 @@ class Variants:
     def changed(self) -> dict[str, object]:
         """The choices that differ from the default contract's, by field name."""
         default = Variants()
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)}
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) != getattr(default, f.name)}
 
     def describe(self) -> str:
         return ", ".join(f"{name.replace('_', '-')}={value}" for name, value in self.changed().items()) or "none"

@@ -223,8 +223,6 @@ class Contract:
         return schema
 
 
-
-
 def _lookup(document: dict, schema: dict) -> dict:
     """The schema itself, or the node of `document` its local $ref points to (followed until there is none)."""
     while "$ref" in schema:

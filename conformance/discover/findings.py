@@ -174,7 +174,8 @@ def _status_choice(point: str, contract_status: int, exchanges: dict[str, Exchan
         return Finding(point, said, shown, AGREES, evidence)
     if status in allowed:
         return Finding(point, said, shown, DIFFERS, evidence, (choice, status))
-    return Finding(point, said, f"{shown}: not a status bctrl's conventions use for it ({', '.join(map(str, allowed))})",
+    usual = ", ".join(map(str, allowed))
+    return Finding(point, said, f"{shown}: not a status bctrl's conventions use for it ({usual})",
                    REVIEW, evidence)
 
 
@@ -373,7 +374,8 @@ def _statuses(obs: Observations, contract: Contract) -> Finding:
     seen = sorted({run.get("status") for page in pages for run in page.runs if isinstance(run, dict)}, key=str)
     unknown = [s for s in seen if s not in contract.statuses]
     unseen = [s for s in contract.statuses if s not in seen]
-    shown = f"seen: {', '.join(map(str, seen)) or 'none'}" + (f"; not seen: {', '.join(unseen)} (kept)" if unseen else "")
+    shown = f"seen: {', '.join(map(str, seen)) or 'none'}"
+    shown += f"; not seen: {', '.join(unseen)} (kept)" if unseen else ""
     if unknown:
         return Finding(point, ", ".join(contract.statuses), shown + "; outside the published enum: see the violations",
                        REVIEW, pages[:1])

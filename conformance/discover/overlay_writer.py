@@ -67,8 +67,8 @@ def overlay_text(active: Path, discovery: Discovery, contract: Contract, output:
     actions = discovered_actions(discovery.changes, contract)
     if not actions:
         return text
-    header = ["", "  # ---- Discovered by `python -m conformance.discover` (evidence: discovered.md). These actions come",
-              "  # ---- last, so they supersede what the actions above say on the same lines:"]
+    header = ["", "  # ---- Discovered by `python -m conformance.discover` (evidence: discovered.md). These actions",
+              "  # ---- come last, so they supersede what the actions above say on the same lines:"]
     header += [f"  #   {finding.point}: {finding.contract} -> {_value(finding.change[1])}"
                for finding in discovery.findings if finding.change is not None]
     dumped = yaml.safe_dump(actions, sort_keys=False, default_flow_style=False, width=110, allow_unicode=True)
@@ -141,8 +141,8 @@ def markdown(discovery: Discovery, *, target: str, contract_path: Path, overlay_
     lines += ["## Next", "",
               f"1. Review the differences above and the actions at the end of `{overlay_path}`.",
               f"2. Run the gate under it: `BCTRL_CONTRACT={overlay_path} python -m pytest`.",
-              "3. Commit it: copy it over `contract.overlay.yaml` (set `extends:` back to `openapi.yaml`), or commit it "
-              "where it is and point `BCTRL_CONTRACT` at it in CI.", ""]
+              "3. Commit it: copy it over `contract.overlay.yaml` (set `extends:` back to `openapi.yaml`), or commit "
+              "it where it is and point `BCTRL_CONTRACT` at it in CI.", ""]
     return redact("\n".join(lines))
 
 
