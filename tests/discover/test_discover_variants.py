@@ -5,6 +5,7 @@ suite run."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
 from fault_matrix import designated
-from fault_matrix.runners import run_suite
+from fault_matrix.runners import ROOT, run_suite
 from reference_server import ReferenceServer
 from reference_server.variants import Variants
 
@@ -83,8 +84,9 @@ def _run(name: str, case: Case, root: Path) -> Result:
     with ReferenceServer(variants=case.variants) as server:
         before = run_suite(server, None, folder / "in-force", extra_env=in_force, args=HAND_WRITTEN_ONLY)
         discovered = discover_subprocess(server, folder / "discovery", **in_force)
+        # Relative to the repository root, as a user types it there (BCTRL_CONTRACT=reports/discovered.overlay.yaml).
         after = run_suite(server, None, folder / "discovered",
-                          extra_env={"BCTRL_CONTRACT": str(discovered.overlay)})
+                          extra_env={"BCTRL_CONTRACT": os.path.relpath(discovered.overlay, ROOT)})
     return Result(before.exit_code, before.failed_tests, discovered.exit_code, discovered.output,
                   discovered.requests, discovered.overlay, after.exit_code, after.output_tail)
 
