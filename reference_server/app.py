@@ -19,6 +19,7 @@ from . import cursor
 from .cursor import CursorError, Position
 from .edge import FixedWindowLimiter, Instances, PageCache
 from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time
+from .variants import Variants
 
 _ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs")
 _LEGACY_ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs/")  # fault trailing-slash-legacy-route
@@ -73,9 +74,9 @@ def _short(text: str, size: int = 64) -> str:
 
 
 class RunsApp:
-    def __init__(self, store: RunStore, faults: frozenset[str], error_envelope: str, max_limit: int, secret: bytes):
-        self.store, self.faults = store, faults
-        self.error_envelope, self.max_limit, self.secret = error_envelope, max_limit, secret
+    def __init__(self, store: RunStore, faults: frozenset[str], variants: Variants, secret: bytes):
+        self.store, self.faults, self.variants = store, faults, variants
+        self.error_envelope, self.max_limit, self.secret = variants.error_envelope, variants.max_limit, secret
         self.keys = store.tenant_keys()  # api key -> tenant id
         self.limiter, self.page_cache, self.instances = FixedWindowLimiter(), PageCache(), Instances()
         # Filled when the instance starts and never invalidated: only read under the stale-status-cache fault.
@@ -151,7 +152,7 @@ class RunsApp:
             scheme_ok = "auth-key-without-scheme" in self.faults
         elif "auth-any-scheme" in self.faults:
             scheme_ok = True
-        elif "auth-bearer-case-sensitive" in self.faults:
+        elif "auth-bearer-case-sensitive" in self.faults or self.variants.scheme_case == "sensitive":
             scheme_ok = scheme == "Bearer"
         else:
             scheme_ok = scheme.lower() == "bearer"
@@ -211,7 +212,7 @@ class RunsApp:
         return Query(limit, statuses, position)
 
     def _invalid(self, code: str, message: str, details: dict) -> ApiError:
-        status = 422 if "invalid-query-422" in self.faults else 400
+        status = 422 if "invalid-query-422" in self.faults else self.variants.invalid_query_status
         return ApiError(status, code, message, details)
 
     def _default_limit(self, statuses: tuple[str, ...] = (), position: Position | None = None) -> int:
@@ -219,7 +220,7 @@ class RunsApp:
             return CURSOR_PAGE_DEFAULT_LIMIT
         if statuses and "default-limit-with-filter" in self.faults:
             return FILTERED_DEFAULT_LIMIT
-        return 20 if "default-limit-20" in self.faults else 50
+        return 20 if "default-limit-20" in self.faults else self.variants.default_limit
 
     def _parse_limit(self, values: list[str]) -> int | None:
         """The limit sent, or None when none was (the default depends on the rest of the query)."""
@@ -245,7 +246,7 @@ class RunsApp:
         value = int(digits) if len(digits) <= 19 else INT64_MAX + 1
         if value == 0 and "limit-zero-means-default" in self.faults:
             return self._default_limit()
-        if value > self.max_limit and "limit-clamped" in self.faults:
+        if value > self.max_limit and ("limit-clamped" in self.faults or self.variants.above_max == "clamp"):
             return self.max_limit
         if not 1 <= value <= self.max_limit:
             raise self._invalid("request.invalid", problem, {"parameter": "limit", "maximum": self.max_limit})

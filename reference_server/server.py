@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .app import RunsApp
 from .churn import Churn
@@ -12,8 +12,9 @@ from .faults import check_fault_names
 from .handler import RunsHTTPServer
 from .store import RunStore, SeedInfo
 from .trouble import Trouble
+from .variants import ENVELOPES, Variants
 
-ENVELOPES = ("nested", "flat")
+__all__ = ["ENVELOPES", "ReferenceServer", "RequestRecord"]
 
 
 @dataclass(frozen=True)
@@ -27,18 +28,23 @@ class RequestRecord:
 
 class ReferenceServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, faults=(), churn: bool = False,
-                 trouble_rate: float = 0.0, error_envelope: str = "nested", max_limit: int = 100,
-                 api_key: str | None = None, seed: int = 7, request_log_path: str | None = None):
-        if error_envelope not in ENVELOPES:
-            raise ValueError(f"error_envelope must be one of {ENVELOPES}, got {error_envelope!r}")
-        if max_limit < 1:
-            raise ValueError(f"max_limit must be at least 1, got {max_limit}")
+                 trouble_rate: float = 0.0, error_envelope: str | None = None, max_limit: int | None = None,
+                 api_key: str | None = None, seed: int = 7, request_log_path: str | None = None,
+                 variants: Variants = Variants()):
+        # error_envelope= and max_limit= are shorthands for the same-named variants (they win over `variants`); a
+        # maximum below the default page size lowers that too.
+        if error_envelope is not None:
+            variants = replace(variants, error_envelope=error_envelope)
+        if max_limit is not None:
+            lowered = min(variants.default_limit, max(max_limit, 1))
+            variants = replace(variants, max_limit=max_limit, default_limit=lowered)
+        self.variants = variants
         self.host, self.port = host, port
         self.faults = check_fault_names(faults)
         self.churn, self.seed, self.request_log_path = churn, seed, request_log_path
-        self.store = RunStore(seed=seed, api_key=api_key, faults=self.faults)
+        self.store = RunStore(seed=seed, api_key=api_key, faults=self.faults, tie_break=self.variants.tie_break)
         self.seed_info: SeedInfo = self.store.seed_info
-        self.app = RunsApp(self.store, self.faults, error_envelope, max_limit, secret_for_seed(seed))
+        self.app = RunsApp(self.store, self.faults, self.variants, secret_for_seed(seed))
         self.trouble = Trouble(trouble_rate, seed)
         self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()

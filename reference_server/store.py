@@ -131,8 +131,11 @@ def _memcached_key(key: str) -> str:
 
 
 class RunStore:
-    def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset()):
+    def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset(),
+                 tie_break: str = "descending"):
         self.faults = frozenset(faults)
+        # Runs sharing a createdAt by id ascending: the `ascending` tie-break variant, or the same-named fault.
+        self.ties_ascending = tie_break == "ascending" or "tie-break-ascending" in self.faults
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.executescript(_SCHEMA)
@@ -207,7 +210,7 @@ class RunStore:
             # The later-page query is built from the cursor's position alone (the runtime lives in the first page's).
             runtime_sql, runtime_args = "1 = 1", []
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
-            "created_at DESC, id ASC" if "tie-break-ascending" in self.faults else "created_at DESC, id DESC")
+            "created_at DESC, id ASC" if self.ties_ascending else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
         if after is not None and after.offset is not None and "offset-cursor" in self.faults:
             offset = after.offset
@@ -235,7 +238,7 @@ class RunStore:
             return "AND r.created_at < ?", [c]
         if "order-ascending" in self.faults:
             return "AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
-        if "tie-break-ascending" in self.faults:
+        if self.ties_ascending:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id > ?))", [c, c, i]
         if "duplicate-at-page-boundary" in self.faults:
             return "AND (r.created_at < ? OR (r.created_at = ? AND r.id <= ?))", [c, c, i]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from referencing.jsonschema import DRAFT202012
 RUNS_PATH = "/v2/runtimes/{runtimeId}/runs"
 _CONTRACT_URI = "urn:bctrl:effective-contract"
 FOREIGN_CURSOR_OUTCOMES = ("refused", "empty", "own-runs")
+LIMIT_ABOVE_MAXIMUM = ("refuse", "clamp")
+# bctrl's two error envelopes, by the component schema that describes each (BctrlError is a oneOf of them).
+ENVELOPE_SCHEMAS = {"flat": "BctrlErrorFlat", "nested": "BctrlErrorNested"}
 
 
 @dataclass(frozen=True)
@@ -58,11 +62,11 @@ class _Reversed:
 
 
 def _directed(value: Any, descending: bool) -> Any:
-    value = _comparable(value)
+    value = comparable(value)
     return _Reversed(value) if descending else value
 
 
-def _comparable(value: Any) -> Any:
+def comparable(value: Any) -> Any:
     """Timestamps compare as instants (their text may differ in precision); anything else as it is."""
     if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
         try:
@@ -82,6 +86,9 @@ class Contract:
         self._registry = Registry().with_resource(
             _CONTRACT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
         )
+        # A bad value of a choice fails here, when the contract loads, not in the middle of a run.
+        for choice in ("limit_above_maximum", "scheme_case_insensitive"):
+            getattr(self, choice)
 
     # -- parameters -------------------------------------------------------------------------------------------
     def _parameter(self, name: str) -> dict:
@@ -108,6 +115,19 @@ class Contract:
     @cached_property
     def limit_default(self) -> int:
         return int(self._parameter_schema("limit")["default"])
+
+    @property
+    def limit_above_maximum(self) -> str:
+        """What a limit above the maximum gets: "refuse" (the invalidQuery status) or "clamp" (a page of at most
+        the maximum). An overlay that does not say refuses."""
+        value = self.rules.get("limitAboveMaximum", "refuse")
+        if value not in LIMIT_ABOVE_MAXIMUM:
+            raise ValueError(f"x-bctrl-contract.limitAboveMaximum must be one of {LIMIT_ABOVE_MAXIMUM}, not {value!r}")
+        return value
+
+    @property
+    def limit_clamped(self) -> bool:
+        return self.limit_above_maximum == "clamp"
 
     @cached_property
     def statuses(self) -> tuple[str, ...]:
@@ -170,6 +190,15 @@ class Contract:
     def terminal_statuses(self) -> tuple[str, ...]:
         return tuple(status for status in self.statuses if status != self.running_status)
 
+    @property
+    def scheme_case_insensitive(self) -> bool:
+        """True if the scheme word of `Authorization: Bearer <key>` is matched in any case (RFC 9110; the default),
+        False if only `Bearer` is accepted."""
+        value = self.rules.get("bearerSchemeCaseInsensitive", True)
+        if not isinstance(value, bool):
+            raise ValueError(f"x-bctrl-contract.bearerSchemeCaseInsensitive must be true or false, not {value!r}")
+        return value
+
     # -- answers ----------------------------------------------------------------------------------------------
     def error_status(self, kind: str) -> int:
         """The status the contract gives one kind of refusal (invalidQuery, unauthenticated, notVisible, ...)."""
@@ -213,6 +242,29 @@ class Contract:
                              f"{f'; unknown: {unknown}' if unknown else ''}")
         return outcomes
 
+    def error_envelopes(self) -> tuple[str, ...]:
+        """The bctrl error envelopes the contract accepts ("flat", "nested"), as BctrlError's oneOf lists them."""
+        schema = self.document.get("components", {}).get("schemas", {}).get("BctrlError", {})
+        refs = [option.get("$ref", "") for option in schema.get("oneOf", [schema])]
+        by_ref = {f"#/components/schemas/{name}": envelope for envelope, name in ENVELOPE_SCHEMAS.items()}
+        return tuple(by_ref[ref] for ref in refs if ref in by_ref)
+
+    # -- what a test generator reads ----------------------------------------------------------------------------
+    @cached_property
+    def generation_document(self) -> dict:
+        """The effective contract as a test generator (Schemathesis) must read it: the document itself, except
+        that under clamp a limit above the maximum is valid input, answered with a page of at most the maximum,
+        so the limit schema has no maximum there and the page's `data` array has it as maxItems."""
+        if not self.limit_clamped:
+            return self.document
+        document = copy.deepcopy(self.document)
+        operation = document["paths"][RUNS_PATH]["get"]
+        limit = next(p for p in operation["parameters"] if p["name"] == "limit")
+        _lookup(document, limit["schema"]).pop("maximum", None)
+        page = _lookup(document, operation["responses"]["200"]["content"]["application/json"]["schema"])
+        _lookup(document, page["properties"]["data"])["maxItems"] = self.limit_max
+        return document
+
     # -- order and error hygiene ------------------------------------------------------------------------------
     @cached_property
     def order(self) -> Order:
@@ -247,3 +299,11 @@ class Contract:
         return schema
 
 
+def _lookup(document: dict, schema: dict) -> dict:
+    """The schema itself, or the node of `document` its local $ref points to (followed until there is none)."""
+    while "$ref" in schema:
+        node = document
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        schema = node
+    return schema

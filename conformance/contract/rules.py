@@ -42,6 +42,13 @@ def _limits(c: Contract) -> str:
     return f"{c.limit_min}..{c.limit_max}"
 
 
+def _limit_refusal(c: Contract) -> str:
+    if c.limit_clamped:
+        return (f"A limit below {c.limit_min}, not an integer, empty or repeated gets "
+                f"{c.error_status('invalidQuery')}; one above {c.limit_max} is served as {c.limit_max}.")
+    return f"A limit outside {_limits(c)}, not an integer, empty or repeated gets {c.error_status('invalidQuery')}."
+
+
 # id -> (source in the effective contract: keys from the operation, or "components"; statement from the contract)
 _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "page.schema": (("responses", "200"), lambda c: "A 200 answer is JSON {data, nextCursor} matching the page schema."),
@@ -56,13 +63,16 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "run.one-runtime": (("parameters",), lambda c: "A run id is never listed under two runtimes."),
     "server.no-5xx": (("responses",), lambda c: "Nothing a client sends gets a 5xx."),
     "errors.envelope": (("x-bctrl-contract", "errorStatus"),
-                        lambda c: "Every refusal has its documented status and a JSON body in a bctrl error envelope."),
+                        lambda c: "Every refusal has its documented status and a JSON body in a bctrl error envelope "
+                                  f"({' or '.join(c.error_envelopes)})."),
     "errors.hygiene": (("x-bctrl-contract", "errorLeakPatterns"),
                        lambda c: "No error body shows a stack trace, a source path or the API key."),
     "http.methods": (("responses",), lambda c: "A method other than GET or HEAD gets 405 with an Allow header."),
     "auth.bearer": (("security",), lambda c: f"Only `Bearer <key>` authenticates; a missing, malformed or wrong key "
                                             f"gets {c.error_status('unauthenticated')} and no runs."),
-    "auth.scheme-case": (("security",), lambda c: "The scheme word is matched case-insensitively."),
+    "auth.scheme-case": (("security",), lambda c: "The scheme word is matched case-insensitively."
+                         if c.scheme_case_insensitive else "Only the scheme word `Bearer`, so spelled, is accepted; "
+                         f"`bearer <key>` gets {c.error_status('unauthenticated')}."),
     "auth.before-validation": (("x-bctrl-contract", "errorStatus", "unauthenticated"),
                                lambda c: "Authentication comes before query validation."),
     "tenant.isolation": (("x-bctrl-contract", "errorStatus", "notVisible"),
@@ -76,8 +86,7 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                                  "remain."),
     "limit.bounds": (("parameters",), lambda c: f"A limit in {_limits(c)} gives exactly that many runs while more "
                                                 "remain."),
-    "limit.refusal": (("parameters",), lambda c: f"A limit outside {_limits(c)}, not an integer, empty or repeated "
-                                                 f"gets {c.error_status('invalidQuery')}."),
+    "limit.refusal": (("parameters",), _limit_refusal),
     "status.single": (("parameters",), lambda c: "status=X returns exactly the runs in status X."),
     "status.union": (("parameters",), lambda c: "Repeated status keys return the runs in any of them, each once."),
     "status.refusal": (("parameters",), lambda c: "A status value not spelled exactly as "

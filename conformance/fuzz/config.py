@@ -15,6 +15,7 @@ from conformance.harness.validation import error_body_problems, run_invariant_pr
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 CURSOR_FORMAT = "bctrl-cursor"  # the overlay's format for the opaque cursor
+INT64_MAX = 2**63 - 1
 
 
 def fuzz_config(*, base_url: str, api_key: str, runtime_id: str, seed: int, examples: int,
@@ -32,7 +33,17 @@ def fuzz_schema(contract: Contract, config: SchemathesisConfig, cursors: list[st
     """The Schemathesis schema of the effective contract; valid cursors are ones the API handed out."""
     # Positive cases need valid cursors, and only the API can make one: sample real ones.
     schemathesis.openapi.format(CURSOR_FORMAT, st.sampled_from(cursors) if cursors else st.nothing())
-    return schemathesis.openapi.from_dict(contract.document, config=config)
+    schema = schemathesis.openapi.from_dict(contract.generation_document, config=config)
+    if contract.limit_clamped:
+        schema.hook(filter_query)
+    return schema
+
+
+def filter_query(ctx, query):
+    """Under a clamping contract, no generated limit beyond 64-bit integers: whether one is clamped or refused as
+    not an integer, the contract leaves open (conformance/limit/test_limit.py accepts either)."""
+    limit = (query or {}).get("limit")
+    return not (type(limit) is int and limit > INT64_MAX)
 
 
 def contract_rules_check(contract):

@@ -33,15 +33,19 @@ class ApiClient:
         runtime_id: str | None = None,
         params: Params | dict | str | None = None,
         authorization: object = USE_KEY,
+        *,
+        judge: bool = True,
     ) -> Exchange:
         """GET the runs; `params` may repeat keys ([("status", "a"), ("status", "b")]) or be an encoded query
         (exact_query); `authorization` is the exact header value to send, None for no header. The response is
-        checked against the contract."""
+        checked against the contract (unless `judge` is False: discovery looks at answers the contract in force
+        may not allow)."""
         __tracebackhide__ = True
         headers = self._headers(authorization)
         response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
         exchange = to_exchange(response, headers)
-        check_response(exchange, self.contract)
+        if judge:
+            check_response(exchange, self.contract)
         return exchange
 
     def get_exactly(self, url: str, authorization: object = USE_KEY) -> Exchange:

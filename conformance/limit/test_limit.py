@@ -55,8 +55,12 @@ def _invalid_limits(contract):
              "empty", "repeated"]
 )
 def test_invalid_limit_is_rejected(api, contract, case):
-    """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx."""
+    """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
+    the maximum, a contract that clamps serves a page of at most the maximum instead."""
     answer = api.list_runs(params=_invalid_limits(contract)[case])
+    if contract.limit_clamped and case in ABOVE_MAXIMUM:
+        _expect_clamped(answer, contract, case)
+        return
     expect_status(answer, contract.error_status("invalidQuery"), f"An invalid limit ({case}) is refused")
 
 
@@ -128,3 +132,16 @@ def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
     if answer.status == 200:
         _expect_page_size(answer, contract.limit_default,
                           f"{key}={size} is ignored: the page holds the default {contract.limit_default} runs")
+
+
+ABOVE_MAXIMUM = ("above-maximum", "huge")
+
+
+def _expect_clamped(answer, contract, case):
+    """Served as the maximum: exactly that many runs while more remain. A limit beyond 64-bit integers (`huge`)
+    may also be refused as not an integer: which, the contract leaves open."""
+    if case == "huge" and answer.status == contract.error_status("invalidQuery"):
+        return
+    expect_status(answer, 200, f"A limit above the maximum ({case}) is clamped, not refused")
+    _expect_page_size(answer, contract.limit_max, f"A limit above the maximum ({case}) gives a page of the maximum "
+                                                  f"{contract.limit_max}")

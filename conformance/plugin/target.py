@@ -53,9 +53,10 @@ def start_embedded():
     return server, target
 
 
-def probe(session, target: Target) -> None:
+def probe(session, target: Target):
     """One request before any test: the target answers, takes the key and knows the runtime. If not, raise
-    SettingsError naming the setting to fix (a typo in a setting is not a broken contract)."""
+    SettingsError naming the setting to fix (a typo in a setting is not a broken contract). Returns the answer
+    (a page of limit=1)."""
     from ..harness.transport import TargetUnavailable
 
     url = f"{target.base_url}/v2/runtimes/{quote(target.runtime_id, safe='')}/runs"
@@ -67,3 +68,4 @@ def probe(session, target: Target) -> None:
         raise SettingsError(f"BCTRL_API_KEY is refused by {target.base_url} ({answer.status_code})")
     if answer.status_code == 404:
         raise SettingsError(f"BCTRL_RUNTIME_ID {target.runtime_id!r} is not found with this key at {target.base_url}")
+    return answer

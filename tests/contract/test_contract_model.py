@@ -211,3 +211,57 @@ def test_unknown_parameters_words(value, statuses):
             contract.unknown_parameter_statuses
     else:
         assert contract.unknown_parameter_statuses == statuses
+
+
+def _with_rules(contract, **rules) -> Contract:
+    document = copy.deepcopy(contract.document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"].update(rules)
+    return Contract(document)
+
+
+def test_default_choices_refuse_above_the_maximum_and_match_the_scheme_in_any_case(contract):
+    """The default overlay refuses a limit above the maximum, takes the scheme word in any case, and accepts
+    both bctrl error envelopes."""
+    assert contract.limit_above_maximum == "refuse" and not contract.limit_clamped
+    assert contract.scheme_case_insensitive is True
+    assert contract.error_envelopes == ("flat", "nested")
+
+
+def test_an_overlay_without_the_choice_lines_keeps_the_defaults(contract):
+    """An older overlay that has neither line refuses above the maximum and takes any case."""
+    document = copy.deepcopy(contract.document)
+    rules = document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]
+    del rules["limitAboveMaximum"], rules["bearerSchemeCaseInsensitive"]
+    assert Contract(document).limit_above_maximum == "refuse" and Contract(document).scheme_case_insensitive
+
+
+@pytest.mark.parametrize("rules", [{"limitAboveMaximum": "truncate"}, {"bearerSchemeCaseInsensitive": "yes"}])
+def test_a_bad_choice_fails_when_the_contract_loads(contract, rules):
+    """A value outside the choice's options is an error at load time, naming the line."""
+    with pytest.raises(ValueError, match=next(iter(rules))):
+        _with_rules(contract, **rules)
+
+
+def test_a_pinned_envelope_is_the_only_one_accepted(contract):
+    """BctrlError narrowed to one envelope: error_envelopes names it and the 400 validator takes no other."""
+    document = copy.deepcopy(contract.document)
+    document["components"]["schemas"]["BctrlError"] = {"oneOf": [{"$ref": "#/components/schemas/BctrlErrorFlat"}]}
+    pinned = Contract(document)
+    assert pinned.error_envelopes == ("flat",)
+    assert pinned.body_validator(400).is_valid({"error": "bad", "code": "request.invalid"})
+    assert not pinned.body_validator(400).is_valid({"error": {"code": "c", "message": "m", "requestId": "r"}})
+
+
+def test_generation_document_is_the_document_unless_the_contract_clamps(contract):
+    """Refusing: a generator reads the effective document itself. Clamping: a limit above the maximum is valid
+    input (no maximum in the limit schema) and a page holds at most the maximum (maxItems on data)."""
+    assert contract.generation_document is contract.document
+    clamping = _with_rules(contract, limitAboveMaximum="clamp")
+    generated = clamping.generation_document
+    limit = next(p for p in generated["paths"][RUNS_PATH]["get"]["parameters"] if p["name"] == "limit")
+    page = generated["components"]["schemas"]["runtimes_v2.runtimes.runs.list_Response_200"]
+    assert "maximum" not in limit["schema"] and limit["schema"]["minimum"] == 1
+    assert page["properties"]["data"]["maxItems"] == 100
+    assert clamping.limit_max == 100, "the hand-written checks still read the maximum"
+    assert "maxItems" not in contract.document["components"]["schemas"][
+        "runtimes_v2.runtimes.runs.list_Response_200"]["properties"]["data"], "the effective document is untouched"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from conformance.contract import load_contract
-from conformance.fuzz.config import contract_rules_check
+from conformance.fuzz.config import contract_rules_check, filter_query
 
 GOOD_RUN = {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "createdAt": "2026-01-01T00:00:00Z",
             "startedAt": "2026-01-01T00:00:01Z", "status": "stopped", "finishedAt": "2026-01-01T00:01:00Z"}
@@ -39,3 +39,10 @@ def test_check_flags_a_stack_trace_in_an_error_body():
                                                                           'File "/app/api.py", line 3, in handle'}}
     with pytest.raises(AssertionError, match="leaks internals"):
         contract_rules_check(load_contract())(None, _response(400, body), None)
+
+
+@pytest.mark.parametrize("query, kept", [({"limit": 2**63 - 1}, True), ({"limit": 2**63}, False),
+                                         ({"limit": "9" * 30}, True), ({}, True), (None, True)])
+def test_under_clamp_no_limit_beyond_64_bit_integers_is_generated(query, kept):
+    """Under a clamping contract the fuzzer drops integer limits beyond 64 bits (clamped or refused: left open)."""
+    assert filter_query(None, query) is kept

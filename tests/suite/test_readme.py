@@ -42,3 +42,12 @@ def test_every_suite_test_states_its_rule():
                     if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
                     and not ast.get_docstring(node)]
     assert not undocumented
+
+
+def test_readme_has_a_first_run_section():
+    """The README's "First run against your API": discover, review the diff, commit the overlay, run the gate."""
+    section = re.search(r"## First run against your API\n(.*?)\n## ", README, re.S).group(1)
+    for step in ("**Discover.**", "**Review the diff.**", "**Commit the overlay.**", "**Run the gate.**"):
+        assert step in section
+    assert "python -m conformance.discover" in section
+    assert "BCTRL_CONTRACT=reports/discovered.overlay.yaml python -m pytest" in section
