@@ -109,7 +109,7 @@ _BLIND_SPOTS: list[Fault] = [
     Fault("runtime-id-non-bmp-500", "path",
           "the runtimes table is MySQL utf8 (utf8mb3): a runtime id with a character beyond the BMP (an emoji) from a "
           "utf8mb4 connection raises 'Illegal mix of collations', answered 500",
-          rules=("server.no-5xx",), blind_spot=1),
+          rules=("server.no-5xx", "runtime.spelling"), blind_spot=1),
     Fault("runtime-id-cache-key-500", "path",
           "the runtime lookup is cached in memcached under a key built from the path parameter, unvalidated: an id "
           "over 250 bytes or holding whitespace or a control character makes the client raise, answered 500",

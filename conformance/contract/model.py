@@ -242,6 +242,7 @@ class Contract:
                              f"{f'; unknown: {unknown}' if unknown else ''}")
         return outcomes
 
+    @cached_property
     def error_envelopes(self) -> tuple[str, ...]:
         """The bctrl error envelopes the contract accepts ("flat", "nested"), as BctrlError's oneOf lists them."""
         schema = self.document.get("components", {}).get("schemas", {}).get("BctrlError", {})

@@ -2,6 +2,8 @@
 origin, and the verdict allows exactly what the contract allows."""
 from __future__ import annotations
 
+import time
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -96,8 +98,17 @@ def test_get_exactly_sends_escapes_and_dot_segments_as_written(server):
     api = client(server.base_url, server.seed_info.api_key, server.seed_info.runtime_id)
     for path in (f"/v2/runtimes/%39{server.seed_info.runtime_id[1:]}/runs", "/v2/runtimes/x/%2E/runs",
                  "/v2/runtimes/x/./runs"):
+        before = len(server.request_log)
         api.get_exactly(server.base_url + path)
-        assert server.request_log[-1].path == path
+        assert _next_record(server, before).path == path
+
+
+def _next_record(server, before, seconds=5.0):
+    """The request-log entry after `before`: the server records a request just after it has answered it."""
+    deadline = time.monotonic() + seconds
+    while len(server.request_log) <= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return server.request_log[before]
 
 
 def test_exact_query_escapes_a_space_as_percent_20(server):
