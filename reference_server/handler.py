@@ -94,8 +94,9 @@ class RunsHandler(BaseHTTPRequestHandler):
             response = reference.app.error_response(trouble_error(kind), new_request_id())
         else:
             response = reference.app.handle(self.command, self.path, self.headers)
-        self._write(response)
+        # Recorded before the answer is written, so a client that has its answer finds it in the request log.
         reference.record(self.command, self.path, response.status, kind)
+        self._write(response)
 
     def _discard_body(self) -> None:
         """Read and drop a request body so the keep-alive connection stays in sync."""
