@@ -79,7 +79,7 @@ class Violation:
     rule: str  # run.immutable or run.one-runtime
     run_id: str
     name: str  # what was compared: createdAt, startedAt, finishedAt, status or runtime
-    what: str  # "createdAt changed", "status went from 'stopped' back to 'active'", ...
+    what: str  # "createdAt changed", "it was 'stopped', then 'active' again (...)", ...
     first: Sighting
     later: Sighting
     first_value: object
@@ -124,7 +124,7 @@ class _History:
 
 
 class Ledger:
-    """Every run the run saw, and every violation of what cannot change, as they are recorded."""
+    """Every run the suite was shown during the run, and every violation of what cannot change, as recorded."""
 
     def __init__(self, contract: Contract, current_test: Callable[[], str] = lambda: ""):
         self.running_status = contract.running_status
