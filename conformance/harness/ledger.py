@@ -79,7 +79,7 @@ class Violation:
     rule: str  # run.immutable or run.one-runtime
     run_id: str
     name: str  # what was compared: createdAt, startedAt, finishedAt, status or runtime
-    what: str  # "createdAt changed", "status went from 'stopped' back to 'active'", ...
+    what: str  # "createdAt changed", "it was 'stopped', then 'active' again (...)", ...
     first: Sighting
     later: Sighting
     first_value: object
@@ -124,10 +124,10 @@ class _History:
 
 
 class Ledger:
-    """Every run the run saw, and every violation of what cannot change, as they are recorded."""
+    """Every run the suite was shown during the run, and every violation of what cannot change, as recorded."""
 
     def __init__(self, contract: Contract, current_test: Callable[[], str] = lambda: ""):
-        self.running_status = contract.running_status
+        self.running_status = contract.rules.get("runningStatus")  # None: no lifecycle stated, statuses not judged
         self._page_validator = contract.body_validator(200)
         self._current_test = current_test
         self._valid: dict[tuple, bool] = {}
@@ -235,6 +235,8 @@ class Ledger:
 
     def _terminal_is_final(self, history: _History, sighting: Sighting) -> None:
         status, terminal = sighting.fields["status"], history.terminal
+        if self.running_status is None:
+            return
         if status != self.running_status:
             if terminal is None:
                 history.terminal = sighting

@@ -68,8 +68,13 @@ def test_every_answer_keeps_the_http_rules_the_contract_implies(answer_log, cont
         raise ContractViolation(
             f"{len(offending)} of the run's {len(answer_log.answers)} answers break the HTTP rules the contract "
             "implies",
-            expected="; ".join(f"{', '.join(headers)} with {status}"
-                               for status, headers in contract.required_header_statuses.items())
-                     + f"; no {', no '.join(contract.shared_cache_forbidden)} when the request carried Authorization",
+            expected=_http_rules(contract),
             actual="\n" + "\n".join(report_answers(offending, EXAMPLES)),
         )
+
+
+def _http_rules(contract) -> str:
+    required = [f"{', '.join(headers)} with {status}" for status, headers in contract.required_header_statuses.items()]
+    forbidden = [f"no {name}" for name in contract.shared_cache_forbidden]
+    return "; ".join(required + ([f"{', '.join(forbidden)} when the request carried Authorization"] if forbidden
+                                 else []))
