@@ -8,6 +8,7 @@ import pytest
 
 from conformance.harness.client import page_params
 from conformance.harness.expect import expect, expect_status
+from conformance.profiles import cases
 
 # How each rejected credential is made from the real key (the key itself never appears in a test id).
 BAD_CREDENTIALS = {
@@ -20,7 +21,7 @@ BAD_CREDENTIALS = {
     "key-without-scheme": lambda key: key,
     "key-with-extra-characters": lambda key: f"Bearer {key}x",
 }
-SMOKE_CREDENTIALS = ("no-header", "wrong-key")
+SMOKE_CREDENTIALS = ("no-header", "wrong-key", "basic-scheme", "key-without-scheme", "key-with-extra-characters")
 
 
 def _expect_refusal_without_runs(answer, status, what):
@@ -31,10 +32,7 @@ def _expect_refusal_without_runs(answer, status, what):
 
 
 @pytest.mark.rule("auth.bearer", "errors.hygiene")
-@pytest.mark.parametrize(
-    "credential",
-    [pytest.param(name, marks=[pytest.mark.smoke] if name in SMOKE_CREDENTIALS else []) for name in BAD_CREDENTIALS],
-)
+@pytest.mark.parametrize("credential", cases(BAD_CREDENTIALS, smoke=SMOKE_CREDENTIALS))
 def test_bad_credentials_are_rejected(api, contract, credential):
     """A missing, empty, malformed or wrong key, or the key under another scheme word, gets 401 and no runs."""
     answer = api.list_runs(authorization=BAD_CREDENTIALS[credential](api.api_key))
@@ -42,7 +40,7 @@ def test_bad_credentials_are_rejected(api, contract, credential):
 
 
 @pytest.mark.rule("auth.scheme-case")
-@pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
+@pytest.mark.parametrize("scheme", cases(["bearer", "BEARER"], smoke=["bearer"]))
 def test_scheme_word_is_case_insensitive(api, contract, scheme):
     """The scheme word is matched case-insensitively (RFC 9110): `bearer <key>` is accepted; where the contract
     makes it case-sensitive, only `Bearer` is, and `bearer <key>` gets 401 and no runs."""
@@ -55,6 +53,7 @@ def test_scheme_word_is_case_insensitive(api, contract, scheme):
 
 
 @pytest.mark.rule("auth.before-validation")
+@pytest.mark.smoke
 def test_authentication_comes_before_query_validation(api, contract):
     """A request without a key gets 401 even when its query is also invalid."""
     answer = api.list_runs(params=[("limit", contract.limit_min - 1), ("status", "conformance-unknown")],

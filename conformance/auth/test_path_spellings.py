@@ -14,6 +14,7 @@ from conformance.harness.spelling import (
     OTHER, OWN, TELLING_SPELLINGS, UNKNOWN, expect_spelling_answered, fetch, telling_spelling, unknown_like,
 )
 from conformance.harness.walk import walk_runs
+from conformance.profiles import cases
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def newest_runs(api, contract):
 
 
 @pytest.mark.rule("tenant.isolation", "runtime.unknown", "server.no-5xx", "errors.hygiene")
-@pytest.mark.parametrize("spelling", list(TELLING_SPELLINGS))
+@pytest.mark.parametrize("spelling", cases(TELLING_SPELLINGS, smoke=["first-character-escaped", "trailing-slash"]))
 def test_another_tenants_runtime_stays_invisible_however_spelled(api, contract, target, other_runtime_id,
                                                                  newest_runs, spelling):
     """Another tenant's runtime, its path spelled another way (escapes, case, separators, dot segments, odd,
@@ -43,7 +44,7 @@ def test_another_tenants_runtime_stays_invisible_however_spelled(api, contract, 
 
 
 @pytest.mark.rule("runtime.spelling", "server.no-5xx", "errors.hygiene")
-@pytest.mark.parametrize("spelling", list(TELLING_SPELLINGS))
+@pytest.mark.parametrize("spelling", cases(TELLING_SPELLINGS, smoke=["nul-after-id", "emoji-after-id"]))
 def test_the_keys_runtime_however_spelled_lists_only_its_runs_or_is_refused(api, contract, target, newest_runs,
                                                                             spelling):
     """The key's runtime, its path spelled another way, gets a 200 listing that runtime's runs and no other, or a

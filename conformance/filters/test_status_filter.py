@@ -17,6 +17,7 @@ from conformance.harness.live import covers, duplicates, out_of_order, possible_
 from conformance.harness.spelling import fullwidth
 from conformance.harness.walk import Walk, walk_runs
 from conformance.plugin import contract_of
+from conformance.profiles import cases
 
 
 
@@ -64,14 +65,12 @@ def _expect_filter_applied(api, contract, max_walk_runs, statuses):
 
 
 def pytest_generate_tests(metafunc):
-    """Parametrize by the contract's statuses; the first single and the first pair also run in smoke."""
+    """Parametrize by the contract's statuses (in smoke, the filter checks of page_boundaries stand for these)."""
     statuses = contract_of(metafunc.config).statuses
     if "status" in metafunc.fixturenames:
-        metafunc.parametrize("status", [pytest.param(status, marks=[pytest.mark.smoke] if index == 0 else [])
-                                        for index, status in enumerate(statuses)])
+        metafunc.parametrize("status", statuses)
     if "statuses" in metafunc.fixturenames:
-        pairs = [pytest.param(list(pair), marks=[pytest.mark.smoke] if index == 0 else [], id="+".join(pair))
-                 for index, pair in enumerate(combinations(statuses, 2))]
+        pairs = [pytest.param(list(pair), id="+".join(pair)) for pair in combinations(statuses, 2)]
         metafunc.parametrize("statuses", pairs + [pytest.param(list(statuses), id="all")])
 
 
@@ -105,7 +104,8 @@ def _invalid_filters(contract):
 
 
 @pytest.mark.rule("status.refusal")
-@pytest.mark.parametrize("case", ["unknown", "wrong-case", "empty", "one-bad-among-good"])
+@pytest.mark.parametrize("case", cases(["unknown", "wrong-case", "empty", "one-bad-among-good"],
+                                   smoke=["wrong-case", "empty", "one-bad-among-good"]))
 def test_invalid_status_is_rejected(api, contract, case):
     """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400."""
     answer = api.list_runs(params=_invalid_filters(contract)[case])
@@ -131,7 +131,7 @@ COMMA_SPELLINGS = ("comma-list", "trailing-comma")
 
 
 @pytest.mark.rule("status.grammar", "status.refusal")
-@pytest.mark.parametrize("case", list(STATUS_SPELLINGS))
+@pytest.mark.parametrize("case", cases(STATUS_SPELLINGS, smoke=["comma-list", "leading-space"]))
 def test_status_is_read_only_as_exact_enum_values(api, contract, case):
     """A status value not spelled exactly as the enum (another list syntax than repeated keys, surrounding space,
     quotes, a JSON array, other characters) gets the contract's 400, never read as a status."""
@@ -143,7 +143,7 @@ def test_status_is_read_only_as_exact_enum_values(api, contract, case):
 
 
 @pytest.mark.rule("status.grammar")
-@pytest.mark.parametrize("key", ["status[]", "status[0]"])
+@pytest.mark.parametrize("key", cases(["status[]", "status[0]"], smoke=["status[]"]))
 def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key):
     """status[]=X is a parameter the contract does not name: ignored (the unfiltered page) or refused, as the
     overlay says (queryGrammar.unknownParameters), never applied as the status filter."""

@@ -7,6 +7,7 @@ import pytest
 from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.spelling import fullwidth
+from conformance.profiles import cases
 
 
 def _expect_page_size(page, size, what):
@@ -27,7 +28,7 @@ def test_absent_limit_gives_the_default_page_size(api, contract):
 
 
 @pytest.mark.rule("limit.bounds")
-@pytest.mark.parametrize("bound", ["minimum", pytest.param("maximum", marks=pytest.mark.smoke)])
+@pytest.mark.parametrize("bound", cases(["minimum", "maximum"], smoke=["maximum"]))
 def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
     """limit=1 and limit=maximum give exactly that many runs while runs remain."""
     size = contract.limit_min if bound == "minimum" else contract.limit_max
@@ -50,10 +51,8 @@ def _invalid_limits(contract):
 
 
 @pytest.mark.rule("limit.refusal", "server.no-5xx")
-@pytest.mark.parametrize(
-    "case", ["zero", "negative", pytest.param("above-maximum", marks=pytest.mark.smoke), "huge", "fraction", "word",
-             "empty", "repeated"]
-)
+@pytest.mark.parametrize("case", cases(["zero", "negative", "above-maximum", "huge", "fraction", "word", "empty",
+                                          "repeated"], smoke=["above-maximum", "huge", "fraction", "repeated"]))
 def test_invalid_limit_is_rejected(api, contract, case):
     """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
     the maximum, a contract that clamps serves a page of at most the maximum instead."""
@@ -101,7 +100,7 @@ LIMIT_SPELLINGS = ("plus-sign", "minus-zero", "leading-space", "trailing-space",
 
 
 @pytest.mark.rule("limit.grammar", "server.no-5xx")
-@pytest.mark.parametrize("case", LIMIT_SPELLINGS)
+@pytest.mark.parametrize("case", cases(LIMIT_SPELLINGS, smoke=["plus-sign"]))
 def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     """A limit is read only as the overlay's grammar spells it (plain ASCII decimal digits, given once): a sign,
     space, point, exponent, prefix, separator, list or another script's digits gets the contract's 400; leading
@@ -122,7 +121,7 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
 
 
 @pytest.mark.rule("limit.grammar")
-@pytest.mark.parametrize("key", ["limit[]", "limit[0]"])
+@pytest.mark.parametrize("key", cases(["limit[]", "limit[0]"], smoke=["limit[0]"]))
 def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
     """limit[]=N is a parameter the contract does not name: ignored (a page of the default size) or refused, as
     the overlay says (queryGrammar.unknownParameters), never read as the page size."""

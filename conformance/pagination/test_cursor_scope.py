@@ -36,27 +36,37 @@ class MainCursor:
         return (self.query if same_query else []) + [("cursor", self.cursor)]
 
 
-def _main_cursors(api, contract, max_walk_runs) -> tuple[set[str], list[MainCursor]]:
-    """The ids the main runtime lists (a reference walk and the pages that gave the cursors), and its cursors."""
-    reference = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
-    pages = [("after its first runs", page_params(limit=contract.limit_min))]
-    counts = {status: sum(run["status"] == status for run in reference.runs) for status in contract.terminal_statuses}
-    status, count = max(counts.items(), key=lambda item: item[1])
-    if count >= 2:
-        pages.append((f"in the middle of status={status}", page_params(limit=max(contract.limit_min, count // 2),
-                                                                        status=status)))
-    ids, cursors = set(reference.ids), []
-    if reference.pages[0].next_cursor is not None:
-        cursors.append(MainCursor(f"after a page of {contract.limit_max}", page_params(limit=contract.limit_max),
-                                  reference.pages[0].next_cursor))
-    for taken, query in pages:
+# Where in the main runtime's list a cursor is taken: after its first runs (a page of the minimum size), after a
+# full page of the maximum size, in the middle of a status filter.
+TAKEN = ("after-its-first-runs", "after-a-maximum-page", "in-a-filter")
+KEY_RUNTIMES = {"empty": "the key's empty runtime", "second": "another runtime of the key"}
+
+
+@pytest.fixture(scope="module")
+def main_walk(api, contract, max_walk_runs):
+    """The main runtime's runs, walked once at the largest page size (a run it lists is its run for ever)."""
+    return walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+
+
+def _main_cursor(api, contract, main_walk, taken: str) -> MainCursor:
+    """A nextCursor the main runtime hands out at `taken`, with the query it was handed out with."""
+    if taken == "after-a-maximum-page":
+        query, page = page_params(limit=contract.limit_max), main_walk.pages[0]
+    elif taken == "after-its-first-runs":
+        query = page_params(limit=contract.limit_min)
         page = api.list_runs(params=query)
-        ids |= {run["id"] for run in page.runs}
-        if page.status == 200 and page.next_cursor is not None:
-            cursors.append(MainCursor(taken, query, page.next_cursor))
-    if not cursors:
-        pytest.skip(f"BCTRL_RUNTIME_ID has {len(reference.runs)} run(s): no nextCursor to take to another runtime")
-    return ids, cursors
+    else:
+        counts = {status: sum(run["status"] == status for run in main_walk.runs)
+                  for status in contract.terminal_statuses}
+        status, count = max(counts.items(), key=lambda item: item[1])
+        if count < 2:
+            pytest.skip(f"BCTRL_RUNTIME_ID has {count} run(s) in its commonest ended status: a cursor in the middle "
+                        "of a filter needs 2 or more")
+        query = page_params(limit=max(contract.limit_min, count // 2), status=status)
+        page = api.list_runs(params=query)
+    if page.status != 200 or page.next_cursor is None:
+        pytest.skip(f"BCTRL_RUNTIME_ID has {len(main_walk.runs)} run(s): no nextCursor {taken.replace('-', ' ')}")
+    return MainCursor(taken.replace("-", " "), query, page.next_cursor)
 
 
 def _outcome(answer, contract) -> str:
@@ -68,50 +78,51 @@ def _outcome(answer, contract) -> str:
 
 
 @pytest.mark.rule("cursor.scope")
-@pytest.mark.parametrize("where", ["empty", "second"])
+@pytest.mark.parametrize("where, taken", [
+    pytest.param(where, taken, id=f"{where}-{taken}",
+                 marks=[pytest.mark.smoke] if (where, taken) == ("second", "after-its-first-runs") else [])
+    for where in KEY_RUNTIMES for taken in TAKEN])
 def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime(
-        request, api, contract, max_walk_runs, where):
+        request, api, contract, main_walk, where, taken):
     """A nextCursor of the main runtime sent to another runtime of the key (its empty one, one with runs) never
     lists the main runtime's runs, nor any run on the empty one; sent with its query, it gets what the overlay's
     foreignCursor allows (a bare cursor may also be refused)."""
     runtime_id = request.getfixturevalue(f"{where}_runtime_id")
-    main_ids, cursors = _main_cursors(api, contract, max_walk_runs)
-    allowed = contract.foreign_cursor_outcomes
-    label = {"empty": "the key's empty runtime", "second": "another runtime of the key"}[where]
-    for main_cursor in cursors:
-        for same_query in (True, False):
-            answer = api.list_runs(runtime_id, main_cursor.params(same_query))
-            sent = f"a cursor taken {main_cursor.taken} {'with its query' if same_query else 'alone'}"
-            leaked = [run for run in answer.runs if run.get("id") in main_ids]
-            expect(not leaked, f"{sent}, sent to {label}, lists none of the main runtime's runs",
-                   expected="no run of BCTRL_RUNTIME_ID",
-                   actual=f"{len(leaked)} of its runs, first {leaked[0]['id']}" if leaked else "", exchange=answer)
-            expect(where != "empty" or not answer.runs, f"{sent}, sent to the key's empty runtime, lists no run",
-                   expected="no runs", actual=f"{len(answer.runs)} runs", exchange=answer)
-            permitted = allowed if same_query else allowed | {"refused"}  # a cursor may be bound to its query
-            outcome = _outcome(answer, contract)
-            expect(outcome in permitted, f"{sent}, sent to {label}, gets what foreignCursor allows",
-                   expected=" or ".join(sorted(permitted)), actual=f"{outcome}: {answer.summary()}", exchange=answer)
+    main_cursor = _main_cursor(api, contract, main_walk, taken)
+    allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where], set(main_walk.ids)
+    for same_query in (True, False):
+        answer = api.list_runs(runtime_id, main_cursor.params(same_query))
+        sent = f"a cursor taken {main_cursor.taken} {'with its query' if same_query else 'alone'}"
+        leaked = [run for run in answer.runs if run.get("id") in main_ids]
+        expect(not leaked, f"{sent}, sent to {label}, lists none of the main runtime's runs",
+               expected="no run of BCTRL_RUNTIME_ID",
+               actual=f"{len(leaked)} of its runs, first {leaked[0]['id']}" if leaked else "", exchange=answer)
+        expect(where != "empty" or not answer.runs, f"{sent}, sent to the key's empty runtime, lists no run",
+               expected="no runs", actual=f"{len(answer.runs)} runs", exchange=answer)
+        permitted = allowed if same_query else allowed | {"refused"}  # a cursor may be bound to its query
+        outcome = _outcome(answer, contract)
+        expect(outcome in permitted, f"{sent}, sent to {label}, gets what foreignCursor allows",
+               expected=" or ".join(sorted(permitted)), actual=f"{outcome}: {answer.summary()}", exchange=answer)
 
 
 @pytest.mark.rule("tenant.isolation", "cursor.scope")
+@pytest.mark.parametrize("taken", TAKEN)
 def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_runtime(
-        api, contract, max_walk_runs, other_runtime_id):
+        api, contract, main_walk, other_runtime_id, taken):
     """A nextCursor of the main runtime sent with its query to another tenant's runtime never gets a 2xx nor runs,
     and gets the same status and error code as the same request to a runtime that exists nowhere."""
-    _, cursors = _main_cursors(api, contract, max_walk_runs)
-    for main_cursor in cursors:
-        params = main_cursor.params(same_query=True)
-        other = api.list_runs(other_runtime_id, params)
-        sent = f"A cursor taken {main_cursor.taken}, sent with its query to another tenant's runtime"
-        expect(not 200 <= other.status < 300 and not other.runs, f"{sent}, is refused without runs",
-               expected=f"a refusal like an unknown runtime's ({contract.error_status('notVisible')})",
-               actual=other.summary(), exchange=other)
-        unknown = api.list_runs(f"rt-conformance-{uuid.uuid4()}", params)
-        expect((other.status, other.error_code) == (unknown.status, unknown.error_code),
-               f"{sent}, is answered like the same request to an unknown runtime",
-               expected=f"{unknown.status} with error code {unknown.error_code!r}",
-               actual=f"{other.status} with error code {other.error_code!r}", exchange=other)
+    main_cursor = _main_cursor(api, contract, main_walk, taken)
+    params = main_cursor.params(same_query=True)
+    other = api.list_runs(other_runtime_id, params)
+    sent = f"A cursor taken {main_cursor.taken}, sent with its query to another tenant's runtime"
+    expect(not 200 <= other.status < 300 and not other.runs, f"{sent}, is refused without runs",
+           expected=f"a refusal like an unknown runtime's ({contract.error_status('notVisible')})",
+           actual=other.summary(), exchange=other)
+    unknown = api.list_runs(f"rt-conformance-{uuid.uuid4()}", params)
+    expect((other.status, other.error_code) == (unknown.status, unknown.error_code),
+           f"{sent}, is answered like the same request to an unknown runtime",
+           expected=f"{unknown.status} with error code {unknown.error_code!r}",
+           actual=f"{other.status} with error code {other.error_code!r}", exchange=other)
 
 
 @pytest.mark.rule("cursor.scope", "run.one-runtime")

@@ -29,6 +29,7 @@ import pytest
 from conformance.harness.expect import expect
 from conformance.harness.live import duplicates, missed_runs
 from conformance.harness.walk import Walk, empty_page_after_cursor, walk_runs
+from conformance.profiles import cases
 
 MAX_PAGES = 10  # pages per boundary walk at most: the three walks of one count cost about 3 * MAX_PAGES requests
 
@@ -115,7 +116,7 @@ def test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly(api, contr
 
 
 @pytest.mark.rule("limit.default", "cursor.no-empty-page", "cursor.walk")
-@pytest.mark.parametrize("listed", ["unfiltered", "ended"])
+@pytest.mark.parametrize("listed", cases(["unfiltered", "ended"], smoke=["ended"]))
 def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract, max_walk_runs, listed):
     """A walk that never sends limit (unfiltered, or filtered on the ended statuses) gets the default page size
     on every page but the last, and no nextCursor to an empty page."""
@@ -129,6 +130,7 @@ def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract
 
 
 @pytest.mark.rule("cursor.no-empty-page", "cursor.keeps-query", "cursor.walk")
+@pytest.mark.smoke
 def test_a_filter_whose_matches_fill_exactly_one_page(api, contract, max_walk_runs):
     """With limit equal to the number of runs in an ended status, that filter gives one full page and a null
     nextCursor (never a cursor to an empty page); with one less, a full page then one run; with one more, one page."""

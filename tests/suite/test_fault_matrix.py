@@ -12,6 +12,7 @@ from reference_server import FAULTS
 
 
 SMOKE_BUDGET = 60
+SMOKE_SHARE = 0.9  # of the faults a GET can reveal, the smoke profile catches at least this share
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,14 @@ def test_smoke_stays_within_its_request_budget_against_every_fault(matrix):
     over = {fault: o.requests for fault in [None, *matrix.faults] if (o := matrix.outcome("smoke", fault)).requests
             > SMOKE_BUDGET}
     assert not over, over
+
+
+def test_smoke_catches_nine_in_ten_faults_a_get_can_reveal(matrix):
+    """Within its budget, GET only, the smoke profile catches at least nine in ten of the faults a GET can reveal."""
+    revealable = [fault for fault in matrix.faults if FAULTS[fault].revealed_by_get]
+    missed = [fault for fault in revealable if not matrix.outcome("smoke", fault).caught]
+    caught = len(revealable) - len(missed)
+    assert caught >= SMOKE_SHARE * len(revealable), f"smoke caught {caught} of {len(revealable)}; missed {missed}"
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
