@@ -91,3 +91,13 @@ CATCHER = {
     "default-limit-on-cursor-pages": DEFAULT_WALKS, "default-limit-with-filter": DEFAULT_WALKS,
     # 8 rules without a fault, 9 smoke
 }
+
+
+WHOLE_RUN_MODULE = "schema/test_whole_run.py"
+
+
+def focus(fault: str) -> tuple[str, ...]:
+    """The suite paths that prove `fault` is caught: its designated check's module, or the whole suite when that
+    check judges what the whole run saw."""
+    module = CATCHER[fault].split("::")[0]
+    return ("conformance",) if module == WHOLE_RUN_MODULE else (f"conformance/{module}",)

@@ -28,7 +28,7 @@ def test_absent_limit_gives_the_default_page_size(api, contract):
 
 
 @pytest.mark.rule("limit.bounds")
-@pytest.mark.parametrize("bound", cases(["minimum", "maximum"], smoke=["maximum"]))
+@pytest.mark.parametrize("bound", ["minimum", "maximum"])
 def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
     """limit=1 and limit=maximum give exactly that many runs while runs remain."""
     size = contract.limit_min if bound == "minimum" else contract.limit_max
