@@ -29,13 +29,19 @@ def test_smoke_sends_only_gets_within_its_budget_quickly(reports):
 
 
 def test_smoke_still_covers_the_core_contract():
-    """Smoke runs the schema, a cursor walk, limits, a single and an array filter, and missing and wrong keys."""
+    """Smoke walks across page boundaries (filtered, limited, default size), refuses a bad value of each parameter
+    and bad keys, keeps another tenant's runtime invisible and a cursor in its runtime, and judges the whole run."""
     done = run_pytest(["--collect-only", "-q", "-p", "no:cacheprovider"], clean_env(BCTRL_PROFILE="smoke"))
     collected = done.stdout
-    for expected in ("test_first_page_matches_the_page_schema", "test_cursor_walk_ends_once_and_in_order",
+    for expected in ("test_cursor_walk_ends_once_and_in_order", "test_following_a_cursor_keeps_the_filter_and_limit",
+                     "test_walks_that_never_send_limit_get_the_default_on_every_page",
+                     "test_a_filter_whose_matches_fill_exactly_one_page",
                      "test_absent_limit_gives_the_default_page_size", "test_invalid_limit_is_rejected",
-                     "test_single_status_returns_exactly_the_runs_in_it", "test_repeated_status_keys_return_the_union",
-                     "test_bad_credentials_are_rejected[no-header]", "test_bad_credentials_are_rejected[wrong-key]"):
+                     "test_invalid_status_is_rejected", "test_bad_credentials_are_rejected[no-header]",
+                     "test_bad_credentials_are_rejected[wrong-key]",
+                     "test_another_tenants_runtime_stays_invisible_however_spelled",
+                     "test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime",
+                     "test_no_run_changes_what_cannot_change_across_the_whole_run"):
         assert expected in collected, f"{expected} is not in the smoke profile"
     assert "test_fuzz" not in collected, "smoke must not fuzz (negative cases, unsupported methods)"
 
