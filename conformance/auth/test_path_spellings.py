@@ -14,6 +14,7 @@ from conformance.harness.spelling import (
     OTHER, OWN, TELLING_SPELLINGS, UNKNOWN, expect_spelling_answered, fetch, telling_spelling, unknown_like,
 )
 from conformance.harness.walk import walk_runs
+from conformance.readiness import other_tenant
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +24,7 @@ def newest_runs(api, contract):
 
 
 @pytest.mark.rule("tenant.isolation", "runtime.unknown", "server.no-5xx", "errors.hygiene")
+@pytest.mark.needs(other_tenant())
 @pytest.mark.parametrize("spelling", list(TELLING_SPELLINGS))
 def test_another_tenants_runtime_stays_invisible_however_spelled(api, contract, target, other_runtime_id,
                                                                  newest_runs, spelling):
