@@ -47,7 +47,8 @@ def measure_readiness(state: RunState, items: list[pytest.Item], first_page: req
 
 
 def readiness_report(state: RunState) -> list[str]:
-    return readiness_lines(state.readiness, state.page_sizes, state.selected - len(state.predicted), state.selected)
+    return readiness_lines(state.readiness, state.page_sizes, state.selected - len(state.predicted), state.selected,
+                           state.contract.statuses)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

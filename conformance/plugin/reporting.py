@@ -46,6 +46,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = redact(f"Rule: {_rule(item)}\n\n{report.longrepr}")
     elif report.skipped and isinstance(report.longrepr, tuple):
         path, line, reason = report.longrepr
+        reason = reason.replace(f"{DataGap.__module__}.{DataGap.__name__}: ", "Not judged: ")
         report.longrepr = (path, line, redact(reason))
     report.sections = [(title, redact(content)) for title, content in report.sections]
     item.stash.setdefault(REPORTS, []).append(report)

@@ -79,4 +79,5 @@ def _gap_lines(gaps: list[Gap]) -> list[str]:
     for gap in gaps:
         state = "accepted (BCTRL_ACCEPT_GAPS)" if gap.accepted else "**not accepted**"
         lines.append(f"- `{gap.name}`, {state}, {len(gap.checks)} checks: {gap.reason}. Fix: {gap.fix}.")
+        lines += [f"  - {need}" for need in gap.needs[:-1]]
     return lines + [""]

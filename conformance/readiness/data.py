@@ -29,11 +29,11 @@ class RuntimeData:
         return sum(self.statuses.get(status, 0) for status in statuses)
 
     def describe(self, setting: str = "BCTRL_RUNTIME_ID", statuses=()) -> str:
-        """"BCTRL_RUNTIME_ID has 3 runs, 0 of them failed" (the statuses named, when given)."""
+        """"BCTRL_RUNTIME_ID has 3 runs (1 active, 2 stopped, 0 failed)" (the statuses named, when given)."""
         size = f"{self.runs} runs" if self.complete else f"more than {self.runs} runs (a walk stops at " \
                                                          f"BCTRL_MAX_WALK_RUNS)"
-        counted = [f"{self.statuses.get(status, 0)} of them {status}" for status in statuses]
-        return ", ".join([f"{setting} has {size}", *counted])
+        counted = ", ".join(f"{self.statuses.get(status, 0)} {status}" for status in statuses)
+        return f"{setting} has {size}" + (f" ({counted})" if counted and self.runs else "")
 
 
 @dataclass(frozen=True)

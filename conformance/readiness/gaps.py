@@ -26,6 +26,12 @@ class Gap:
         return f"{'; '.join(haves)}: {needs[-1][1]}{more}"
 
     @property
+    def needs(self) -> list[str]:
+        """Every distinct need of the checks this gap left unjudged, the largest last."""
+        return [requirement for _, requirement in sorted({(short.weight, short.requirement)
+                                                          for short in self.shortfalls})]
+
+    @property
     def fix(self) -> str:
         return fix_of(self.name)
 
@@ -36,7 +42,7 @@ class Gap:
 
     def as_json(self) -> dict:
         return {"name": self.name, "reason": self.reason, "fix": self.fix, "accepted": self.accepted,
-                "checks": self.checks}
+                "needs": self.needs, "checks": self.checks}
 
 
 class GapBook:
@@ -71,7 +77,8 @@ def verdict(gaps: GapBook) -> str:
     return "conforms"
 
 
-def readiness_lines(readiness: Readiness | None, sizes: list[int], judgeable: int, selected: int) -> list[str]:
+def readiness_lines(readiness: Readiness | None, sizes: list[int], judgeable: int, selected: int,
+                    statuses: tuple[str, ...] = ()) -> list[str]:
     """The readiness block: what the data allows, then how many checks it lets the suite judge."""
     if readiness is None:
         return []
@@ -79,8 +86,7 @@ def readiness_lines(readiness: Readiness | None, sizes: list[int], judgeable: in
         main = f"BCTRL_RUNTIME_ID could not be walked ({readiness.problem}): its checks judge it themselves"
     else:
         data = readiness.main
-        per_status = ", ".join(f"{count} {status}" for status, count in sorted(data.statuses.items()))
-        main = data.describe() + (f" ({per_status})" if per_status else "")
+        main = data.describe(statuses=statuses or sorted(data.statuses))
         crossed = [f"{size} {'yes' if data.at_least > size else 'no'}" for size in sizes]
         if crossed:
             main += f"; a walk crosses pages at page size {', '.join(crossed)}"

@@ -66,14 +66,14 @@ def size_of(contract: Contract, size: Size) -> int:
     return getattr(contract, size) if isinstance(size, str) else size
 
 
-def _main(test: Callable[[RuntimeData, Contract], bool], described: Callable[[Contract], tuple] = lambda c: ()):
+def _main(test: Callable[[RuntimeData, Contract], bool]):
     """A shortfall of the main runtime: `test(data, contract)` says whether the data suffices. A walk that could
     not be made proves nothing either way: the check then runs and judges (or skips) itself."""
     def shortfall(readiness: Readiness, contract: Contract) -> str | None:
         data = readiness.main
         if data is None or test(data, contract):
             return None
-        return data.describe(statuses=described(contract))
+        return data.describe(statuses=contract.statuses)
     return shortfall
 
 
@@ -100,7 +100,7 @@ def status_runs(*statuses: str, pick: Callable[[Contract], tuple[str, ...]] | No
         return tuple(pick(contract)) if pick else statuses
     return Need("statuses", lambda contract: f"a filter on {' or '.join(chosen(contract))} needs a run in "
                                              f"{'that status' if len(chosen(contract)) == 1 else 'one of them'}",
-                _main(lambda data, contract: data.count(chosen(contract)) > 0, chosen), lambda contract: 1)
+                _main(lambda data, contract: data.count(chosen(contract)) > 0), lambda contract: 1)
 
 
 def ended_runs(at_least: int) -> Need:
@@ -110,8 +110,7 @@ def ended_runs(at_least: int) -> Need:
 
     def enough(data, contract):
         return max(data.count([status]) for status in contract.terminal_statuses) >= at_least
-    return Need("statuses", requirement, _main(enough, lambda contract: contract.terminal_statuses),
-                lambda contract: at_least)
+    return Need("statuses", requirement, _main(enough), lambda contract: at_least)
 
 
 def counted(gap: str, requirement: Callable[[Contract], str],
@@ -130,7 +129,7 @@ def counted(gap: str, requirement: Callable[[Contract], str],
 
 def describe_runtimes(main: RuntimeData | None, second: RuntimeData | None, contract: Contract) -> str:
     """What the main (and second) runtime hold, with their ended statuses: the `have` of a counted need."""
-    parts = [data.describe(setting, contract.terminal_statuses)
+    parts = [data.describe(setting, contract.statuses)
              for setting, data in (("BCTRL_RUNTIME_ID", main), ("BCTRL_SECOND_RUNTIME_ID", second)) if data]
     return "; ".join(parts)
 
