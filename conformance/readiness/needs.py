@@ -62,6 +62,10 @@ class Need:
         return None if have is None else self.short(contract, have)
 
 
+def _runs(count: int) -> str:
+    return f"{count} run{'s' * (count != 1)}"
+
+
 def size_of(contract: Contract, size: Size) -> int:
     return getattr(contract, size) if isinstance(size, str) else size
 
@@ -79,8 +83,7 @@ def _main(test: Callable[[RuntimeData, Contract], bool]):
 
 def runs(at_least: int = 1) -> Need:
     """At least that many runs in BCTRL_RUNTIME_ID."""
-    return Need("runs", lambda contract: f"the check needs at least {at_least} run{'s' * (at_least > 1)} in "
-                                         "BCTRL_RUNTIME_ID",
+    return Need("runs", lambda contract: f"the check needs at least {_runs(at_least)} in BCTRL_RUNTIME_ID",
                 _main(lambda data, contract: data.at_least >= at_least), lambda contract: at_least)
 
 
@@ -88,7 +91,7 @@ def crossing(size: Size) -> Need:
     """More runs than a page of `size` holds: a walk of such pages crosses a page."""
     def requirement(contract):
         pages = size_of(contract, size)
-        return f"a walk of pages of {pages} crosses a page with more than {pages} runs in BCTRL_RUNTIME_ID"
+        return f"a walk of pages of {pages} crosses a page with more than {_runs(pages)} in BCTRL_RUNTIME_ID"
     return Need("runs-to-page", requirement, _main(lambda data, contract: data.at_least > size_of(contract, size)),
                 lambda contract: size_of(contract, size), crosses=size)
 
@@ -106,7 +109,8 @@ def status_runs(*statuses: str, pick: Callable[[Contract], tuple[str, ...]] | No
 def ended_runs(at_least: int) -> Need:
     """At least that many runs in one ended status (ended runs never leave its filter, whatever live data does)."""
     def requirement(contract):
-        return f"the check needs at least {at_least} runs in one ended status ({', '.join(contract.terminal_statuses)})"
+        return (f"the check needs at least {_runs(at_least)} in one ended status "
+                f"({', '.join(contract.terminal_statuses)})")
 
     def enough(data, contract):
         return max(data.count([status]) for status in contract.terminal_statuses) >= at_least
@@ -177,7 +181,7 @@ def empty_runtime() -> Need:
 def second_runtime(at_least: int = 2) -> Need:
     """BCTRL_SECOND_RUNTIME_ID set, known to the key, with at least that many runs."""
     return Need("second-runtime", lambda contract: f"the check needs another runtime of the key with at least "
-                                                   f"{at_least} runs",
+                                                   f"{_runs(at_least)}",
                 _configured(lambda readiness: readiness.second, _has_runs(at_least)), lambda contract: at_least)
 
 
