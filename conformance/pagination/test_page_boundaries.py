@@ -88,9 +88,13 @@ EXACT_COUNT = counted(
 ONE_PAGE_STATUS = counted(
     "statuses", lambda contract: f"a filter whose matches fill exactly one page needs an ended status with "
     f"{contract.limit_min + 1}..{contract.limit_max - 1} runs", _has_one_page_status, or_second=True)
+def _ended_beyond_default(data: RuntimeData, contract) -> bool:
+    return data.count(contract.terminal_statuses) > contract.limit_default
+
+
 ENDED_PAGES = counted(
     "statuses", lambda contract: f"a walk of ended runs in default pages crosses a page with more than "
-    f"{contract.limit_default} ended runs", lambda data, contract: data.count(contract.terminal_statuses) > contract.limit_default)
+    f"{contract.limit_default} ended runs", _ended_beyond_default)
 DEFAULT_PAGES = {"unfiltered": crossing("limit_default"), "ended": ENDED_PAGES}
 
 

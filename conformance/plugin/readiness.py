@@ -7,9 +7,12 @@ import pytest
 import requests
 
 from ..harness.client import ApiClient, to_exchange
+from ..harness.redaction import redact
+from ..harness.transport import ToolError
 from ..readiness.gaps import readiness_lines
 from ..readiness.needs import DataGap, needs_of, shortfalls
 from ..readiness.probe import measure
+from ..settings import TOOL_ERROR
 from .state import STATE, RunState
 
 
@@ -19,7 +22,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None or state.target is None or session.config.option.collectonly or not session.items:
         return
-    measure_readiness(state, session.items, state.first_page)
+    try:
+        measure_readiness(state, session.items, state.first_page)
+    except ToolError as error:  # unavailable target, spent budget: nothing can be judged
+        state.tool_errors.append(str(error))
+        pytest.exit(f"TOOL ERROR (the API was not judged): readiness probe: {redact(str(error))}",
+                    returncode=TOOL_ERROR)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         for line in readiness_report(state):

@@ -23,11 +23,11 @@ def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | 
     size already received (the target probe's), so it is not asked twice."""
     before = _sent(api)
     main, problem = _walk(api, walk_bound, first_page)
-    answers = {
-        "other": _ask(api, "BCTRL_OTHER_RUNTIME_ID", other, []),
-        "empty": _ask(api, "BCTRL_EMPTY_RUNTIME_ID", empty, []),
-        "second": _ask(api, "BCTRL_SECOND_RUNTIME_ID", second, page_params(limit=api.contract.limit_max)),
-    }
+    # The same query as the walk's first page: the probe adds no query of its own that a server's cache could keep
+    # and later serve to a check (a page cache keyed without the runtime then shows as a run under two runtimes).
+    query = page_params(limit=api.contract.limit_max)
+    answers = {name: _ask(api, f"BCTRL_{name.upper()}_RUNTIME_ID", runtime_id, query)
+               for name, runtime_id in (("other", other), ("empty", empty), ("second", second))}
     requests = _sent(api) - before + (1 if first_page is not None else 0)
     return Readiness(walk_bound=walk_bound, main=main, requests=requests, problem=problem, **answers)
 

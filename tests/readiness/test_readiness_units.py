@@ -105,11 +105,12 @@ def test_an_unknown_or_malformed_gap_name_is_refused(text):
 
 
 def test_the_gate_action_names_the_gaps():
-    """The pipeline helper keeps exit 4 = not judged, names each unaccepted gap and its fix, and passes accepted ones."""
+    """The pipeline helper keeps exit 4 = not judged, names each unaccepted gap and its fix, passes accepted ones."""
     gaps = [{"name": "other-tenant", "reason": "BCTRL_OTHER_RUNTIME_ID is not set", "fix": "set it",
              "accepted": False}]
     line = message_of(4, "", gaps)
     assert line.startswith("::error") and "gap other-tenant: BCTRL_OTHER_RUNTIME_ID is not set; fix: set it" in line
     assert "with accepted gaps: other-tenant" in message_of(0, "", [{**gaps[0], "accepted": True}])
     run = {"exitStatus": 4, "verdict": "not judged (data gaps: other-tenant)"}
-    assert verdict_of(4, run) == "not judged (data gaps: other-tenant)" and verdict_of(1, run) == "the contract is broken"
+    assert verdict_of(4, run) == "not judged (data gaps: other-tenant)"
+    assert verdict_of(1, run) == "the contract is broken"
