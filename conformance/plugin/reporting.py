@@ -133,8 +133,10 @@ def _verdict(state: RunState, exit_status: int) -> str:
         return "the contract is broken"
     if state.tool_errors:
         return "not judged (tool error)"
-    if exit_status in (0, TOOL_ERROR):
+    if exit_status == 0 or (exit_status == TOOL_ERROR and state.gaps.unaccepted):
         return gaps_verdict(state.gaps)
+    if exit_status == TOOL_ERROR:  # a bad setting found once the target was up (pytest.exit)
+        return "not judged (tool error)"
     return f"exit status {exit_status}"
 
 
