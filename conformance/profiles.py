@@ -7,16 +7,17 @@ column); `tests/suite/test_fault_matrix.py` holds it to nine in ten of the fault
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pytest
 
 
-def cases(names: Iterable[str], smoke: Iterable[str] = ()) -> list:
-    """`names` as pytest parameters (each its own id); those in `smoke` also run in the smoke profile."""
-    smoke = set(smoke)
-    names = list(names)
+def cases(names: Iterable[str], smoke: Iterable[str] = (), marks: Mapping[str, list] | None = None) -> list:
+    """`names` as pytest parameters (each its own id); those in `smoke` also run in the smoke profile; `marks`
+    adds a case's own marks (its data needs, say)."""
+    smoke, names, marks = set(smoke), list(names), marks or {}
     unknown = smoke - set(names)
     if unknown:  # a renamed case must not silently leave the smoke set
         raise ValueError(f"smoke cases {sorted(unknown)} are not among {names}")
-    return [pytest.param(name, id=name, marks=[pytest.mark.smoke] if name in smoke else []) for name in names]
+    return [pytest.param(name, id=name, marks=[*marks.get(name, []), *([pytest.mark.smoke] if name in smoke else [])])
+            for name in names]

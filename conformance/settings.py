@@ -14,6 +14,7 @@ from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 from .contract import DEFAULT_OVERLAY
+from .readiness.vocabulary import GAP_NAMES, parse_accepted_gaps
 
 # pytest's own USAGE_ERROR code: the run did not judge the API (bad settings, unreachable target, an
 # exhausted request budget, a target still unavailable after retries). 1 stays "the contract is broken".
@@ -106,6 +107,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase, and generated "
             "path spellings (gate only)",
             _positive_int, _everywhere(60)),
+    Setting("BCTRL_ACCEPT_GAPS", "gaps in the target's data accepted knowingly, comma-separated ("
+            + ", ".join(GAP_NAMES) + "): their checks are listed as not judged and the run still passes",
+            parse_accepted_gaps, _everywhere(frozenset())),
     Setting("BCTRL_SEED", "seed for Schemathesis and Hypothesis (printed in the run's summary)", int,
             _everywhere(20261128)),
 )
@@ -129,6 +133,7 @@ class Settings:
     retries: int
     retry_after_max: float
     fuzz_examples: int
+    accept_gaps: frozenset[str]
     seed: int
 
     @property

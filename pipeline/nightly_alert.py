@@ -92,6 +92,13 @@ def report_markdown(result: str, run: dict | None, run_url: str, night: str) -> 
                     "not a contract failure. Check the settings, secrets and the target's availability.")
     counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted((run or {}).get("counts", {}).items()))
     lines = [f"**Night of {night}** · {headline}", ""]
+    gaps = [gap for gap in (run or {}).get("gaps", []) if isinstance(gap, dict) and not gap.get("accepted")]
+    if result != FAIL and gaps:
+        lines[0] = (f"**Night of {night}** · The run could not judge the API (exit 4): the target's data or settings "
+                    "leave checks unjudged. Not a contract failure; fix the data or settings, or accept the gap "
+                    "knowingly (BCTRL_PROD_ACCEPT_GAPS).")
+    lines += [f"- gap `{gap.get('name')}`: {gap.get('reason')}. Fix: {gap.get('fix')}." for gap in gaps]
+    lines += [""] if gaps else []
     if counts:
         lines += [f"Tests: {counts}. Target: {run.get('target', '?')}, profile `{run.get('profile', '?')}`.", ""]
     if run_url:

@@ -30,7 +30,7 @@ class ReferenceServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, faults=(), churn: bool = False,
                  trouble_rate: float = 0.0, error_envelope: str | None = None, max_limit: int | None = None,
                  api_key: str | None = None, seed: int = 7, request_log_path: str | None = None,
-                 variants: Variants = Variants()):
+                 variants: Variants = Variants(), small_runtime_runs: int = 0):
         # error_envelope= and max_limit= are shorthands for the same-named variants (they win over `variants`); a
         # maximum below the default page size lowers that too.
         if error_envelope is not None:
@@ -42,7 +42,9 @@ class ReferenceServer:
         self.host, self.port = host, port
         self.faults = check_fault_names(faults)
         self.churn, self.seed, self.request_log_path = churn, seed, request_log_path
-        self.store = RunStore(seed=seed, api_key=api_key, faults=self.faults, tie_break=self.variants.tie_break)
+        # small_runtime_runs: also seed a runtime of the key with that many runs (seed_info.small_runtime_id).
+        self.store = RunStore(seed=seed, api_key=api_key, faults=self.faults, tie_break=self.variants.tie_break,
+                              small_runtime_runs=small_runtime_runs)
         self.seed_info: SeedInfo = self.store.seed_info
         self.app = RunsApp(self.store, self.faults, self.variants, secret_for_seed(seed))
         self.trouble = Trouble(trouble_rate, seed)

@@ -8,7 +8,7 @@ import random
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from .cursor import Position
@@ -57,6 +57,7 @@ class SeedInfo:
     other_runtime_id: str
     unknown_runtime_id: str
     second_runtime_id: str  # another runtime of tenant A, with a few runs
+    small_runtime_id: str | None = None  # a runtime of tenant A with only a few runs (RunStore(small_runtime_runs=N))
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _memcached_key(key: str) -> str:
 
 class RunStore:
     def __init__(self, seed: int = 7, api_key: str | None = None, faults: frozenset[str] = frozenset(),
-                 tie_break: str = "descending"):
+                 tie_break: str = "descending", small_runtime_runs: int = 0):
         self.faults = frozenset(faults)
         # Runs sharing a createdAt by id ascending: the `ascending` tie-break variant, or the same-named fault.
         self.ties_ascending = tie_break == "ascending" or "tie-break-ascending" in self.faults
@@ -141,6 +142,8 @@ class RunStore:
         self._db.executescript(_SCHEMA)
         self._churn_rng = random.Random(f"churn:{seed}")
         self.seed_info = self._seed(random.Random(seed), api_key)
+        if small_runtime_runs:
+            self.seed_info = self._seed_small(random.Random(f"small:{seed}"), small_runtime_runs)
         self._last_created = self._max_created()
         self._last_ended: str | None = None  # the run churn ended last (finished-at-from-updated-at)
 
@@ -167,6 +170,17 @@ class RunStore:
                                  [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
                                  + [(r[0], a_second, *r[1:]) for r in a2_runs])
         return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown, a_second)
+
+    def _seed_small(self, rng: random.Random, count: int) -> SeedInfo:
+        """A runtime of tenant A with `count` runs, none failed (too small a target for the suite to judge fully),
+        from its own random stream: the rest of the seed is the same with or without it."""
+        small = new_uuid(rng)
+        statuses = [("stopped", "active")[index % 2] for index in range(count)]
+        rows = _seed_runs(rng, count, [], A2_BASE - timedelta(days=3), statuses)
+        with self._db:
+            self._db.execute("INSERT INTO runtimes VALUES (?, ?)", (small, "tenant-a"))
+            self._db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", [(r[0], small, *r[1:]) for r in rows])
+        return replace(self.seed_info, small_runtime_id=small)
 
     def _max_created(self) -> datetime:
         (latest,) = self._db.execute("SELECT MAX(created_at) FROM runs").fetchone()

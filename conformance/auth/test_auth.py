@@ -9,6 +9,7 @@ import pytest
 from conformance.harness.client import page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.profiles import cases
+from conformance.readiness import other_tenant
 
 # How each rejected credential is made from the real key (the key itself never appears in a test id).
 BAD_CREDENTIALS = {
@@ -70,6 +71,7 @@ def test_unknown_runtime_is_not_found(api, contract):
 
 
 @pytest.mark.rule("tenant.isolation")
+@pytest.mark.needs(other_tenant())
 def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id):
     """Another tenant's runtime gets the same 404 (status and error code) as a runtime that exists nowhere."""
     other = api.list_runs(other_runtime_id)

@@ -15,6 +15,7 @@ from conformance.harness.spelling import (
 )
 from conformance.harness.walk import walk_runs
 from conformance.profiles import cases
+from conformance.readiness import other_tenant
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +25,7 @@ def newest_runs(api, contract):
 
 
 @pytest.mark.rule("tenant.isolation", "runtime.unknown", "server.no-5xx", "errors.hygiene")
+@pytest.mark.needs(other_tenant())
 @pytest.mark.parametrize("spelling", cases(TELLING_SPELLINGS, smoke=["first-character-escaped"]))
 def test_another_tenants_runtime_stays_invisible_however_spelled(api, contract, target, other_runtime_id,
                                                                  newest_runs, spelling):

@@ -18,17 +18,16 @@ from conformance.harness.spelling import fullwidth
 from conformance.harness.walk import Walk, walk_runs
 from conformance.plugin import contract_of
 from conformance.profiles import cases
+from conformance.readiness import RuntimeData, ended_runs, not_judged, require, status_runs
 
+AN_ENDED_RUN = ended_runs(1)  # among the newest: a run whose status is certain, to tell a filter from none
 
 
 def _expect_filter_applied(api, contract, max_walk_runs, statuses):
     """Walk unfiltered, filtered, unfiltered; judge the filtered walk against what is certain."""
     wanted = set(statuses)
     before = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
-    present = {run["status"] for run in before.runs}
-    if not wanted & present:
-        pytest.skip(f"BCTRL_RUNTIME_ID has no run in status {' or '.join(sorted(wanted))}: the filter would "
-                    "return nothing, which proves nothing")
+    require(status_runs(*sorted(wanted)), contract, RuntimeData.of(before.runs, before.complete))
     filtered = walk_runs(api, limit=contract.limit_max, status=statuses, max_runs=max_walk_runs)
     after = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
     label = "&".join(f"status={status}" for status in statuses)
@@ -65,13 +64,17 @@ def _expect_filter_applied(api, contract, max_walk_runs, statuses):
 
 
 def pytest_generate_tests(metafunc):
-    """Parametrize by the contract's statuses (in smoke, the filter checks of page_boundaries stand for these)."""
+    """Parametrize by the contract's statuses (in smoke, the filter checks of page_boundaries stand for these).
+    Each needs a run in one of its statuses (a filter that returns nothing proves nothing)."""
     statuses = contract_of(metafunc.config).statuses
     if "status" in metafunc.fixturenames:
-        metafunc.parametrize("status", statuses)
+        metafunc.parametrize("status", [pytest.param(status, marks=pytest.mark.needs(status_runs(status)))
+                                        for status in statuses])
     if "statuses" in metafunc.fixturenames:
-        pairs = [pytest.param(list(pair), id="+".join(pair)) for pair in combinations(statuses, 2)]
-        metafunc.parametrize("statuses", pairs + [pytest.param(list(statuses), id="all")])
+        pairs = [pytest.param(list(pair), marks=pytest.mark.needs(status_runs(*pair)), id="+".join(pair))
+                 for pair in combinations(statuses, 2)]
+        metafunc.parametrize("statuses", pairs + [pytest.param(list(statuses), id="all",
+                                                               marks=pytest.mark.needs(status_runs(*statuses)))])
 
 
 @pytest.mark.rule("status.single")
@@ -87,6 +90,7 @@ def test_repeated_status_keys_return_the_union(api, contract, max_walk_runs, sta
 
 
 @pytest.mark.rule("status.union")
+@pytest.mark.needs(status_runs(pick=lambda contract: contract.terminal_statuses[:1]))
 def test_repeated_identical_status_behaves_like_one(api, contract, max_walk_runs):
     """status=X&status=X returns the same runs as status=X, each once."""
     status = contract.terminal_statuses[0]
@@ -143,6 +147,7 @@ def test_status_is_read_only_as_exact_enum_values(api, contract, case):
 
 
 @pytest.mark.rule("status.grammar")
+@pytest.mark.needs(AN_ENDED_RUN)
 @pytest.mark.parametrize("key", cases(["status[]", "status[0]"], smoke=["status[]"]))
 def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key):
     """status[]=X is a parameter the contract does not name: ignored (the unfiltered page) or refused, as the
@@ -152,7 +157,8 @@ def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key)
     # A run that has ended keeps its status: a filter on any other status certainly leaves it out.
     ended = [run for run in unfiltered.runs if run["status"] in contract.terminal_statuses]
     if not ended:
-        pytest.skip("BCTRL_RUNTIME_ID has no run in a terminal status among its newest: nothing certain to compare")
+        not_judged(AN_ENDED_RUN, contract, RuntimeData.of(unfiltered.runs, unfiltered.next_cursor is None)
+                   .describe(statuses=contract.terminal_statuses))
     status = next(status for status in contract.statuses if status != ended[0]["status"])
     answer = api.list_runs(params=exact_query([(key, status), ("limit", contract.limit_max)]))
     expect_status(answer, contract.unknown_parameter_statuses, f"{key}={status}, a parameter the contract does not name, is ignored or refused")

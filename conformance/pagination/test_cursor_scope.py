@@ -22,6 +22,9 @@ import pytest
 from conformance.harness.client import page_params
 from conformance.harness.expect import expect
 from conformance.harness.walk import walk_runs
+from conformance.readiness import (
+    RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant, second_runtime,
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,14 @@ class MainCursor:
         return (self.query if same_query else []) + [("cursor", self.cursor)]
 
 
-# Where in the main runtime's list a cursor is taken: after its first runs (a page of the minimum size), after a
-# full page of the maximum size, in the middle of a status filter.
-TAKEN = ("after-its-first-runs", "after-a-maximum-page", "in-a-filter")
-KEY_RUNTIMES = {"empty": "the key's empty runtime", "second": "another runtime of the key"}
+# Where in the main runtime's list a cursor is taken, and what that needs: after its first runs (a page of the
+# minimum size), after a full page of the maximum size, in the middle of a filter on an ended status.
+TAKEN = {"after-its-first-runs": crossing("limit_min"), "after-a-maximum-page": crossing("limit_max"),
+         "in-a-filter": ended_runs(2)}
+KEY_RUNTIMES = {"empty": ("the key's empty runtime", empty_runtime()),
+                "second": ("another runtime of the key", second_runtime(1))}
+TWO_PAGES = second_runtime(2)  # a walk of the second runtime over several pages
+SMOKE_CASE = ("second", "after-its-first-runs")
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +66,10 @@ def _main_cursor(api, contract, main_walk, taken: str) -> MainCursor:
         counts = {status: sum(run["status"] == status for run in main_walk.runs)
                   for status in contract.terminal_statuses}
         status, count = max(counts.items(), key=lambda item: item[1])
-        if count < 2:
-            pytest.skip(f"BCTRL_RUNTIME_ID has {count} run(s) in its commonest ended status: a cursor in the middle "
-                        "of a filter needs 2 or more")
         query = page_params(limit=max(contract.limit_min, count // 2), status=status)
-        page = api.list_runs(params=query)
-    if page.status != 200 or page.next_cursor is None:
-        pytest.skip(f"BCTRL_RUNTIME_ID has {len(main_walk.runs)} run(s): no nextCursor {taken.replace('-', ' ')}")
+        page = api.list_runs(params=query) if count >= 2 else None
+    if page is None or page.status != 200 or page.next_cursor is None:
+        not_judged(TAKEN[taken], contract, RuntimeData.of(main_walk.runs, main_walk.complete).describe())
     return MainCursor(taken.replace("-", " "), query, page.next_cursor)
 
 
@@ -79,9 +83,9 @@ def _outcome(answer, contract) -> str:
 
 @pytest.mark.rule("cursor.scope")
 @pytest.mark.parametrize("where, taken", [
-    pytest.param(where, taken, id=f"{where}-{taken}",
-                 marks=[pytest.mark.smoke] if (where, taken) == ("second", "after-its-first-runs") else [])
-    for where in KEY_RUNTIMES for taken in TAKEN])
+    pytest.param(where, taken, id=f"{where}-{taken}", marks=[pytest.mark.needs(KEY_RUNTIMES[where][1], need)]
+                 + ([pytest.mark.smoke] if (where, taken) == SMOKE_CASE else []))
+    for where in KEY_RUNTIMES for taken, need in TAKEN.items()])
 def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime(
         request, api, contract, main_walk, where, taken):
     """A nextCursor of the main runtime sent to another runtime of the key (its empty one, one with runs) never
@@ -89,7 +93,7 @@ def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_ru
     foreignCursor allows (a bare cursor may also be refused)."""
     runtime_id = request.getfixturevalue(f"{where}_runtime_id")
     main_cursor = _main_cursor(api, contract, main_walk, taken)
-    allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where], set(main_walk.ids)
+    allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where][0], set(main_walk.ids)
     for same_query in (True, False):
         answer = api.list_runs(runtime_id, main_cursor.params(same_query))
         sent = f"a cursor taken {main_cursor.taken} {'with its query' if same_query else 'alone'}"
@@ -106,7 +110,8 @@ def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_ru
 
 
 @pytest.mark.rule("tenant.isolation", "cursor.scope")
-@pytest.mark.parametrize("taken", TAKEN)
+@pytest.mark.parametrize("taken", [pytest.param(taken, marks=pytest.mark.needs(other_tenant(), need))
+                                   for taken, need in TAKEN.items()])
 def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_runtime(
         api, contract, main_walk, other_runtime_id, taken):
     """A nextCursor of the main runtime sent with its query to another tenant's runtime never gets a 2xx nor runs,
@@ -126,13 +131,14 @@ def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_r
 
 
 @pytest.mark.rule("cursor.scope", "run.one-runtime")
+@pytest.mark.needs(TWO_PAGES)
 def test_two_runtimes_walked_with_their_own_cursors_share_no_run(api, contract, max_walk_runs, second_runtime_id):
     """Walking the main runtime and another runtime of the key, each with its own cursors over several pages,
     never lists one run under both."""
     second_first = api.list_runs(second_runtime_id, page_params(limit=contract.limit_max))
     count = len(second_first.runs)
     if count < 2:
-        pytest.skip(f"BCTRL_SECOND_RUNTIME_ID has {count} run(s): a walk over several pages needs 2 or more")
+        not_judged(TWO_PAGES, contract, f"BCTRL_SECOND_RUNTIME_ID has {count} run{'s' * (count != 1)}")
     size = max(contract.limit_min, math.ceil(min(count, max_walk_runs) / 3))  # about three pages
     second = walk_runs(api, limit=size, runtime_id=second_runtime_id, max_runs=max_walk_runs)
     main = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)

@@ -15,13 +15,15 @@ from conformance.harness.expect import expect, expect_status
 from conformance.harness.live import duplicates, missed_runs, out_of_order, unexplained_runs
 from conformance.harness.walk import empty_page_after_cursor, walk_runs
 from conformance.profiles import cases
+from conformance.readiness import RuntimeData, crossing, empty_runtime, ended_runs, not_judged, require
+from conformance.readiness.needs import size_of
 
 SMALL_PRIME = 7
+PAGE_SIZES = {"one": 1, "small-prime": SMALL_PRIME, "default": "limit_default", "maximum": "limit_max"}
 FILTERED_WALK_PAGES = 5  # pages a filtered walk spans: a cursor that goes wrong after a few pages shows
-
-
-def _page_sizes(contract):
-    return {"one": 1, "small-prime": SMALL_PRIME, "default": contract.limit_default, "maximum": contract.limit_max}
+# A filtered walk over several pages: pages of at least 2 runs (a page of 1 proves nothing of the limit), 2 pages.
+FILTERED_WALK = ended_runs(2 * 2)
+A_CURSOR = crossing(1)  # a first page of 1 run with a nextCursor
 
 
 def _expect_well_formed(walk, contract, label):
@@ -40,6 +42,7 @@ def _expect_well_formed(walk, contract, label):
 
 @pytest.mark.rule("cursor.walk", "cursor.order", "page.schema", "cursor.no-empty-page")
 @pytest.mark.smoke
+@pytest.mark.needs(crossing("limit_max"))
 def test_cursor_walk_ends_once_and_in_order(api, contract, max_walk_runs):
     """Following nextCursor from the first page ends with nextCursor null, lists each run once, in the
     contract's order (ties included), and never hands out a cursor to an empty page."""
@@ -51,14 +54,14 @@ def test_cursor_walk_ends_once_and_in_order(api, contract, max_walk_runs):
 
 
 @pytest.mark.rule("cursor.walk", "cursor.order")
-@pytest.mark.parametrize("size_name", ["one", "small-prime", "default", "maximum"])
+@pytest.mark.parametrize("size_name", [pytest.param(name, marks=pytest.mark.needs(crossing(size)))
+                                       for name, size in PAGE_SIZES.items()])
 def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contract, max_walk_runs, size_name):
     """A walk with pages of 1, 7, the default or the maximum sees every run a reference walk saw before it, in
     the same order, and no older run the reference did not see (only new runs may appear, at the head)."""
-    size = _page_sizes(contract)[size_name]
+    size = size_of(contract, PAGE_SIZES[size_name])
     reference = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
-    if len(reference.runs) <= size and size > 1:
-        pytest.skip(f"BCTRL_RUNTIME_ID has {len(reference.runs)} runs: a walk of pages of {size} needs more")
+    require(crossing(PAGE_SIZES[size_name]), contract, RuntimeData.of(reference.runs, reference.complete))
     walk = walk_runs(api, limit=size, max_runs=max_walk_runs)
     _expect_well_formed(walk, contract, f"{size}-per-page")
     missed = missed_runs(reference, walk, contract)
@@ -75,6 +78,7 @@ def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contr
 
 @pytest.mark.rule("cursor.keeps-query")
 @pytest.mark.smoke
+@pytest.mark.needs(FILTERED_WALK)
 def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs):
     """Resending the same status filter and limit with each cursor (as bctrl's SDKs do) applies both on every
     page: every page holds only that status, and every page but the last holds exactly `limit` runs."""
@@ -82,8 +86,8 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
     counts = {status: sum(run["status"] == status for run in baseline.runs) for status in contract.terminal_statuses}
     status, count = max(counts.items(), key=lambda item: item[1])
     limit = max(2, math.ceil(count / FILTERED_WALK_PAGES))
-    if count < 4:
-        pytest.skip(f"BCTRL_RUNTIME_ID has {count} '{status}' runs: a filtered walk over several pages needs 4 or more")
+    if count < 2 * 2:
+        require(FILTERED_WALK, contract, RuntimeData.of(baseline.runs, baseline.complete))
     walk = walk_runs(api, limit=limit, status=status, max_runs=max_walk_runs)
     for number, page in enumerate(walk.pages, start=1):
         others = sorted({run["status"] for run in page.runs} - {status})
@@ -98,13 +102,14 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
 
 
 @pytest.mark.rule("cursor.opaque")
+@pytest.mark.needs(A_CURSOR)
 @pytest.mark.parametrize("damage", cases(["garbage", "truncated", "tampered"], smoke=["tampered"]))
 def test_malformed_or_tampered_cursor_is_rejected(api, contract, damage):
     """A cursor the API did not hand out (garbage, truncated or altered) gets the contract's 400."""
     first = api.list_runs(params=page_params(limit=1))
     cursor = first.next_cursor
     if cursor is None:
-        pytest.skip("BCTRL_RUNTIME_ID has a single run: no cursor to damage")
+        not_judged(A_CURSOR, contract, RuntimeData.of(first.runs, complete=True).describe())
     bad = {"garbage": "not-a-cursor!", "truncated": cursor[: len(cursor) // 2],
            "tampered": _tamper(cursor)}[damage]
     answer = api.list_runs(params=page_params(limit=1, cursor=bad))
@@ -121,6 +126,7 @@ def _tamper(cursor: str) -> str:
 
 @pytest.mark.rule("page.empty-runtime")
 @pytest.mark.smoke
+@pytest.mark.needs(empty_runtime())
 def test_empty_runtime_gives_one_empty_page(api, empty_runtime_id):
     """A runtime without runs answers one page with no runs and a null nextCursor."""
     page = api.list_runs(empty_runtime_id)

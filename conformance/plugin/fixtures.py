@@ -9,6 +9,8 @@ from ..harness.answers import AnswerLog
 from ..harness.client import ApiClient
 from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
+from ..readiness.needs import Need, empty_runtime, not_judged, other_tenant, second_runtime
+from ..readiness.vocabulary import setting_of as need_setting
 from ..settings import Settings
 from .state import STATE, RunState
 from .target import Target
@@ -61,22 +63,24 @@ def max_walk_runs(settings: Settings) -> int:
     return settings.max_walk_runs
 
 
-@pytest.fixture
-def other_runtime_id(target: Target) -> str:
-    if not target.other_runtime_id:
-        pytest.skip("needs BCTRL_OTHER_RUNTIME_ID (a runtime of another tenant) to check tenant isolation")
-    return target.other_runtime_id
+def _configured(runtime_id: str | None, contract: Contract, need: Need) -> str:
+    """The runtime a need names; when unset, the check is not judged (a gap) with the reason its need generates.
+    The check declares the same need, so this only fires for a check run without its declaration."""
+    if not runtime_id:
+        not_judged(need, contract, f"{need_setting(need)} is not set")
+    return runtime_id
 
 
 @pytest.fixture
-def empty_runtime_id(target: Target) -> str:
-    if not target.empty_runtime_id:
-        pytest.skip("needs BCTRL_EMPTY_RUNTIME_ID (a runtime of the key with no runs)")
-    return target.empty_runtime_id
+def other_runtime_id(target: Target, contract: Contract) -> str:
+    return _configured(target.other_runtime_id, contract, other_tenant())
 
 
 @pytest.fixture
-def second_runtime_id(target: Target) -> str:
-    if not target.second_runtime_id:
-        pytest.skip("needs BCTRL_SECOND_RUNTIME_ID (another runtime of the key, with runs)")
-    return target.second_runtime_id
+def empty_runtime_id(target: Target, contract: Contract) -> str:
+    return _configured(target.empty_runtime_id, contract, empty_runtime())
+
+
+@pytest.fixture
+def second_runtime_id(target: Target, contract: Contract) -> str:
+    return _configured(target.second_runtime_id, contract, second_runtime())

@@ -115,8 +115,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         target = state.target
         state.ledger.know_runtimes(target.base_url, (target.runtime_id, target.empty_runtime_id,
                                                      target.other_runtime_id))
-        if not state.settings.embedded:
-            probe(state.session, target)
+        if not state.settings.embedded:  # its page of the largest size is the readiness probe's first page
+            state.first_page = probe(state.session, target, state.contract.limit_max)
     except SettingsError as error:
         pytest.exit(f"bad setting: {error}", returncode=TOOL_ERROR)
     register_secret(state.target.api_key)

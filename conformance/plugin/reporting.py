@@ -7,7 +7,10 @@ import pytest
 
 from ..harness.redaction import redact
 from ..harness.transport import BudgetExhausted, ToolError
+from ..readiness.gaps import readiness_json, verdict as gaps_verdict
+from ..readiness.needs import DataGap
 from ..settings import TOOL_ERROR
+from .readiness import readiness_report
 from .record import TestResult
 from .state import REPORTS, STATE, RunState, area
 from .summary import write_summary
@@ -37,10 +40,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             item.session.shouldstop = str(tool_error)
     elif report.failed and report.when == "call":
         state.contract_failures += 1
+    elif call.excinfo is not None and isinstance(call.excinfo.value, DataGap):
+        state.gaps.add(item.nodeid, call.excinfo.value.shortfalls)
     if report.failed:
         report.longrepr = redact(f"Rule: {_rule(item)}\n\n{report.longrepr}")
     elif report.skipped and isinstance(report.longrepr, tuple):
         path, line, reason = report.longrepr
+        reason = reason.replace(f"{DataGap.__module__}.{DataGap.__name__}: ", "Not judged: ")
         report.longrepr = (path, line, redact(reason))
     report.sections = [(title, redact(content)) for title, content in report.sections]
     item.stash.setdefault(REPORTS, []).append(report)
@@ -102,15 +108,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None:
         return
-    if state.tool_errors and not state.contract_failures:
-        session.exitstatus = TOOL_ERROR
+    if not state.contract_failures and (state.tool_errors or state.gaps.unaccepted):
+        session.exitstatus = TOOL_ERROR  # a check not judged for data or settings is never green
     if state.server is not None:
         state.server.stop()
     state.record.close()
+    state.verdict = _verdict(state, int(session.exitstatus))
     if state.target is not None:
         write_summary(state.record, state.settings.reports_dir, target=state.target.description,
                       profile=state.settings.profile, seed=state.settings.seed, exit_status=int(session.exitstatus),
-                      verdict=_verdict(state, int(session.exitstatus)), whole_run=_whole_run(state))
+                      verdict=state.verdict, whole_run=_whole_run(state),
+                      readiness=readiness_report(state), gaps=state.gaps.gaps,
+                      readiness_data=readiness_json(state.readiness, state.selected - len(state.predicted),
+                                                    state.selected))
 
 
 def _whole_run(state: RunState) -> dict[str, str]:
@@ -123,7 +133,11 @@ def _verdict(state: RunState, exit_status: int) -> str:
         return "the contract is broken"
     if state.tool_errors:
         return "not judged (tool error)"
-    return "conforms" if exit_status == 0 else f"exit status {exit_status}"
+    if exit_status == 0 or (exit_status == TOOL_ERROR and state.gaps.unaccepted):
+        return gaps_verdict(state.gaps)
+    if exit_status == TOOL_ERROR:  # a bad setting found once the target was up (pytest.exit)
+        return "not judged (tool error)"
+    return f"exit status {exit_status}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -132,6 +146,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     record = state.record
     terminalreporter.write_sep("-", "bctrl conformance")
+    for line in readiness_report(state):
+        terminalreporter.write_line(line)
+    for gap in state.gaps.gaps:
+        terminalreporter.write_line(("" if gap.accepted else "NOT JUDGED: ") + redact(gap.line()),
+                                    red=not gap.accepted, bold=not gap.accepted)
     terminalreporter.write_line(f"target: {state.target.description}; profile: {state.settings.profile}; "
                                 f"seed: {state.settings.seed}")
     terminalreporter.write_line(f"requests: {record.requests} ({record.retries} retried); "
@@ -141,6 +160,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_line(f"whole run: {state.ledger.describe()}; {state.answers.describe()}")
     if state.tool_errors:
         terminalreporter.write_line(f"TOOL ERROR: {redact(state.tool_errors[0])}", red=True, bold=True)
+    if state.verdict:
+        terminalreporter.write_line(f"verdict: {state.verdict}", bold=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -11,6 +11,9 @@ from ..contract import ROOT, Contract, load_contract
 from ..harness.answers import AnswerLog
 from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
+from ..readiness.data import Readiness
+from ..readiness.gaps import GapBook
+from ..readiness.needs import Shortfall
 from ..settings import Settings
 from .record import RunRecord
 from .target import Target
@@ -32,6 +35,13 @@ class RunState:
     tool_errors: list[str] = field(default_factory=list)
     contract_failures: int = 0
     requests_at_test_start: int = 0
+    first_page: object = None  # the target probe's answer (a requests.Response), reused by the readiness probe
+    readiness: Readiness | None = None  # measured once, before the first test
+    predicted: dict[str, list[Shortfall]] = field(default_factory=dict)  # nodeid -> its needs readiness leaves unmet
+    page_sizes: list[int] = field(default_factory=list)  # the page sizes the selected checks' walks must cross
+    selected: int = 0  # checks selected to run (after the profile and -k)
+    gaps: GapBook = field(default_factory=GapBook)  # checks not judged for data or settings, by gap
+    verdict: str = ""  # set when the session finishes
 
 
 STATE = pytest.StashKey[RunState]()

@@ -7,18 +7,21 @@ from collections import Counter
 from pathlib import Path
 
 from ..harness.redaction import redact
+from ..readiness.gaps import Gap
 from .record import RunRecord
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
 
 
 def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile: str, seed: int, exit_status: int,
-                  verdict: str, whole_run: dict[str, str] | None = None) -> None:
+                  verdict: str, whole_run: dict[str, str] | None = None, readiness: list[str] = (),
+                  gaps: list[Gap] = (), readiness_data: dict | None = None) -> None:
     reports_dir.mkdir(parents=True, exist_ok=True)
-    run = {**_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {}}
+    run = {"readiness": readiness_data or {}, "gaps": [gap.as_json() for gap in gaps],
+           **_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {}}
     (reports_dir / "run.json").write_text(redact(json.dumps(run, indent=2)), encoding="utf-8")
-    (reports_dir / "summary.md").write_text(redact(_markdown(record, target, profile, seed, verdict, whole_run or {})),
-                                            encoding="utf-8")
+    text = _markdown(record, target, profile, seed, verdict, whole_run or {}, list(readiness), list(gaps))
+    (reports_dir / "summary.md").write_text(redact(text), encoding="utf-8")
 
 
 def _machine_readable(record: RunRecord, target: str, profile: str, seed: int, exit_status: int, verdict: str) -> dict:
@@ -37,10 +40,14 @@ def _machine_readable(record: RunRecord, target: str, profile: str, seed: int, e
     }
 
 
-def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: str, whole_run: dict[str, str]) -> str:
+def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: str, whole_run: dict[str, str],
+              readiness: list[str], gaps: list[Gap]) -> str:
     lines = [
         f"# bctrl runs API conformance: {verdict}",
         "",
+        *[f"{line[0].upper()}{line[1:]}" + "  " for line in readiness],
+        *([""] if readiness else []),
+        *_gap_lines(gaps),
         f"Target: {target} · profile `{profile}` · {record.requests} requests, {record.retries} retried · "
         f"{record.duration:.1f} s · seed {seed} (`BCTRL_SEED`)",
         "",
@@ -53,7 +60,7 @@ def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: 
         counts = Counter(result.outcome for result in results)
         lines.append(f"| {area} | " + " | ".join(str(counts.get(outcome, 0)) for outcome in OUTCOMES)
                      + f" | {sum(r.requests for r in results)} | {sum(r.duration for r in results):.1f} |")
-    skipped = [result for result in record.results if result.outcome == "skipped"]
+    skipped = [result for result in record.results if result.outcome == "skipped"]  # gaps' reasons included
     if skipped:
         lines += ["", "## Skipped", ""] + [f"- `{result.nodeid}`: {result.detail}" for result in skipped]
     if record.retried:
@@ -62,3 +69,15 @@ def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: 
     for result in broken:
         lines += ["", f"## {result.outcome.upper()}: `{result.nodeid}`", "", "```", result.detail.strip(), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _gap_lines(gaps: list[Gap]) -> list[str]:
+    """Each gap: not judged (the run is not green) or accepted (named in the verdict), its reason and its fix."""
+    if not gaps:
+        return []
+    lines = ["## Not judged: gaps in the target's data or settings", ""]
+    for gap in gaps:
+        state = "accepted (BCTRL_ACCEPT_GAPS)" if gap.accepted else "**not accepted**"
+        lines.append(f"- `{gap.name}`, {state}, {len(gap.checks)} checks: {gap.reason}. Fix: {gap.fix}.")
+        lines += [f"  - {need}" for need in gap.needs[:-1]]
+    return lines + [""]

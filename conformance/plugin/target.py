@@ -53,15 +53,15 @@ def start_embedded():
     return server, target
 
 
-def probe(session, target: Target):
+def probe(session, target: Target, limit: int = 1):
     """One request before any test: the target answers, takes the key and knows the runtime. If not, raise
     SettingsError naming the setting to fix (a typo in a setting is not a broken contract). Returns the answer
-    (a page of limit=1)."""
+    (a page of `limit`: the readiness probe's first page)."""
     from ..harness.transport import TargetUnavailable
 
     url = f"{target.base_url}/v2/runtimes/{quote(target.runtime_id, safe='')}/runs"
     try:
-        answer = session.get(url, params={"limit": 1}, headers={"Authorization": f"Bearer {target.api_key}"})
+        answer = session.get(url, params={"limit": limit}, headers={"Authorization": f"Bearer {target.api_key}"})
     except TargetUnavailable as exc:
         raise SettingsError(f"BCTRL_BASE_URL {target.base_url!r} cannot be reached: {exc}") from None
     if answer.status_code in (401, 403):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -95,3 +96,17 @@ def test_fault_catalogue_shape():
     assert len(FAULTS) >= 50
     for name, fault in FAULTS.items():
         assert fault.name == name and fault.area and fault.description and "\n" not in fault.description
+
+
+def test_a_small_runtime_changes_nothing_else_of_the_seed():
+    """ReferenceServer(small_runtime_runs=3) adds a runtime of the key with 3 runs, none failed (a target too small
+    to judge fully), and leaves every other runtime, run and key exactly as without it."""
+    plain, small = ReferenceServer(), ReferenceServer(small_runtime_runs=3)
+    assert plain.seed_info.small_runtime_id is None
+    assert replace(small.seed_info, small_runtime_id=None) == plain.seed_info
+    info = plain.seed_info
+    for runtime in (info.runtime_id, info.empty_runtime_id, info.other_runtime_id, info.second_runtime_id):
+        assert small.store.all_runs(runtime) == plain.store.all_runs(runtime)
+    statuses = [run.status for run in small.store.all_runs(small.seed_info.small_runtime_id)]
+    assert len(statuses) == 3 and "failed" not in statuses
+    assert small.store.runtime_tenant(small.seed_info.small_runtime_id) == small.store.runtime_tenant(info.runtime_id)

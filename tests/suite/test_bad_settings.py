@@ -18,6 +18,8 @@ CASES = {
     "budget-not-a-number": ({"BCTRL_REQUEST_BUDGET": "lots"}, "BCTRL_REQUEST_BUDGET"),
     "key-without-base-url": ({"BCTRL_API_KEY": "k"}, "BCTRL_BASE_URL"),
     "missing-contract": ({"BCTRL_CONTRACT": "/nonexistent/contract.overlay.yaml"}, "BCTRL_CONTRACT"),
+    "unknown-gap-accepted": ({"BCTRL_ACCEPT_GAPS": "other-tenant,tenant"}, "BCTRL_ACCEPT_GAPS"),
+    "malformed-gaps-accepted": ({"BCTRL_ACCEPT_GAPS": "other-tenant,,runs"}, "BCTRL_ACCEPT_GAPS"),
 }
 
 

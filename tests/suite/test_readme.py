@@ -51,3 +51,11 @@ def test_readme_has_a_first_run_section():
         assert step in section
     assert "python -m conformance.discover" in section
     assert "BCTRL_CONTRACT=reports/discovered.overlay.yaml python -m pytest" in section
+
+
+def test_what_the_target_needs_is_generated_from_the_declarations():
+    """The README's "What the target needs" is exactly what the checks' `needs` declarations generate
+    (regenerate it with `python -m conformance.readiness --write`)."""
+    from conformance.readiness.readme import in_readme, section
+
+    assert in_readme() == section(), "run `python -m conformance.readiness --write`"

@@ -224,8 +224,9 @@ def test_reusable_gate_matches_the_action():
     gate = _load(WORKFLOWS_DIR / "gate.yml")
     action = _load(ACTION_FILE)
     call = gate["on"]["workflow_call"]
-    assert set(call["inputs"]) == {"base-url", "runtime-id", "other-runtime-id", "empty-runtime-id", "profile",
-                                   "contract"} and set(call["inputs"]) <= set(action["inputs"])
+    assert set(call["inputs"]) == {"base-url", "runtime-id", "other-runtime-id", "empty-runtime-id",
+                                   "second-runtime-id", "accept-gaps", "profile", "contract"}
+    assert set(call["inputs"]) <= set(action["inputs"])
     assert set(call["secrets"]) == {"api-key"}
     assert set(call["outputs"]) == {"verdict", "exit-code"}
     assert gate["on"]["repository_dispatch"]["types"] == ["staging-deployed"]

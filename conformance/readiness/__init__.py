@@ -1,0 +1,16 @@
+"""Readiness: before it judges anything, the suite says whether the target it was given can be judged.
+
+`vocabulary` names the gaps; `needs` is what each check declares it needs (`@pytest.mark.needs(...)`); `probe`
+measures the target's data in a few GETs; `gaps` turns needs and readiness into gaps, the verdict and the readiness
+block of the reports; `readme` writes the README's "What the target needs" from the declarations.
+"""
+
+from .data import Readiness, RuntimeAnswer, RuntimeData
+from .needs import (
+    DataGap, Need, Shortfall, counted, crossing, empty_runtime, ended_runs, not_judged, other_tenant, require, runs,
+    second_runtime, status_runs,
+)
+
+__all__ = ["DataGap", "Need", "Readiness", "RuntimeAnswer", "RuntimeData", "Shortfall", "counted", "crossing",
+           "empty_runtime", "ended_runs", "not_judged", "other_tenant", "require", "runs", "second_runtime",
+           "status_runs"]

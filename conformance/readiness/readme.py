@@ -1,0 +1,87 @@
+"""The README's "What the target needs", generated from the checks' `needs` declarations (so the two cannot drift).
+
+    python -m conformance.readiness             # print the section
+    python -m conformance.readiness --write     # rewrite it in README.md (between its two marker comments)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from ..contract import ROOT, Contract, load_contract
+from .needs import needs_of
+from .vocabulary import GAP_NAMES, fix_of, setting_of
+
+README = ROOT / "README.md"
+BEGIN, END = "<!-- what-the-target-needs:begin -->", "<!-- what-the-target-needs:end -->"
+PROFILES = ("gate", "smoke")
+
+
+class _Needs:
+    """A pytest plugin that keeps, for each collected check, what it declares it needs."""
+
+    def __init__(self):
+        self.items: dict[str, list] = {}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        self.items = {item.nodeid: needs_of(item) for item in items}
+
+
+def declared(profile: str) -> dict[str, list]:
+    """nodeid -> needs, for every check the profile runs (collected, not run)."""
+    plugin = _Needs()
+    with tempfile.TemporaryDirectory() as reports, contextlib.redirect_stdout(io.StringIO()):
+        pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", f"--bctrl-profile={profile}",
+                     f"--bctrl-reports-dir={reports}", str(ROOT / "conformance")], plugins=[plugin])
+    return plugin.items
+
+
+def section(contract: Contract | None = None, by_profile: dict[str, dict[str, list]] | None = None) -> str:
+    contract = contract or load_contract()
+    by_profile = by_profile or {profile: declared(profile) for profile in PROFILES}
+    needs = {profile: defaultdict(dict) for profile in PROFILES}  # profile -> gap -> requirement -> checks
+    for profile, items in by_profile.items():
+        for nodeid, declared_needs in items.items():
+            for need in declared_needs:
+                key = (need.weight(contract), need.requirement(contract))
+                needs[profile][need.gap].setdefault(key, set()).add(nodeid)
+    lines = [BEGIN, "", "Generated from the checks' `@pytest.mark.needs(...)` declarations for the default contract "
+             "(`python -m conformance.readiness --write` rewrites this part). A check whose need is not met is not "
+             "judged: the run names the gap and its fix and exits 4, unless the gap is accepted in "
+             "`BCTRL_ACCEPT_GAPS`.", "",
+             "| gap | setting | what the checks need | checks (gate / smoke) | fix |", "|---|---|---|---|---|"]
+    for gap in GAP_NAMES:
+        requirements = sorted(set(needs["gate"].get(gap, {})) | set(needs["smoke"].get(gap, {})))
+        if not requirements:
+            continue
+        counts = " / ".join(str(len({check for checks in needs[profile].get(gap, {}).values() for check in checks}))
+                            for profile in PROFILES)
+        wanted = "; ".join(requirement for _, requirement in requirements)
+        lines.append(f"| `{gap}` | `{setting_of(gap)}` | {wanted} | {counts} | {fix_of(gap)} |")
+    for profile, use in (("gate", "A staging gate (profile `gate`)"), ("smoke", "A production smoke run (profile "
+                                                                                "`smoke`)")):
+        settings = list(dict.fromkeys(setting_of(gap) for gap in GAP_NAMES if needs[profile].get(gap)))
+        lines += ["", f"{use} is fully judged with {', '.join(f'`{s}`' for s in settings)} set as above."]
+    return "\n".join(lines + ["", END])
+
+
+def write(path: Path = README, text: str | None = None) -> bool:
+    """Rewrite the section in the README; True when it changed."""
+    readme = path.read_text(encoding="utf-8")
+    current = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), readme, re.S)
+    new = readme.replace(current.group(0), text or section()) if current else readme
+    path.write_text(new, encoding="utf-8")
+    return new != readme
+
+
+def in_readme(path: Path = README) -> str | None:
+    found = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), path.read_text(encoding="utf-8"), re.S)
+    return found.group(0) if found else None
