@@ -43,10 +43,10 @@ def _expect_well_formed(walk, contract, label):
 @pytest.mark.rule("cursor.walk", "cursor.order", "page.schema", "cursor.no-empty-page")
 @pytest.mark.smoke
 @pytest.mark.needs(crossing("limit_max"))
-def test_cursor_walk_ends_once_and_in_order(api, contract, max_walk_runs):
+def test_cursor_walk_ends_once_and_in_order(contract, newest_walk):
     """Following nextCursor from the first page ends with nextCursor null, lists each run once, in the
     contract's order (ties included), and never hands out a cursor to an empty page."""
-    walk = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    walk = newest_walk  # the run's shared walk at the largest page size, judged here
     _expect_well_formed(walk, contract, "maximum-page")
     number, page = empty_page_after_cursor(walk) or (None, None)
     expect(page is None, "A nextCursor is given only while runs remain (unfiltered runs never vanish)",
@@ -79,16 +79,16 @@ def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contr
 @pytest.mark.rule("cursor.keeps-query")
 @pytest.mark.smoke
 @pytest.mark.needs(FILTERED_WALK)
-def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs):
+def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs, newest_walk):
     """Resending the same status filter and limit with each cursor (as bctrl's SDKs do) applies both on every
     page: every page holds only that status, and every page but the last holds exactly `limit` runs."""
-    baseline = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+    baseline = newest_walk
     counts = {status: sum(run["status"] == status for run in baseline.runs) for status in contract.terminal_statuses}
     status, count = max(counts.items(), key=lambda item: item[1])
     limit = max(2, math.ceil(count / FILTERED_WALK_PAGES))
     if count < 2 * 2:
         require(FILTERED_WALK, contract, RuntimeData.of(baseline.runs, baseline.complete))
-    walk = walk_runs(api, limit=limit, status=status, max_runs=max_walk_runs)
+    walk = walk_runs(api, limit=limit, status=status, max_runs=min(max_walk_runs, limit * FILTERED_WALK_PAGES))
     for number, page in enumerate(walk.pages, start=1):
         others = sorted({run["status"] for run in page.runs} - {status})
         expect(not others, f"Page {number} of a status={status} walk holds only '{status}' runs",

@@ -9,6 +9,7 @@ from ..harness.answers import AnswerLog
 from ..harness.client import ApiClient
 from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
+from ..harness.walk import Walk, walk_runs
 from ..readiness.needs import Need, empty_runtime, not_judged, other_tenant, second_runtime
 from ..readiness.vocabulary import setting_of as need_setting
 from ..settings import Settings
@@ -61,6 +62,15 @@ def api(request, target: Target, contract: Contract) -> ApiClient:
 @pytest.fixture(scope="session")
 def max_walk_runs(settings: Settings) -> int:
     return settings.max_walk_runs
+
+
+@pytest.fixture(scope="session")
+def newest_walk(api: ApiClient, contract: Contract, max_walk_runs: int) -> Walk:
+    """The key's runtime walked once, at the largest page size up to the walk bound: the run's own view of which
+    runs exist, shared by the checks that only need one from before they start (a run it lists stays a run of
+    this runtime for ever; a run that started since is newer than its head). Checks that compare two walks of
+    changing data make their own."""
+    return walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
 
 
 def _configured(runtime_id: str | None, contract: Contract, need: Need) -> str:
