@@ -97,7 +97,7 @@ WHOLE_RUN_MODULE = "schema/test_whole_run.py"
 
 
 def focus(fault: str) -> tuple[str, ...]:
-    """The suite paths that prove `fault` is caught: its designated check's module, or the whole suite when that
-    check judges what the whole run saw."""
+    """The suite paths that prove `fault` is caught: its designated check (every case of it), or the whole suite
+    when that check judges what the whole run saw."""
     module = CATCHER[fault].split("::")[0]
-    return ("conformance",) if module == WHOLE_RUN_MODULE else (f"conformance/{module}",)
+    return ("conformance",) if module == WHOLE_RUN_MODULE else (f"conformance/{CATCHER[fault]}",)

@@ -1,4 +1,4 @@
-"""Run every contender against the clean server and against each catalogued fault, two at a time."""
+"""Run every contender against the clean server and against each catalogued fault, four at a time."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from reference_server import FAULTS, ReferenceServer
 from .designated import focus
 from .runners import CONTENDERS, SUITE_PROFILES, Outcome, run_schemathesis, run_suite
 
-WORKERS = 2  # CI machines have two cores
+# CI machines have two cores; four runs at a time overlap one run's waits on its server with another's work
+# (measured on two cores: 22 runs took 26 s two at a time, 19-21 s four at a time, 23 s six at a time).
+WORKERS = 4
 SCHEMATHESIS_SEED = 20261128
 
 

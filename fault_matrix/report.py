@@ -10,7 +10,7 @@ from reference_server import FAULTS
 
 from .coverage import coverage, machine_readable as coverage_json, write_coverage
 from .designated import CATCHER
-from .matrix import Matrix
+from .matrix import WORKERS, Matrix
 
 TITLES = {
     "suite": "conformance suite",
@@ -55,7 +55,7 @@ def _total(matrix: Matrix, contender: str, attribute: str) -> float:
 
 def markdown(matrix: Matrix) -> str:
     lines = ["# Fault matrix", "", f"Measured in one run of `python -m fault_matrix` ({matrix.seconds:.0f} s wall, "
-             "two at a time).", "", *side_by_side(matrix), "", "## Each fault", "",
+             f"{WORKERS} at a time).", "", *side_by_side(matrix), "", "## Each fault", "",
              "| fault | area | class | what is wrong | "
              + " | ".join(TITLES[c] for c in matrix.contenders)
              + " | suite: requests / s to first failure | suite: failed tests |",

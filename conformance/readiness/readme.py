@@ -64,7 +64,7 @@ def section(contract: Contract | None = None, by_profile: dict[str, dict[str, li
             continue
         counts = " / ".join(str(len({check for checks in needs[profile].get(gap, {}).values() for check in checks}))
                             for profile in PROFILES)
-        wanted = "; ".join(requirement for _, requirement in requirements)
+        wanted = "<br>".join(f"- {requirement}" for _, requirement in requirements)  # one line each on GitHub
         lines.append(f"| `{gap}` | `{setting_of(gap)}` | {wanted} | {counts} | {fix_of(gap)} |")
     for profile, use in (("gate", "A staging gate (profile `gate`)"), ("smoke", "A production smoke run (profile "
                                                                                 "`smoke`)")):

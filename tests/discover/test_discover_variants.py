@@ -1,6 +1,6 @@
 """Every legitimate variant, alone and in combinations of three or more: the contract in force fails the variant
 server, discovery writes an overlay that says exactly what the server does, and the whole suite under that
-overlay passes. All servers are run two at a time; each costs a hand-written-checks run, a discovery and a full
+overlay passes. All servers are run several at a time (fault_matrix.matrix.WORKERS); each costs a hand-written-checks run, a discovery and a full
 suite run."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import pytest
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
 from fault_matrix import designated
+from fault_matrix.matrix import WORKERS
 from fault_matrix.runners import ROOT, run_suite
 from reference_server import ReferenceServer
 from reference_server.variants import Variants
 
 from discover_helpers import discover_subprocess, printed_request_count
 
-WORKERS = 2
 HAND_WRITTEN_ONLY = ("-k", "not test_fuzzed")  # the contract in force is shown failing without the slow fuzzer
 NESTED_ONLY = """
   - target: $.components.schemas.BctrlError

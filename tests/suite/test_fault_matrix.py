@@ -17,7 +17,7 @@ SMOKE_SHARE = 0.9  # of the faults a GET can reveal, the smoke profile catches a
 
 @pytest.fixture(scope="module")
 def matrix():
-    """The suite, gate and smoke profiles, against the clean server and every catalogued fault (two at a time); the
+    """The suite, gate and smoke profiles, against the clean server and every catalogued fault (four at a time); the
     gate focused on each fault's designated check (`python -m fault_matrix` runs the whole gate against each)."""
     return run_matrix(contenders=["suite", "smoke"], focused=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from fault_matrix.matrix import WORKERS
 from fault_matrix.runners import run_suite
 from reference_server import ReferenceServer
 
@@ -13,7 +14,7 @@ TROUBLE_RATE = 0.02  # of requests; with three retries each, a false alarm would
 
 
 def _ten_runs(server, tmp_path, name):
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(lambda n: run_suite(server, None, tmp_path / f"{name}-{n}"), range(RUNS_IN_A_ROW)))
 
 

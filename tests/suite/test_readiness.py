@@ -17,7 +17,7 @@ SCENARIOS = {  # name -> (settings from the seed, the gaps it must leave in gate
     "empty-runtime-as-main": (lambda seed: {"BCTRL_RUNTIME_ID": seed.empty_runtime_id},
                               {"runs", "runs-to-page", "statuses"}, {"runs", "runs-to-page", "statuses"}),
     "three-runs": (lambda seed: {"BCTRL_RUNTIME_ID": seed.small_runtime_id},
-                   {"runs-to-page", "statuses"}, {"runs-to-page"}),
+                   {"runs-to-page", "statuses"}, {"runs-to-page", "statuses"}),
     "other-tenant-unset": (lambda seed: {"BCTRL_OTHER_RUNTIME_ID": ""}, {"other-tenant"}, {"other-tenant"}),
     "full": (lambda seed: {}, set(), set()),
 }
