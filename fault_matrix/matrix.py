@@ -70,8 +70,8 @@ def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folde
         if contender in SUITE_PROFILES:
             reports = folder / f"{contender}-{fault or 'clean'}"
             # No rate cap: it is politeness towards production, and it changes nothing the suite catches.
-            paths = focus(fault) if focused and fault and contender == "suite" else ("conformance",)
-            outcome = run_suite(server, fault, reports, contender=contender, paths=paths,
+            selection = focus(fault) if focused and fault and contender == "suite" else ("conformance",)
+            outcome = run_suite(server, fault, reports, contender=contender, selection=selection,
                                 extra_env={"BCTRL_PROFILE": SUITE_PROFILES[contender], "BCTRL_RATE_LIMIT": "0"})
         else:
             outcome = run_schemathesis(server, fault, specs[contender], contender, SCHEMATHESIS_SEED)

@@ -61,9 +61,10 @@ def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | N
 
 
 def run_suite(server: ReferenceServer, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
-              args: tuple[str, ...] = (), contender: str = "suite", paths: tuple[str, ...] = ("conformance",)) -> Outcome:
-    """The conformance suite (or only the test modules `paths`), via its documented entry point, against `server`."""
-    command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", *args]
+              args: tuple[str, ...] = (), contender: str = "suite",
+              selection: tuple[str, ...] = ("conformance",)) -> Outcome:
+    """The conformance suite (or only what `selection` selects), via its documented entry point, against `server`."""
+    command = [sys.executable, "-m", "pytest", *selection, "-q", "-p", "no:cacheprovider", *args]
     started = time.monotonic()
     done = _run(command, target_env(server, reports, extra_env))
     seconds = time.monotonic() - started

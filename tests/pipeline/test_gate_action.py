@@ -194,6 +194,7 @@ def run_action(inputs: dict[str, str], workspace: Path, skip: tuple[str, ...] = 
     runner = workspace / ".runner"
     runner.mkdir(parents=True)
     base_env = {key: value for key, value in os.environ.items() if not key.startswith(("BCTRL_", "GITHUB_"))}
+    base_env["BCTRL_RATE_LIMIT"] = "0"  # the job's env: no rate cap towards the local stand-in target
     base_env.update(PATH=f"{_python_on_path(runner / 'bin')}{os.pathsep}{os.environ['PATH']}",
                     GITHUB_ACTION_PATH=str(ROOT), GITHUB_WORKSPACE=str(workspace),
                     GITHUB_STEP_SUMMARY=str(runner / "step_summary.md"), GITHUB_ENV=str(runner / "env"))
