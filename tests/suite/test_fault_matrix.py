@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.settings import SETTINGS
 from fault_matrix.designated import CATCHER
 from fault_matrix.matrix import run_matrix
 from fault_matrix.report import designated_check_failed
 from reference_server import FAULTS
 
 
-SMOKE_BUDGET = 60
+SMOKE_BUDGET = next(s.defaults["smoke"] for s in SETTINGS if s.env == "BCTRL_REQUEST_BUDGET")  # 60 GET requests
 SMOKE_SHARE = 0.9  # of the faults a GET can reveal, the smoke profile catches at least this share
 
 
