@@ -43,10 +43,14 @@ def _get_revealable_caught(matrix: Matrix, contender: str) -> str:
     return f"{caught} of {len(revealable)} ({100 * caught / max(len(revealable), 1):.0f}%)"
 
 
+def failed_checks(outcome) -> set[str]:
+    """The checks (`area/test_file.py::test_name`, cases folded) that failed in one run."""
+    return {test.removeprefix("conformance/").split("[")[0] for test in outcome.failed_tests}
+
+
 def designated_check_failed(outcome) -> bool:
     """The fault's designated check is among the suite's failures (not just any check)."""
-    checks = {test.removeprefix("conformance/").split("[")[0] for test in outcome.failed_tests}
-    return CATCHER.get(outcome.fault) in checks
+    return CATCHER.get(outcome.fault) in failed_checks(outcome)
 
 
 def _total(matrix: Matrix, contender: str, attribute: str) -> float:

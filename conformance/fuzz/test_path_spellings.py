@@ -19,7 +19,6 @@ from conformance.harness.spelling import (
     OTHER, OWN, PATH_FORMS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch, fullwidth, padded,
     unknown_like,
 )
-from conformance.harness.walk import walk_runs
 
 # Characters routers, proxies, databases and caches treat specially: controls, separators, reserved and
 # delimiting characters, letters with case or normalisation traps, invisible ones, one beyond the BMP.
@@ -72,15 +71,9 @@ def spellings(draw, runtime_ids: dict[str, str]) -> Spelling:
     return Spelling(family, ", ".join(steps + [f"path {form}"]), PATH_FORMS[form](segment))
 
 
-@pytest.fixture(scope="module")
-def newest_runs(api, contract):
-    """The key's runtime's newest page of runs (the largest), before any spelling is sent."""
-    return walk_runs(api, limit=contract.limit_max, max_runs=contract.limit_max)
-
-
 @pytest.mark.rule("server.no-5xx", "runtime.spelling", "tenant.isolation", "runtime.unknown", "errors.hygiene")
 def test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows(api, contract, target, settings,
-                                                                              newest_runs):
+                                                                              newest_walk):
     """Generated spellings of the runs path (combined case changes, inserted odd, control or non-ASCII characters,
     escapes, raw bytes, long values, separators and dot segments) of the key's runtime, another tenant's and an
     unknown one never get a 5xx; a runtime the key cannot see is never served; a 200 lists only the named
@@ -97,7 +90,7 @@ def test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows(ap
                          verbosity=Verbosity.quiet)
     @given(spelling=spellings(runtime_ids))
     def answered_as_the_contract_allows(spelling: Spelling) -> None:
-        expect_spelling_answered(fetch(api, spelling), spelling, contract, newest_runs)
+        expect_spelling_answered(fetch(api, spelling), spelling, contract, newest_walk)
 
     try:
         answered_as_the_contract_allows()

@@ -175,7 +175,8 @@ def test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly(api, contr
 
 @pytest.mark.rule("limit.default", "cursor.no-empty-page", "cursor.walk")
 @pytest.mark.parametrize("listed", cases(DEFAULT_PAGES, smoke=["ended"],
-                                         marks={listed: [pytest.mark.needs(need)] for listed, need in DEFAULT_PAGES.items()}))
+                                         marks={name: [pytest.mark.needs(need)]
+                                                for name, need in DEFAULT_PAGES.items()}))
 def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract, max_walk_runs, listed):
     """A walk that never sends limit (unfiltered, or filtered on the ended statuses) gets the default page size
     on every page but the last, and no nextCursor to an empty page."""

@@ -1,7 +1,7 @@
 """Every legitimate variant, alone and in combinations of three or more: the contract in force fails the variant
 server, discovery writes an overlay that says exactly what the server does, and the whole suite under that
-overlay passes. All servers are run several at a time (fault_matrix.matrix.WORKERS); each costs a hand-written-checks run, a discovery and a full
-suite run."""
+overlay passes. All servers are run several at a time (fault_matrix.matrix.WORKERS); each costs a run of the checks
+the variant concerns, a discovery and a full suite run."""
 
 from __future__ import annotations
 

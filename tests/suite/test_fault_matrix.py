@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.settings import SETTINGS
-from fault_matrix.designated import CATCHER
+from fault_matrix.designated import CATCHER, SMOKE_CATCHER
 from fault_matrix.matrix import run_matrix
-from fault_matrix.report import designated_check_failed
+from fault_matrix.report import designated_check_failed, failed_checks
 from reference_server import FAULTS
 
 
@@ -56,3 +56,10 @@ def test_fault_is_caught_by_its_check(matrix, fault):
     outcome = matrix.outcome("suite", fault)
     assert outcome.exit_code == 1, f"{fault}: exit {outcome.exit_code}\n{outcome.output_tail}"
     assert designated_check_failed(outcome), f"{fault} was caught by {outcome.failed_tests}, not by {CATCHER[fault]}"
+
+
+@pytest.mark.parametrize("fault", sorted(SMOKE_CATCHER))
+def test_fault_is_caught_in_smoke_by_its_smoke_check(matrix, fault):
+    """A smoke check written for a fault (cheaper than the gate's check for it) fails against the server with it."""
+    outcome = matrix.outcome("smoke", fault)
+    assert SMOKE_CATCHER[fault] in failed_checks(outcome), f"{fault} was caught in smoke by {outcome.failed_tests}"
