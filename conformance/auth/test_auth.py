@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from conformance.harness.client import page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.profiles import cases
+from conformance.representation import unknown_like
 from conformance.readiness import other_tenant
 
 # How each rejected credential is made from the real key (the key itself never appears in a test id).
@@ -17,6 +16,7 @@ BAD_CREDENTIALS = {
     "empty-header": lambda key: "",
     "bearer-without-key": lambda key: "Bearer",
     "wrong-key": lambda key: "Bearer conformance-not-a-key",
+    "another-key-of-the-same-shape": lambda key: f"Bearer {unknown_like(key)}",
     "basic-scheme": lambda key: f"Basic {key}",
     "token-scheme": lambda key: f"Token {key}",
     "key-without-scheme": lambda key: key,
@@ -64,18 +64,18 @@ def test_authentication_comes_before_query_validation(api, contract):
 
 
 @pytest.mark.rule("runtime.unknown")
-def test_unknown_runtime_is_not_found(api, contract):
-    """A runtime id that exists nowhere gets the contract's 404 and no runs."""
-    answer = api.list_runs(f"rt-conformance-{uuid.uuid4()}")
+def test_unknown_runtime_is_not_found(api, contract, unknown_runtime_id):
+    """A runtime id that exists nowhere (shaped like a real one) gets the contract's 404 and no runs."""
+    answer = api.list_runs(unknown_runtime_id)
     _expect_refusal_without_runs(answer, contract.error_status("notVisible"), "An unknown runtime is not found")
 
 
 @pytest.mark.rule("tenant.isolation")
 @pytest.mark.needs(other_tenant())
-def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id):
+def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id, unknown_runtime_id):
     """Another tenant's runtime gets the same 404 (status and error code) as a runtime that exists nowhere."""
     other = api.list_runs(other_runtime_id)
     _expect_refusal_without_runs(other, contract.error_status("notVisible"), "Another tenant's runtime is not visible")
-    unknown = api.list_runs(f"rt-conformance-{uuid.uuid4()}")
+    unknown = api.list_runs(unknown_runtime_id)
     expect(other.error_code == unknown.error_code, "Another tenant's runtime is answered like an unknown one",
            expected=f"error code {unknown.error_code!r}", actual=f"error code {other.error_code!r}", exchange=other)

@@ -11,8 +11,9 @@ import pytest
 
 from conformance.harness.expect import expect
 from conformance.harness.spelling import (
-    OTHER, OWN, TELLING_SPELLINGS, UNKNOWN, expect_spelling_answered, fetch, telling_spelling, unknown_like,
+    OTHER, OWN, TELLING_SPELLINGS, UNKNOWN, expect_spelling_answered, fetch, telling_spelling,
 )
+from conformance.representation import unknown_like
 from conformance.profiles import cases
 from conformance.readiness import other_tenant
 

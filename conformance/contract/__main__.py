@@ -1,4 +1,5 @@
-"""Print (or write) the effective contract: `python -m conformance.contract [--output FILE]`."""
+"""Print (or write) the effective contract: `python -m conformance.contract [--output FILE]`: the overlay applied to
+the spec, with what its lines imply written out (model.derived_document), as the suite and Schemathesis read it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from . import DEFAULT_OVERLAY, effective_document, spec_extended_by
+from .model import derived_document
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     args = parser.parse_args(argv)
     spec = args.spec or spec_extended_by(args.overlay)
-    text = yaml.safe_dump(effective_document(spec, args.overlay), sort_keys=False, allow_unicode=True)
+    document = derived_document(effective_document(spec, args.overlay))
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import datetime
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -13,10 +12,16 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ..representation import comparable, media_type_in
+
 RUNS_PATH = "/v2/runtimes/{runtimeId}/runs"
 _CONTRACT_URI = "urn:bctrl:effective-contract"
 FOREIGN_CURSOR_OUTCOMES = ("refused", "empty", "own-runs")
+SERVED_OR_REFUSED = ("served", "refused")
+REQUEST_ID_PLACES = ("body", "header")
+REQUEST_ID_HEADER = "x-request-id"
 LIMIT_ABOVE_MAXIMUM = ("refuse", "clamp")
+OUTSIDE_GRAMMAR = ("refused", "lenient")
 # bctrl's two error envelopes, by the component schema that describes each (BctrlError is a oneOf of them).
 ENVELOPE_SCHEMAS = {"flat": "BctrlErrorFlat", "nested": "BctrlErrorNested"}
 
@@ -66,28 +71,21 @@ def _directed(value: Any, descending: bool) -> Any:
     return _Reversed(value) if descending else value
 
 
-def comparable(value: Any) -> Any:
-    """Timestamps compare as instants (their text may differ in precision); anything else as it is."""
-    if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
-
-
 class Contract:
     """Accessors over the effective OpenAPI document (published spec + overlay)."""
 
     def __init__(self, document: dict):
-        self.document = document
-        self.operation = document["paths"][RUNS_PATH]["get"]
-        self.rules = self.operation["x-bctrl-contract"]
+        self.rules = document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]
+        self.document = derived_document(document)
+        self.operation = self.document["paths"][RUNS_PATH]["get"]
         self._registry = Registry().with_resource(
-            _CONTRACT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+            _CONTRACT_URI, Resource.from_contents(self.document, default_specification=DRAFT202012)
         )
         # A bad value of a choice fails here, when the contract loads, not in the middle of a run.
-        for choice in ("limit_above_maximum", "scheme_case_insensitive"):
+        for choice in ("limit_above_maximum", "scheme_case_insensitive", "foreign_cursor_outcomes", "error_media_types",
+                       "cursor_with_other_query", "altered_cursor", "other_method_statuses", "request_id_places",
+                       "read_lag_seconds", "oldest_runs_may_be_deleted", "limit_outside_grammar",
+                       "status_outside_grammar"):
             getattr(self, choice)
 
     # -- parameters -------------------------------------------------------------------------------------------
@@ -218,6 +216,10 @@ class Contract:
     def media_types(self, status: int) -> tuple[str, ...]:
         return tuple((self.response(status) or {}).get("content", {}))
 
+    def documented_media_type(self, status: int, received: str | None) -> str | None:
+        """The documented media type a received Content-Type is (type/subtype, any case, parameters ignored)."""
+        return next((option for option in self.media_types(status) if media_type_in(received, [option])), None)
+
     def body_validator(self, status: int, media_type: str = "application/json") -> Draft202012Validator | None:
         """A Draft 2020-12 validator, format checking on, for the body of a response with this status."""
         if media_type not in self.media_types(status):
@@ -235,12 +237,81 @@ class Contract:
     @cached_property
     def foreign_cursor_outcomes(self) -> frozenset[str]:
         """What a cursor of one runtime may get on another runtime of the key: refused, empty and/or own-runs."""
-        outcomes = frozenset(self.rules["foreignCursor"])
-        unknown = sorted(outcomes - set(FOREIGN_CURSOR_OUTCOMES))
-        if not outcomes or unknown:
-            raise ValueError(f"x-bctrl-contract.foreignCursor must list some of {', '.join(FOREIGN_CURSOR_OUTCOMES)}"
+        return self._choices("foreignCursor", FOREIGN_CURSOR_OUTCOMES)
+
+    @cached_property
+    def cursor_with_other_query(self) -> frozenset[str]:
+        """What a cursor sent with another filter or limit than it was handed out with may get: served, refused."""
+        return self._choices("cursorWithOtherQuery", SERVED_OR_REFUSED)
+
+    @cached_property
+    def altered_cursor(self) -> frozenset[str]:
+        """What a cursor altered to decode to another value may get: refused, and/or served (as a position)."""
+        return self._choices("alteredCursor", SERVED_OR_REFUSED)
+
+    @cached_property
+    def other_method_statuses(self) -> frozenset[int]:
+        """The statuses a method other than GET and HEAD may get (405 also needs an Allow header)."""
+        statuses = frozenset(self._status(entry) for entry in self.rules.get("otherMethods", [405]))
+        if not statuses or any(not 400 <= status < 500 for status in statuses):
+            raise ValueError(f"x-bctrl-contract.otherMethods must list 4xx statuses, not {sorted(statuses)}")
+        return statuses
+
+    @cached_property
+    def error_media_types(self) -> tuple[str, ...]:
+        """The media types an error body may be sent as (each with the same envelope)."""
+        types = tuple(self.rules.get("errorMediaTypes", ["application/json"]))
+        if not types or not all(isinstance(name, str) and "/" in name for name in types):
+            raise ValueError(f"x-bctrl-contract.errorMediaTypes must list media types, not {types!r}")
+        return types
+
+    @cached_property
+    def request_id_places(self) -> frozenset[str]:
+        """Where a refusal's request id may travel: body (requestId in the envelope) and/or header (x-request-id)."""
+        return self._choices("requestId", REQUEST_ID_PLACES)
+
+    @cached_property
+    def read_lag_seconds(self) -> float:
+        """How far behind the newest data a read may be (x-bctrl-contract.liveData.readLagSeconds; 0 if unsaid)."""
+        value = self.rules.get("liveData", {}).get("readLagSeconds", 0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"x-bctrl-contract.liveData.readLagSeconds must be a number of seconds, not {value!r}")
+        return float(value)
+
+    @cached_property
+    def oldest_runs_may_be_deleted(self) -> bool:
+        value = self.rules.get("liveData", {}).get("oldestRunsMayBeDeleted", False)
+        if not isinstance(value, bool):
+            raise ValueError(f"x-bctrl-contract.liveData.oldestRunsMayBeDeleted must be true or false, not {value!r}")
+        return value
+
+    @cached_property
+    def limit_outside_grammar(self) -> str:
+        """How a limit not spelled as the grammar says is answered: refused, or lenient (read as numbers parse)."""
+        return self._one_of(self.rules["queryGrammar"].get("limitOutsideGrammar", "refused"), OUTSIDE_GRAMMAR,
+                            "queryGrammar.limitOutsideGrammar")
+
+    @cached_property
+    def status_outside_grammar(self) -> str:
+        """How a status value not spelled as the enum is answered: refused, or lenient (read as it resembles)."""
+        return self._one_of(self.rules["queryGrammar"].get("statusOutsideGrammar", "refused"), OUTSIDE_GRAMMAR,
+                            "queryGrammar.statusOutsideGrammar")
+
+    def _choices(self, key: str, allowed: tuple[str, ...]) -> frozenset[str]:
+        """A list of choices from `allowed` (at least one), as x-bctrl-contract.<key> states it."""
+        values = self.rules.get(key)
+        chosen = frozenset(values) if isinstance(values, list) else frozenset()
+        unknown = sorted(map(str, chosen - set(allowed)))
+        if not chosen or unknown:
+            raise ValueError(f"x-bctrl-contract.{key} must list some of {', '.join(allowed)}"
                              f"{f'; unknown: {unknown}' if unknown else ''}")
-        return outcomes
+        return chosen
+
+    @staticmethod
+    def _one_of(value: object, allowed: tuple[str, ...], where: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"x-bctrl-contract.{where} must be one of {', '.join(allowed)}, not {value!r}")
+        return value
 
     @cached_property
     def error_envelopes(self) -> tuple[str, ...]:
@@ -298,6 +369,25 @@ class Contract:
         while "$ref" in schema:
             schema = self._registry.resolver(_CONTRACT_URI).lookup(f"{_CONTRACT_URI}{schema['$ref']}").contents
         return schema
+
+
+def derived_document(document: dict) -> dict:
+    """The effective document with what the contract's lines imply written out where OpenAPI readers look: each
+    error answer's body documented under every media type x-bctrl-contract.errorMediaTypes allows (the overlay
+    writes it once), so the validators and the fuzzer read one list. A document without the runs operation's
+    x-bctrl-contract is returned as it is."""
+    operation = document.get("paths", {}).get(RUNS_PATH, {}).get("get", {})
+    if "x-bctrl-contract" not in operation:
+        return document
+    media_types = tuple(operation["x-bctrl-contract"].get("errorMediaTypes", ["application/json"]))
+    document = copy.deepcopy(document)
+    for status, response in document["paths"][RUNS_PATH]["get"].get("responses", {}).items():
+        content = response.get("content") or {}
+        if int(status) < 400 or len(content) != 1:
+            continue
+        (body,) = content.values()
+        response["content"] = {media_type: copy.deepcopy(body) for media_type in media_types}
+    return document
 
 
 def _lookup(document: dict, schema: dict) -> dict:

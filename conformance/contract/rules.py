@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .model import Contract
+from .model import SERVED_OR_REFUSED, Contract
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,12 @@ def _foreign_cursor(c: Contract) -> str:
     words = {"refused": f"a {c.error_status('invalidQuery')}", "empty": "an empty page",
              "own-runs": "a page of that runtime's own runs"}
     return " or ".join(words[outcome] for outcome in sorted(c.foreign_cursor_outcomes, key=list(words).index))
+
+
+def _altered_cursor(c: Contract) -> str:
+    words = {"refused": f"gets {c.error_status('invalidQuery')}",
+             "served": "is served as the position it names, this runtime's runs only"}
+    return " or ".join(words[outcome] for outcome in SERVED_OR_REFUSED[::-1] if outcome in c.altered_cursor)
 
 
 def _codes(statuses) -> str:
@@ -67,7 +73,9 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                   f"({' or '.join(c.error_envelopes)})."),
     "errors.hygiene": (("x-bctrl-contract", "errorLeakPatterns"),
                        lambda c: "No error body shows a stack trace, a source path or the API key."),
-    "http.methods": (("responses",), lambda c: "A method other than GET or HEAD gets 405 with an Allow header."),
+    "http.methods": (("x-bctrl-contract", "otherMethods"),
+                     lambda c: f"A method other than GET or HEAD is refused ({_codes(c.other_method_statuses)}; a 405 "
+                               "with an Allow header naming GET), never served."),
     "auth.bearer": (("security",), lambda c: f"Only `Bearer <key>` authenticates; a missing, malformed or wrong key "
                                             f"gets {c.error_status('unauthenticated')} and no runs."),
     "auth.scheme-case": (("security",), lambda c: "The scheme word is matched case-insensitively."
@@ -96,8 +104,9 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "cursor.order": (("x-bctrl-contract", "order"), lambda c: f"Runs come {_order(c)}, across pages."),
     "cursor.keeps-query": (("parameters",), lambda c: "The filter and limit resent with a cursor apply on every "
                                                       "page."),
-    "cursor.opaque": (("parameters",), lambda c: "Only a nextCursor the API handed out is valid; anything else gets "
-                                                 f"{c.error_status('invalidQuery')}."),
+    "cursor.opaque": (("parameters",), lambda c: "Only a nextCursor the API handed out is valid: garbage gets "
+                                                 f"{c.error_status('invalidQuery')}; a truncated or altered one "
+                                                 + _altered_cursor(c) + "."),
     "page.empty-runtime": (("responses", "200"), lambda c: "A runtime without runs gives one page with no runs and "
                                                            "nextCursor null."),
     # Blind spots (issue 8). Each owner may refine its rules' source and statement.

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from jsonschema import Draft202012Validator
 
 from ..contract import Contract, Order, load_contract
-from ..contract.model import ENVELOPE_SCHEMAS, comparable
+from ..contract.model import ENVELOPE_SCHEMAS
 from ..harness.exchange import Exchange
 from ..harness.live import duplicates
 from ..harness.redaction import contains_secret
 from ..harness.validation import error_body_problems, response_problems
 from ..harness.walk import Walk
+from ..representation import comparable
 from .probes import LIMIT_CEILING, LimitProbe, Observations, runs_of, union_applied
 
 AGREES, DIFFERS, NOT_SHOWN, REVIEW = "agrees", "differs", "not shown", "review"
@@ -397,7 +398,7 @@ def _violations(obs: Observations, contract: Contract, order: Order | None) -> l
             found.append(Violation("server.no-5xx", f"a client's request got {exchange.status}", exchange))
         if exchange.status >= 400:
             found += [Violation("errors.hygiene", problem, exchange) for problem in
-                      error_body_problems(exchange.text, contract)]
+                      error_body_problems(exchange.text, contract, exchange.url)]
         elif contains_secret(exchange.text):
             found.append(Violation("errors.hygiene", "the answer echoes the API key", exchange))
     broken = [(page, problem) for page in _own_pages(obs) for problem in list(response_problems(page, contract))[:1]]

@@ -16,6 +16,7 @@ from conformance.harness.validation import error_body_problems, run_invariant_pr
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 CURSOR_FORMAT = "bctrl-cursor"  # the overlay's format for the opaque cursor
 INT64_MAX = 2**63 - 1
+CURSOR_QUERY = {"limit": 1}  # the query the cursors the fuzzer sends are handed out with (conftest.py)
 
 
 def fuzz_config(*, base_url: str, api_key: str, runtime_id: str, seed: int, examples: int,
@@ -62,7 +63,7 @@ def contract_rules_check(contract):
                 problems += [f"run {run.get('id')}: {problem}" for problem in run_invariant_problems(run, contract)
                              if isinstance(run, dict)]
         if response.status_code >= 400:
-            problems += list(error_body_problems(text, contract))
+            problems += list(error_body_problems(text, contract, response.request.url or ""))
         if problems:
             raise AssertionError("; ".join(problems))
 

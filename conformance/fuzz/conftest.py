@@ -6,17 +6,18 @@ import pytest
 
 from conformance.harness.client import page_params
 
-from .config import fuzz_config, fuzz_schema
+from .config import CURSOR_QUERY, fuzz_config, fuzz_schema
 
 CURSORS_SAMPLED = 3
 
 
 @pytest.fixture(scope="session")
 def handed_out_cursors(api) -> list[str]:
-    """A few real nextCursor values (from pages of one run), so positive cases can send valid cursors."""
+    """A few real nextCursor values (from pages of one run: CURSOR_QUERY), so positive cases can send valid
+    cursors."""
     cursors, cursor = [], None
     for _ in range(CURSORS_SAMPLED):
-        page = api.list_runs(params=page_params(limit=1, cursor=cursor))
+        page = api.list_runs(params=page_params(**CURSOR_QUERY, cursor=cursor))
         cursor = page.next_cursor
         if cursor is None:
             break

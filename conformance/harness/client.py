@@ -48,6 +48,14 @@ class ApiClient:
             check_response(exchange, self.contract)
         return exchange
 
+    def send(self, method: str, runtime_id: str | None = None, params: Params | dict | str | None = None,
+             authorization: object = USE_KEY) -> Exchange:
+        """Any method on the runs path, the answer not judged (the caller knows what the method may get)."""
+        headers = self._headers(authorization)
+        response = self.session.request(method, self.runs_url(runtime_id), params=_as_pairs(params),
+                                        headers=headers)
+        return to_exchange(response, headers)
+
     def get_exactly(self, url: str, authorization: object = USE_KEY) -> Exchange:
         """GET `url` as written, percent-escapes and all: no redirect followed, the answer not judged.
 
@@ -92,11 +100,20 @@ def to_exchange(response: requests.Response, sent_headers: dict[str, str]) -> Ex
         url=response.request.url or "",
         sent_headers=dict(sent_headers),
         status=response.status_code,
-        headers=dict(response.headers),
-        text=response.text,
+        headers=response.headers,
+        text=_text(response),
         elapsed=response.elapsed.total_seconds(),
         retries=list(getattr(response, "retries", [])),
+        body=response.content,
     )
+
+
+def _text(response: requests.Response) -> str:
+    """The body as text for messages: the charset the server named, else UTF-8 (never requests' guess)."""
+    try:
+        return response.content.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return response.content.decode("utf-8", errors="replace")
 
 
 def _as_pairs(params: Params | dict | str | None) -> list[tuple[str, object]] | str | None:

@@ -6,9 +6,11 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from ..representation import headers_of, media_type
 from .redaction import KEY_PLACEHOLDER, _SECRETS, redact
 
 BODY_SHOWN = 300  # characters of a body quoted in a failure message
@@ -21,20 +23,25 @@ class Exchange:
     url: str
     sent_headers: dict[str, str]  # only the headers the suite chose (not requests' defaults)
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # read case-insensitively, whatever case the server wrote (representation.headers_of)
     text: str
     elapsed: float = 0.0
     retries: list[str] = field(default_factory=list)
+    body: bytes | None = None  # the body as received (decoded from any Content-Encoding); None: `text` encoded
+
+    def __post_init__(self) -> None:
+        self.headers = headers_of(self.headers)
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        """The media type (type/subtype, lower-cased, parameters dropped); '' when there is no Content-Type."""
+        return media_type(self.headers.get("Content-Type"))
 
-    @property
+    @cached_property
     def json(self) -> Any:
-        """The parsed body, or None when it is not JSON."""
+        """The parsed body, or None when it is not JSON (read from the bytes: JSON is UTF-8, RFC 8259 §8.1)."""
         try:
-            return json.loads(self.text)
+            return json.loads(self.body if self.body is not None else self.text)
         except ValueError:
             return None
 

@@ -5,7 +5,8 @@ What cannot change, whatever else happens to the data while the suite runs: a ru
 its finishedAt once set (never another instant, never null again); its status once terminal (anything but the
 contract's running status); the runtime it is listed under. Timestamps compare as instants: another offset or
 precision is the same value (equal to within one unit of the coarser precision of the two texts). A change that
-needs an order (set, then null; terminal, then running) is judged only between requests that did not overlap.
+needs an order (set, then null; terminal, then running) is judged only between requests that did not overlap and,
+where reads may lag (x-bctrl-contract.liveData.readLagSeconds), were further apart than that lag.
 
 Only 200 answers with a page body are recorded, and only runs that match the contract's schema: other checks
 report the rest. Recording never raises: what it cannot read is counted in `errors`, for the check to report.
@@ -14,54 +15,17 @@ report the rest. Recording never raises: what it cannot read is counted in `erro
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 from typing import Callable, Iterable
 from urllib.parse import quote, urlsplit
 
 from ..contract import RUNS_PATH, Contract
+from ..representation import instant, same_time
 from .traffic import SeenRequest, seen_request
 from .transport import Roundtrip
 
 TIMESTAMPS = ("createdAt", "startedAt")  # never change
 FINISHED = "finishedAt"  # never changes once set
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})")
-
-
-@dataclass(frozen=True)
-class Instant:
-    """An RFC 3339 timestamp as an exact instant, with the precision its text was given in."""
-
-    value: Fraction  # seconds since the epoch
-    unit: Fraction  # one unit of the last digit given
-
-    def same_as(self, other: "Instant") -> bool:
-        return abs(self.value - other.value) < max(self.unit, other.unit)
-
-
-def instant(text: object) -> Instant | None:
-    """The instant a timestamp names; None when it is not an RFC 3339 date-time."""
-    match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
-        return None
-    day, hour, minute, second, fraction, offset = match.groups()
-    try:
-        moment = datetime.fromisoformat(f"{day}T{hour}:{minute}:{second}{'+00:00' if offset in 'Zz' else offset}")
-    except ValueError:
-        return None
-    digits = fraction or ""
-    whole = (moment - _EPOCH) // timedelta(seconds=1)
-    return Instant(whole + Fraction(int(digits or 0), 10 ** len(digits)), Fraction(1, 10 ** len(digits)))
-
-
-def same_time(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    first, second = instant(a), instant(b)
-    return first is not None and second is not None and first.same_as(second)
 
 
 @dataclass(frozen=True)
@@ -128,6 +92,7 @@ class Ledger:
 
     def __init__(self, contract: Contract, current_test: Callable[[], str] = lambda: ""):
         self.running_status = contract.rules.get("runningStatus")  # None: no lifecycle stated, statuses not judged
+        self.read_lag = contract.read_lag_seconds  # a read may show the data as it was this long ago
         self._page_validator = contract.body_validator(200)
         self._current_test = current_test
         self._valid: dict[tuple, bool] = {}
@@ -222,7 +187,7 @@ class Ledger:
         value = sighting.fields[FINISHED]
         if value is None:
             first = history.finished[0] if history.finished else None
-            if first is not None and first.request.precedes(sighting.request):
+            if first is not None and first.request.precedes(sighting.request, by=self.read_lag):
                 self._violation(history, "run.immutable", "finishedAt was set, then null again", first, sighting,
                                 FINISHED)
             return
@@ -242,7 +207,7 @@ class Ledger:
                 history.terminal = sighting
             elif terminal.fields["status"] != status:  # two terminal statuses: wrong in whichever order
                 self._violation(history, "run.immutable", "its terminal status changed", terminal, sighting, "status")
-        elif terminal is not None and terminal.request.precedes(sighting.request):
+        elif terminal is not None and terminal.request.precedes(sighting.request, by=self.read_lag):
             self._violation(history, "run.immutable", f"it was {terminal.fields['status']!r}, then "
                             f"{status!r} again (a terminal status is final)", terminal, sighting, "status")
 

@@ -122,48 +122,18 @@ def telling_spelling(name: str, family: str, runtime_id: str) -> Spelling:
     return Spelling(family, name, PATH_FORMS[form](segment(runtime_id)))
 
 
-def unknown_like(runtime_id: str, avoid: set[str] = frozenset()) -> str:
-    """An id of the same shape as `runtime_id` that names no runtime: its last alphanumeric characters turned
-    within their class (0-9, a-f, g-z, either case), so a UUID stays a UUID of the same version."""
-    shift = 1
-    while True:
-        chars, turned = list(runtime_id), 0
-        for index in range(len(chars) - 1, -1, -1):
-            if turned == 8:
-                break
-            rotated = _rotate(chars[index], shift)
-            if rotated != chars[index]:
-                chars[index], turned = rotated, turned + 1
-        candidate = "".join(chars)
-        if candidate != runtime_id and candidate not in avoid:
-            return candidate
-        shift += 1
-
-
-def _rotate(char: str, shift: int) -> str:
-    for alphabet in ("0123456789", "abcdef", "ghijklmnopqrstuvwxyz"):
-        for letters in (alphabet, alphabet.upper()):
-            if char in letters:
-                return letters[(letters.index(char) + shift) % len(letters)]
-    return char
-
-
 # -- sending ----------------------------------------------------------------------------------------------------
 def fetch(api: ApiClient, spelling: Spelling) -> list[Exchange]:
     """GET the spelling exactly; follow a redirect the overlay allows, on the same origin only (the key is not
     sent elsewhere), at most MAX_REDIRECTS times. The answers, first to last."""
     answers = [api.get_exactly(api.base_url + spelling.path)]
     while answers[-1].status in api.contract.path_redirect_statuses and len(answers) <= MAX_REDIRECTS:
-        location = _header(answers[-1], "Location")
+        location = answers[-1].headers.get("Location")
         target = urljoin(answers[-1].url, location) if location else None
         if target is None or urlsplit(target)[:2] != urlsplit(api.base_url)[:2]:
             break
         answers.append(api.get_exactly(target))
     return answers
-
-
-def _header(exchange: Exchange, name: str) -> str | None:
-    return next((value for key, value in exchange.headers.items() if key.lower() == name.lower()), None)
 
 
 # -- the verdict ------------------------------------------------------------------------------------------------
@@ -204,7 +174,7 @@ def spelling_problems(answer: Exchange, family: str, contract: Contract, referen
         yield (f"status {answer.status} is neither a page of the runtime nor a refusal the overlay allows "
                "(x-bctrl-contract.pathSpellings.refusals; add there what a proxy in front of the API answers)")
         return
-    yield from error_body_problems(answer.text, contract)
+    yield from error_body_problems(answer.text, contract, answer.url)
 
 
 def _own_page_problems(page: Exchange, contract: Contract, reference: Walk):

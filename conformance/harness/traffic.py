@@ -21,9 +21,10 @@ class SeenRequest:
     received: float  # monotonic, when its answer was in
     wall: float  # time.time() when its answer was in
 
-    def precedes(self, other: "SeenRequest") -> bool:
-        """True if this request was answered before the other was sent: only then is their order certain."""
-        return self.received <= other.sent
+    def precedes(self, other: "SeenRequest", by: float = 0.0) -> bool:
+        """True if this request was answered before the other was sent, `by` seconds or more: only then is their
+        order certain (for reads that may lag `by` seconds behind the data)."""
+        return self.received + by <= other.sent
 
     def when(self) -> str:
         return datetime.fromtimestamp(self.wall, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
+
+from ..representation import headers_of
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
 IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idempotent methods, and QUERY (safe)
@@ -75,7 +77,7 @@ class Attempt:
     """One answer (or failure) that urllib3's Retry consumed: the caller never sees it, the run's records do."""
 
     status: int | None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # read case-insensitively
     error: str | None = None
 
     @property
@@ -86,7 +88,7 @@ class Attempt:
 
 def _attempt(response, error) -> Attempt:
     if response is not None and response.status:
-        return Attempt(response.status, dict(response.headers))
+        return Attempt(response.status, headers_of(response.headers))
     return Attempt(None, error=type(error).__name__ if error is not None else None)
 
 

@@ -5,12 +5,14 @@ the fuzz test runs the same function as a Schemathesis check.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
 from jsonschema.exceptions import best_match
 
 from ..contract import Contract
+from ..contract.model import REQUEST_ID_HEADER
+from ..representation import instant
 from .exchange import Exchange
 from .expect import ContractViolation
 from .redaction import contains_secret
@@ -41,21 +43,23 @@ def response_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:
             yield f"the {header} header is missing (required with {exchange.status})"
     if exchange.method == "HEAD":
         return
-    media_types = contract.media_types(exchange.status)
-    if exchange.content_type not in media_types:
-        yield f"Content-Type is {exchange.content_type or 'missing'!r}, not {' or '.join(media_types)}"
+    media_type = contract.documented_media_type(exchange.status, exchange.content_type)
+    if media_type is None:
+        yield (f"Content-Type is {exchange.headers.get('Content-Type', 'missing')!r}, not "
+               f"{' or '.join(contract.media_types(exchange.status))}")
         return
     body = exchange.json
     if body is None:
         yield "the body is not JSON"
         return
-    yield from schema_problems(body, contract, exchange.status, exchange.content_type)
+    yield from schema_problems(body, contract, exchange.status, media_type)
     if exchange.status == 200 and isinstance(body, dict) and isinstance(body.get("data"), list):
         for index, run in enumerate(body["data"]):
             for problem in run_invariant_problems(run, contract):
                 yield f"data[{index}] ({run.get('id') if isinstance(run, dict) else run!r}): {problem}"
     if exchange.status >= 400:
-        yield from error_body_problems(exchange.text, contract)
+        yield from request_id_problems(exchange, contract)
+        yield from error_body_problems(exchange.text, contract, exchange.url)
 
 
 def schema_problems(body: object, contract: Contract, status: int, media_type: str) -> Iterator[str]:
@@ -72,37 +76,55 @@ def schema_problems(body: object, contract: Contract, status: int, media_type: s
 
 
 def run_invariant_problems(run: object, contract: Contract) -> Iterator[str]:
-    """A run's own rules: startedAt >= createdAt; finishedAt null exactly while running; finishedAt >= startedAt."""
+    """A run's own rules: startedAt >= createdAt; finishedAt null exactly while running; finishedAt >= startedAt
+    (timestamps compared as instants: any precision, offset or case of `T`/`Z`)."""
     if not isinstance(run, dict):
         return
-    created, started, finished = (_timestamp(run.get(name)) for name in ("createdAt", "startedAt", "finishedAt"))
-    if created and started and started < created:
+    created, started, finished = (instant(run.get(name)) for name in ("createdAt", "startedAt", "finishedAt"))
+    if created and started and started.value < created.value:
         yield f"startedAt {run['startedAt']} is before createdAt {run['createdAt']}"
     running = run.get("status") == contract.running_status
     if running and run.get("finishedAt") is not None:
         yield f"status is {run['status']!r} but finishedAt is {run['finishedAt']!r} (must be null while running)"
     if run.get("status") in contract.terminal_statuses and run.get("finishedAt") is None:
         yield f"status is {run['status']!r} but finishedAt is null (must be set once a run has ended)"
-    if started and finished and finished < started:
+    if started and finished and finished.value < started.value:
         yield f"finishedAt {run['finishedAt']} is before startedAt {run['startedAt']}"
 
 
-def error_body_problems(text: str, contract: Contract) -> Iterator[str]:
-    """Error bodies show no stack trace, no source path, and never the API key."""
+def request_id_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:
+    """A refusal carries a request id where x-bctrl-contract.requestId allows: the envelope's requestId, or the
+    x-request-id header."""
+    places = {"body": request_id_in_body(exchange.json), "header": exchange.headers.get(REQUEST_ID_HEADER)}
+    if not any(places[place] for place in contract.request_id_places):
+        where = " or ".join("the body's requestId" if place == "body" else f"the {REQUEST_ID_HEADER} header"
+                            for place in sorted(contract.request_id_places))
+        yield f"no request id in {where} (x-bctrl-contract.requestId)"
+
+
+def request_id_in_body(body: object) -> str | None:
+    """The requestId of either bctrl envelope (flat: {"requestId"}, nested: {"error": {"requestId"}})."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    value = (error if isinstance(error, dict) else body).get("requestId")
+    return value if isinstance(value, str) and value else None
+
+
+def error_body_problems(text: str, contract: Contract, url: str = "") -> Iterator[str]:
+    """Error bodies show no stack trace, no source path, and never the API key. The request's own path, which a
+    router may quote back ("Cannot GET /app/v2/..."), is not a leak: it is taken out before the patterns look."""
+    shown = _without_request_path(text, url)
     for pattern in contract.error_leak_patterns:
-        match = pattern.search(text)
+        match = pattern.search(shown)
         if match:
             yield f"the error body leaks internals ({match.group(0).strip()!r} matches {pattern.pattern!r})"
     if contains_secret(text):
         yield "the error body echoes the API key"
 
 
-def _timestamp(value: object) -> datetime | None:
-    """An RFC 3339 timestamp as an aware datetime; None if absent or malformed (the schema reports that)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
+def _without_request_path(text: str, url: str) -> str:
+    path = urlsplit(url).path
+    for quoted in sorted({path, unquote(path)} - {"", "/"}, key=len, reverse=True):
+        text = text.replace(quoted, " ")
+    return text

@@ -42,6 +42,19 @@ def empty_page_after_cursor(walk: Walk) -> tuple[int, Exchange] | None:
     return next(((number, page) for number, page in enumerate(walk.pages[1:], start=2) if not page.runs), None)
 
 
+def unexplained_empty_page(api: ApiClient, walk: Walk) -> tuple[int, Exchange] | None:
+    """The first empty page served for a nextCursor (empty_page_after_cursor), unless the overlay lets the oldest
+    runs be deleted (liveData.oldestRunsMayBeDeleted) and asking the page before it again shows that the list now
+    ends there: the runs behind the cursor were deleted in between. A cursor handed out again to an empty page is
+    no deletion."""
+    found = empty_page_after_cursor(walk)
+    if found is None or not api.contract.oldest_runs_may_be_deleted:
+        return found
+    number, _ = found
+    again = api.get_exactly(walk.pages[number - 2].url)
+    return None if again.status == 200 and again.next_cursor is None else found
+
+
 def walk_runs(
     api: ApiClient,
     *,

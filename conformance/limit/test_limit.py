@@ -8,14 +8,42 @@ from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.spelling import fullwidth
 from conformance.profiles import cases
+from conformance.representation import lenient_readings
 
 
 def _expect_page_size(page, size, what):
-    """`size` runs while more remain; at most `size` (all that is left) on the last page."""
+    """`size` runs while more remain; at most `size` (all that is left) on the last page. `size` may be a set of
+    sizes, any of which will do (a value a lenient parser may read several ways)."""
+    sizes = {size} if isinstance(size, int) else set(size)
     last = page.next_cursor is None
-    expect(len(page.runs) <= size if last else len(page.runs) == size, what,
-           expected=f"{'at most ' if last else ''}{size} runs{' (last page)' if last else ' (more remain)'}",
+    fits = any(len(page.runs) <= one if last else len(page.runs) == one for one in sizes)
+    shown = " or ".join(map(str, sorted(sizes)))
+    expect(fits, what, expected=f"{'at most ' if last else ''}{shown} runs{' (last page)' if last else ' (more remain)'}",
            actual=f"{len(page.runs)} runs, nextCursor {'null' if last else 'set'}", exchange=page)
+
+
+def _lenient_sizes(contract, pairs) -> set[int]:
+    """The page sizes a limit spelled outside the grammar (or repeated) may be served as, where the overlay lets the
+    API read such spellings leniently (queryGrammar.limitOutsideGrammar: lenient): each value as a common number
+    parser reads it, within the bounds (above them, the maximum where the contract clamps). Empty: it is refused."""
+    values = [str(value) for _, value in pairs]
+    if contract.limit_outside_grammar != "lenient" or (len(values) == 1 and contract.limit_grammar.fullmatch(values[0])):
+        return set()
+    readings = {reading for value in values for reading in lenient_readings(value) if reading >= contract.limit_min}
+    return {min(reading, contract.limit_max) for reading in readings
+            if reading <= contract.limit_max or contract.limit_clamped}
+
+
+def _expect_refused_or_lenient(answer, contract, pairs, what):
+    """Refused with invalidQuery; or, where the overlay is lenient and a parser reads a size, served as one."""
+    sizes = _lenient_sizes(contract, pairs)
+    refused = contract.error_status("invalidQuery")
+    if not sizes:
+        expect_status(answer, refused, f"{what} is refused")
+        return
+    expect_status(answer, {refused, 200}, f"{what} is refused, or read leniently (limitOutsideGrammar: lenient)")
+    if answer.status == 200:
+        _expect_page_size(answer, sizes, f"{what} is read as a number a common parser reads from it")
 
 
 @pytest.mark.rule("limit.default")
@@ -55,12 +83,14 @@ def _invalid_limits(contract):
                                           "repeated"], smoke=["huge", "fraction", "repeated"]))
 def test_invalid_limit_is_rejected(api, contract, case):
     """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
-    the maximum, a contract that clamps serves a page of at most the maximum instead."""
-    answer = api.list_runs(params=_invalid_limits(contract)[case])
+    the maximum, a contract that clamps serves a page of at most the maximum instead; a contract lenient about
+    other spellings may serve a fraction or a repeated key as a size a common number parser reads from it."""
+    pairs = _invalid_limits(contract)[case]
+    answer = api.list_runs(params=pairs)
     if contract.limit_clamped and case in ABOVE_MAXIMUM:
         _expect_clamped(answer, contract, case)
         return
-    expect_status(answer, contract.error_status("invalidQuery"), f"An invalid limit ({case}) is refused")
+    _expect_refused_or_lenient(answer, contract, pairs, f"An invalid limit ({case})")
 
 
 def _limit_spellings(contract):
@@ -103,15 +133,16 @@ LIMIT_SPELLINGS = ("plus-sign", "minus-zero", "leading-space", "trailing-space",
 @pytest.mark.parametrize("case", cases(LIMIT_SPELLINGS, smoke=["plus-sign"]))
 def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     """A limit is read only as the overlay's grammar spells it (plain ASCII decimal digits, given once): a sign,
-    space, point, exponent, prefix, separator, list or another script's digits gets the contract's 400; leading
-    zeros are read as the same decimal number or refused, as the overlay says (queryGrammar)."""
+    space, point, exponent, prefix, separator, list or another script's digits gets the contract's 400 (or, where
+    the overlay is lenient, a page of a size a common number parser reads from it); leading zeros are read as the
+    same decimal number or refused, as the overlay says (queryGrammar)."""
     pairs = _limit_spellings(contract)[case]
     answer = api.list_runs(params=exact_query(pairs))
     shown = "&".join(f"limit={value!r}" for _, value in pairs)
     value = pairs[0][1]
     if len(pairs) > 1 or not contract.limit_grammar.fullmatch(value):
-        expect_status(answer, contract.error_status("invalidQuery"),
-                      f"{shown} ({case}) is not spelled as x-bctrl-contract.queryGrammar.limit says, and is refused")
+        _expect_refused_or_lenient(answer, contract, pairs, f"{shown} ({case}), not spelled as "
+                                                            "x-bctrl-contract.queryGrammar.limit says,")
         return
     size = int(value)
     allowed = contract.leading_zeros_limit_statuses if value != str(size) else {200}

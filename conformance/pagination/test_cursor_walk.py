@@ -13,7 +13,7 @@ import pytest
 from conformance.harness.client import page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.live import duplicates, missed_runs, out_of_order, unexplained_runs
-from conformance.harness.walk import empty_page_after_cursor, walk_runs
+from conformance.harness.walk import Walk, unexplained_empty_page, walk_runs
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, crossing, empty_runtime, ended_runs, not_judged, require
 from conformance.readiness.needs import size_of
@@ -43,12 +43,12 @@ def _expect_well_formed(walk, contract, label):
 @pytest.mark.rule("cursor.walk", "cursor.order", "page.schema", "cursor.no-empty-page")
 @pytest.mark.smoke
 @pytest.mark.needs(crossing("limit_max"))
-def test_cursor_walk_ends_once_and_in_order(contract, newest_walk):
+def test_cursor_walk_ends_once_and_in_order(api, contract, newest_walk):
     """Following nextCursor from the first page ends with nextCursor null, lists each run once, in the
     contract's order (ties included), and never hands out a cursor to an empty page."""
     walk = newest_walk  # the run's shared walk at the largest page size, judged here
     _expect_well_formed(walk, contract, "maximum-page")
-    number, page = empty_page_after_cursor(walk) or (None, None)
+    number, page = unexplained_empty_page(api, walk) or (None, None)
     expect(page is None, "A nextCursor is given only while runs remain (unfiltered runs never vanish)",
            expected=f"runs on page {number}", actual="an empty page after a non-null nextCursor", exchange=page)
 
@@ -103,23 +103,40 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
 @pytest.mark.rule("cursor.opaque")
 @pytest.mark.needs(A_CURSOR)
 @pytest.mark.parametrize("damage", cases(["garbage", "truncated", "tampered"], smoke=["tampered"]))
-def test_malformed_or_tampered_cursor_is_rejected(api, contract, damage):
-    """A cursor the API did not hand out (garbage, truncated or altered) gets the contract's 400."""
+def test_malformed_or_tampered_cursor_is_rejected(api, contract, newest_walk, damage):
+    """A cursor the API did not hand out gets the contract's 400: garbage always; a truncated or altered one too,
+    or, where the overlay's alteredCursor allows unsigned positions, a page of this runtime's own runs only."""
     first = api.list_runs(params=page_params(limit=1))
     cursor = first.next_cursor
     if cursor is None:
         not_judged(A_CURSOR, contract, RuntimeData.of(first.runs, complete=True).describe())
-    bad = {"garbage": "not-a-cursor!", "truncated": cursor[: len(cursor) // 2],
+    bad = {"garbage": "not-a-cursor!", "truncated": cursor[: max(1, len(cursor) // 2)],
            "tampered": _tamper(cursor)}[damage]
     answer = api.list_runs(params=page_params(limit=1, cursor=bad))
-    expect_status(answer, contract.error_status("invalidQuery"), f"A {damage} cursor is refused")
+    refused = contract.error_status("invalidQuery")
+    served = damage != "garbage" and "served" in contract.altered_cursor
+    allowed = ({refused} if damage == "garbage" or "refused" in contract.altered_cursor else set()) | (
+        {200} if served else set())
+    expect_status(answer, allowed, f"A {damage} cursor is refused" + (", or served as a position" if served else ""))
+    if answer.status == 200:
+        listed = Walk(runs=answer.runs, pages=[answer], complete=answer.next_cursor is None)
+        foreign = unexplained_runs(newest_walk, listed, contract)
+        expect(not foreign, f"A {damage} cursor served as a position lists only this runtime's runs",
+               expected="runs of BCTRL_RUNTIME_ID only",
+               actual=f"{len(foreign)} others, first {foreign[0]['id']}" if foreign else "", exchange=answer)
 
 
 def _tamper(cursor: str) -> str:
-    """Change one character near the end (where a signature or checksum usually sits) to another of the same
-    alphabet, keeping the length. Not the very last: its low bits may be ignored by base64 decoders."""
-    place = max(len(cursor) - 3, 0)
-    replacement = "A" if cursor[place] != "A" else "B"
+    """The cursor with one character near its end (where a signature or checksum usually sits) changed so that it
+    certainly decodes to another value, whatever the encoding: the second-to-last character before any `=`
+    padding (in base64 and base32 every bit of it counts; only the last one may carry padding bits), made a digit
+    of another value than it has in base64, base32, hex (of either case) or decimal."""
+    body = cursor.rstrip("=")
+    place = max(len(body) - 2, 0)
+    if not body:
+        return "2"
+    current = body[place]
+    replacement = "3" if current == "2" else "2"  # "2" and "3": digits of base64, base32 (2-7), hex and decimal
     return cursor[:place] + replacement + cursor[place + 1:]
 
 

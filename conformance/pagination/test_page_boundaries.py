@@ -32,7 +32,7 @@ import pytest
 
 from conformance.harness.expect import expect
 from conformance.harness.live import duplicates, missed_runs
-from conformance.harness.walk import Walk, empty_page_after_cursor, walk_runs
+from conformance.harness.walk import Walk, unexplained_empty_page, walk_runs
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, counted, crossing, not_judged, require
 from conformance.readiness.needs import describe_runtimes
@@ -40,7 +40,7 @@ from conformance.readiness.needs import describe_runtimes
 MAX_PAGES = 10  # pages per boundary walk at most: the three walks of one count cost about 3 * MAX_PAGES requests
 
 
-def _expect_clean_walk(walk: Walk, size: int, statuses: list[str] | None, reference: Walk, contract,
+def _expect_clean_walk(api, walk: Walk, size: int, statuses: list[str] | None, reference: Walk, contract,
                        label: str) -> None:
     """Judge one walk of an unfiltered list or of ended statuses (where listed runs never leave)."""
     __tracebackhide__ = True
@@ -48,7 +48,7 @@ def _expect_clean_walk(walk: Walk, size: int, statuses: list[str] | None, refere
         if page.next_cursor is not None:
             expect(len(page.runs) == size, f"Page {number} of {label} holds {size} runs: a nextCursor follows it",
                    expected=f"{size} runs", actual=f"{len(page.runs)} runs and a nextCursor", exchange=page)
-    number, empty = empty_page_after_cursor(walk) or (None, None)
+    number, empty = unexplained_empty_page(api, walk) or (None, None)
     expect(empty is None, f"Every nextCursor of {label} leads to more runs (listed runs never leave this list)",
            expected=f"runs on page {number}", actual=f"an empty page after page {(number or 1) - 1}'s nextCursor",
            exchange=empty)
@@ -169,7 +169,7 @@ def test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly(api, contr
         walk = walk_runs(api, limit=size, status=statuses, max_runs=max_walk_runs, runtime_id=runtime_id)
         shape = ("the last page exactly full" if size == exact else
                  f"one run {'fewer' if size < exact else 'more'} per page than fills the last page exactly")
-        _expect_clean_walk(walk, size, statuses, reference, contract,
+        _expect_clean_walk(api, walk, size, statuses, reference, contract,
                            f"{_label(statuses, size, runtime_id)} ({len(reference.runs)} runs: {shape})")
 
 
@@ -184,7 +184,7 @@ def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract
     reference = _restricted(walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs), statuses)
     require(DEFAULT_PAGES[listed], contract, RuntimeData.of(reference.runs, reference.complete))
     walk = walk_runs(api, status=statuses, max_runs=max_walk_runs)
-    _expect_clean_walk(walk, contract.limit_default, statuses, reference, contract, _label(statuses, None))
+    _expect_clean_walk(api, walk, contract.limit_default, statuses, reference, contract, _label(statuses, None))
 
 
 @pytest.mark.rule("cursor.no-empty-page", "cursor.keeps-query", "cursor.walk")
@@ -203,5 +203,5 @@ def test_a_filter_whose_matches_fill_exactly_one_page(api, contract, max_walk_ru
     matches = len(reference.runs)
     size = matches + ONE_PAGE_SHAPES[shape]
     walk = walk_runs(api, limit=size, status=statuses, max_runs=max_walk_runs, runtime_id=runtime_id)
-    _expect_clean_walk(walk, size, statuses, reference, contract,
+    _expect_clean_walk(api, walk, size, statuses, reference, contract,
                        f"{_label(statuses, size, runtime_id)} ({matches} matches)")

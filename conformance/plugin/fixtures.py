@@ -12,6 +12,7 @@ from ..harness.transport import PoliteSession
 from ..harness.walk import Walk, walk_runs
 from ..readiness.needs import Need, empty_runtime, not_judged, other_tenant, second_runtime
 from ..readiness.vocabulary import setting_of as need_setting
+from ..representation import unknown_like
 from ..settings import Settings
 from .state import STATE, RunState
 from .target import Target
@@ -71,6 +72,14 @@ def newest_walk(api: ApiClient, contract: Contract, max_walk_runs: int) -> Walk:
     this runtime for ever; a run that started since is newer than its head). Checks that compare two walks of
     changing data make their own."""
     return walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+
+
+@pytest.fixture(scope="session")
+def unknown_runtime_id(target: Target) -> str:
+    """A runtime id that names nothing, shaped like the runtime ids the target uses (another tenant's, else the
+    key's): a server that checks an id's shape before looking it up must still answer it as an unknown runtime."""
+    known = {target.runtime_id, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id}
+    return unknown_like(target.other_runtime_id or target.runtime_id, avoid=known - {None})
 
 
 def _configured(runtime_id: str | None, contract: Contract, need: Need) -> str:

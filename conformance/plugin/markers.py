@@ -11,6 +11,7 @@ MARKERS = (
     ('limit', 'page sizes: default, bounds, refusals'),
     ('filters', 'the status filter, single and repeated'),
     ('auth', 'authentication and tenant isolation'),
+    ('methods', 'methods other than GET: refused, never served'),
     ('fuzz', 'Schemathesis fuzzing from the effective contract'),
     ('smoke', 'also runs in the smoke profile (production: read-only, budgeted)'),
     ('other', 'not in a contract area'),

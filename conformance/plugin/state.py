@@ -19,7 +19,7 @@ from .record import RunRecord
 from .target import Target
 
 SUITE_DIR = ROOT / "conformance"
-AREAS = ("schema", "pagination", "limit", "filters", "auth", "fuzz")
+AREAS = ("schema", "pagination", "limit", "filters", "auth", "methods", "fuzz")
 
 
 @dataclass

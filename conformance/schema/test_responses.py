@@ -6,8 +6,6 @@ kind of answer is looked at at least once.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from conformance.harness.client import page_params
@@ -43,8 +41,10 @@ def test_every_run_of_the_runtime_matches_the_run_schema(api, contract, max_walk
         pytest.param("notVisible", [], True, "unknown", id="unknown-runtime", marks=pytest.mark.smoke),
     ],
 )
-def test_error_answers_use_a_bctrl_error_envelope(api, contract, kind, params, authorized, runtime):
-    """Each kind of refusal has its documented status and a JSON body in one of bctrl's error envelopes."""
-    runtime_id = f"rt-conformance-{uuid.uuid4()}" if runtime == "unknown" else None
+def test_error_answers_use_a_bctrl_error_envelope(api, contract, unknown_runtime_id, kind, params, authorized,
+                                                  runtime):
+    """Each kind of refusal has its documented status and a JSON body in one of bctrl's error envelopes, sent as one
+    of the error media types, with a request id where the contract allows."""
+    runtime_id = unknown_runtime_id if runtime == "unknown" else None
     answer = api.list_runs(runtime_id, params, **({} if authorized else {"authorization": None}))
     expect_status(answer, contract.error_status(kind), f"A {kind} refusal has the contract's status")

@@ -74,11 +74,23 @@ def test_429_requires_retry_after_and_others_require_no_header(contract):
 
 
 def test_every_documented_status_has_a_json_body(contract):
-    """Each documented answer has an application/json body schema (and an undocumented one has none)."""
-    for status in contract.documented_statuses:
-        assert contract.media_types(status) == ("application/json",)
+    """A page is application/json; each error answer is documented under every media type errorMediaTypes allows
+    (application/json and application/problem+json), with the same schema; an undocumented one has none."""
+    assert contract.media_types(200) == ("application/json",)
+    for status in contract.documented_statuses - {200}:
+        assert contract.media_types(status) == ("application/json", "application/problem+json")
+        assert contract.body_validator(status, "application/problem+json").is_valid(
+            {"error": {"code": "c", "message": "m"}})
     assert contract.body_validator(500) is None
     assert contract.body_validator(200, "text/html") is None
+
+
+def test_a_received_media_type_is_read_by_type_and_subtype(contract):
+    """Any case and any parameter of a received Content-Type name the documented media type."""
+    assert contract.documented_media_type(200, "Application/JSON; charset=UTF-8") == "application/json"
+    assert contract.documented_media_type(400, "application/problem+json") == "application/problem+json"
+    assert contract.documented_media_type(200, "application/problem+json") is None
+    assert contract.documented_media_type(400, None) is None
 
 
 def test_body_validator_200_accepts_the_spec_example_page(contract):
@@ -122,9 +134,9 @@ def test_body_validator_400_accepts_both_error_envelopes(contract, body):
 @pytest.mark.parametrize("body", [
     {"message": "x"},
     {"error": "", "code": "request.invalid"},
-    {"error": {"code": "request.invalid", "message": "m"}},
+    {"error": {"code": "request.invalid"}},
     "Bad Request",
-], ids=["message-only", "empty-error", "nested-without-requestId", "plain-string"])
+], ids=["message-only", "empty-error", "nested-without-message", "plain-string"])
 def test_body_validator_400_rejects_other_shapes(contract, body):
     """A body that is neither bctrl envelope (e.g. {"message": "x"}) is not a valid 400 body."""
     assert not contract.body_validator(400).is_valid(body)
@@ -174,9 +186,10 @@ def test_error_leak_patterns_are_compiled(contract):
 
 
 def test_foreign_cursor_outcomes_are_read_and_checked(contract):
-    """foreignCursor lists what a cursor of one runtime may get on another: by default a refusal or an empty page;
-    an unknown outcome is an error naming the key."""
-    assert contract.foreign_cursor_outcomes == {"refused", "empty"}
+    """foreignCursor lists what a cursor of one runtime may get on another: by default a refusal, an empty page or
+    a page of that runtime's own runs (a cursor that is only a position); an unknown outcome is an error naming the
+    key."""
+    assert contract.foreign_cursor_outcomes == {"refused", "empty", "own-runs"}
     document = copy.deepcopy(contract.document)
     document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["foreignCursor"] = ["refused", "anything"]
     with pytest.raises(ValueError, match="foreignCursor"):
@@ -265,3 +278,37 @@ def test_generation_document_is_the_document_unless_the_contract_clamps(contract
     assert clamping.limit_max == 100, "the hand-written checks still read the maximum"
     assert "maxItems" not in contract.document["components"]["schemas"][
         "runtimes_v2.runtimes.runs.list_Response_200"]["properties"]["data"], "the effective document is untouched"
+
+
+def test_the_choices_bctrl_leaves_open_default_to_every_correct_one(contract):
+    """Where bctrl's conventions do not decide, the default contract allows every choice a correct server may make:
+    a cursor bound to its query or not, a router's 404 for another method, either place for the request id, reads
+    that lag, the oldest runs deleted; it stays strict on what is a decision (altered cursors, lenient spellings)."""
+    assert contract.cursor_with_other_query == {"served", "refused"}
+    assert contract.other_method_statuses == {404, 405}
+    assert contract.request_id_places == {"body", "header"}
+    assert contract.error_media_types == ("application/json", "application/problem+json")
+    assert contract.read_lag_seconds == 5 and contract.oldest_runs_may_be_deleted
+    assert contract.altered_cursor == {"refused"}
+    assert contract.limit_outside_grammar == contract.status_outside_grammar == "refused"
+
+
+@pytest.mark.parametrize("key, value", [
+    ("cursorWithOtherQuery", ["maybe"]), ("alteredCursor", []), ("otherMethods", [200]), ("requestId", ["cookie"]),
+    ("errorMediaTypes", ["json"]), ("liveData", {"readLagSeconds": -1}), ("liveData", {"oldestRunsMayBeDeleted": 1}),
+])
+def test_a_bad_choice_is_refused_when_the_contract_loads(contract, key, value):
+    """A value a choice cannot take fails when the contract loads, naming the line."""
+    document = copy.deepcopy(contract.document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"][key] = value
+    with pytest.raises(ValueError, match=key if key != "liveData" else "liveData"):
+        Contract(document)
+
+
+@pytest.mark.parametrize("key", ["limitOutsideGrammar", "statusOutsideGrammar"])
+def test_a_bad_reading_of_other_spellings_is_refused_when_the_contract_loads(contract, key):
+    """limitOutsideGrammar and statusOutsideGrammar are `refused` or `lenient`, nothing else."""
+    document = copy.deepcopy(contract.document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["queryGrammar"][key] = "sometimes"
+    with pytest.raises(ValueError, match=key):
+        Contract(document)

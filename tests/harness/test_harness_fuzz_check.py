@@ -16,7 +16,8 @@ GOOD_RUN = {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "createdAt": "2026-01-
 
 def _response(status: int, body) -> SimpleNamespace:
     text = body if isinstance(body, str) else json.dumps(body)
-    return SimpleNamespace(status_code=status, content=text.encode())
+    return SimpleNamespace(status_code=status, content=text.encode(),
+                           request=SimpleNamespace(url="http://api.test/v2/runtimes/rt/runs"))
 
 
 def test_check_passes_a_good_page_and_a_clean_error():

@@ -1,10 +1,15 @@
 """live.py: churn-safe comparisons of two cursor walks, on hand-made Walk objects."""
 from __future__ import annotations
 
-from conformance.contract import load_contract
+import copy
+
+from conformance.contract import RUNS_PATH, Contract, load_contract
 from conformance.harness.exchange import Exchange
-from conformance.harness.live import covers, duplicates, missed_runs, out_of_order, possible_statuses, \
-    unexplained_runs
+from fractions import Fraction
+
+from conformance.harness.live import covers, duplicates, lagging_until, missed_runs, out_of_order, \
+    possible_statuses, unexplained_runs
+from conformance.representation import instant
 from conformance.harness.walk import Walk
 
 CONTRACT = load_contract()
@@ -39,6 +44,20 @@ def test_missed_runs_ignores_runs_beyond_an_incomplete_later_walk():
     assert missed_runs(earlier, walk(R9, R7, complete=False), CONTRACT) == [R8]
 
 
+def test_missed_runs_excuses_the_newest_under_read_lag_and_the_oldest_under_deletion():
+    """A run newer than everything the later walk listed (a lagging read), or older than everything it listed
+    (deleted by a retention job), is not missed where the overlay allows it; a run between them is."""
+    assert missed_runs(walk(R9, R8, R7), walk(R8), CONTRACT) == []
+    strict = Contract(_with_live_data(readLagSeconds=0, oldestRunsMayBeDeleted=False))
+    assert missed_runs(walk(R9, R8, R7), walk(R8), strict) == [R9, R7]
+
+
+def _with_live_data(**lines) -> dict:
+    document = copy.deepcopy(CONTRACT.document)
+    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["liveData"] = lines
+    return document
+
+
 def test_missed_runs_is_empty_when_nothing_is_lost():
     """Two walks listing the same runs (the later with a new head) miss nothing."""
     assert missed_runs(walk(R8, R7), walk(run(10, 55), R8, R7), CONTRACT) == []
@@ -68,9 +87,28 @@ def test_unexplained_runs_ignores_runs_beyond_an_incomplete_earlier_walk():
 
 
 def test_possible_statuses_of_a_terminal_run_is_that_status():
-    """A run terminal in the earlier walk can only have kept that status."""
-    failed = run(7, 30, "failed")
-    assert possible_statuses(failed["id"], walk(failed), walk(failed), CONTRACT) == {"failed"}
+    """A run terminal in the earlier walk, that ended before any read may lag to, can only show that status."""
+    failed = dict(run(7, 30, "failed"), finishedAt="2026-03-01T10:31:00.000Z")
+    long_after = instant("2026-03-01T11:00:00Z").value
+    assert possible_statuses(failed["id"], walk(failed), walk(failed), CONTRACT, long_after) == {"failed"}
+
+
+def test_a_run_that_ended_within_the_read_lag_may_still_show_as_running():
+    """Where reads may lag, a run whose end is more recent than the lag (or whose time is unknown: no Date header)
+    may still show as running in a lagging read."""
+    failed = dict(run(7, 30, "failed"), finishedAt="2026-03-01T10:31:00.000Z")
+    just_after = instant("2026-03-01T10:30:59Z").value
+    for lagging in (just_after, None):
+        assert possible_statuses(failed["id"], walk(failed), walk(failed), CONTRACT, lagging) == {"failed", "active"}
+
+
+def test_lagging_until_is_the_earliest_server_time_less_the_lag_and_a_second():
+    """The server's Date on the pages, less readLagSeconds and one second (Date's resolution); None without one."""
+    dated = Exchange(method="GET", url=PAGE.url, sent_headers={}, status=200, text=PAGE.text,
+                     headers={"date": "Sun, 01 Mar 2026 10:31:00 GMT"})
+    expected = instant("2026-03-01T10:31:00Z").value - Fraction(CONTRACT.read_lag_seconds) - 1
+    assert lagging_until([dated, dated], CONTRACT) == expected
+    assert lagging_until([dated, PAGE], CONTRACT) is None
 
 
 def test_possible_statuses_of_a_run_running_before_and_after():

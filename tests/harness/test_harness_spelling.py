@@ -15,9 +15,10 @@ from conformance.contract import load_contract
 from conformance.harness.client import ApiClient, exact_query
 from conformance.harness.exchange import Exchange
 from conformance.harness.expect import ContractViolation
+from conformance.representation import unknown_like
 from conformance.harness.spelling import (
     OTHER, OWN, PATH_FORMS, TELLING_SPELLINGS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch,
-    fullwidth, telling_spelling, unknown_like,
+    fullwidth, telling_spelling,
 )
 from conformance.harness.transport import PoliteSession
 from conformance.harness.walk import Walk
@@ -30,7 +31,9 @@ OLDER = {**RUN, "id": "0b6c1d6e-7f1a-4c3b-9d2e-5a4b3c2d1e0f", "createdAt": "2026
          "startedAt": "2026-03-01T10:14:01.000Z"}
 FOREIGN = {**RUN, "id": "07c0909c-797b-4538-a5a1-5b79bcc0fd98", "createdAt": "2026-02-20T08:00:00.000Z",
            "startedAt": "2026-02-20T08:00:06.372Z"}
-REFERENCE = Walk(runs=[RUN, OLDER], complete=True)
+OLDEST = {**RUN, "id": "0a5b0c5d-6e0f-4b2a-8c1d-4f3a2b1c0d9e", "createdAt": "2026-03-01T10:13:00.000Z",
+          "startedAt": "2026-03-01T10:13:01.000Z"}
+REFERENCE = Walk(runs=[RUN, OLDER, OLDEST], complete=True)
 JSON = {"Content-Type": "application/json"}
 
 
@@ -188,7 +191,7 @@ def test_the_keys_runtime_may_be_served_with_its_own_runs():
 @pytest.mark.parametrize("runs, words", [
     ([RUN, OLDER, FOREIGN], "not the runtime's"),
     ([], "an empty page"),
-    ([RUN], "missing from the page"),
+    ([RUN, OLDEST], "missing from the page"),
 ])
 def test_the_keys_runtime_served_with_other_runs_is_a_violation(runs, words):
     """A 200 for the key's runtime with a foreign run, no run, or a run left out is a violation."""

@@ -118,11 +118,36 @@ def test_response_passes_a_correct_200_page():
     check_response(good, CONTRACT)
 
 
-@pytest.mark.parametrize("body", [NESTED_401, {"error": "Missing API key", "code": "auth.unauthenticated"}],
-                         ids=["nested", "flat"])
+@pytest.mark.parametrize("body", [NESTED_401, {"error": "Missing API key", "code": "auth.unauthenticated",
+                                                "requestId": "req_1"}], ids=["nested", "flat"])
 def test_response_passes_a_correct_401_error(body):
     """A 401 with a bctrl error envelope has no problem."""
     assert list(response_problems(exchange(401, body), CONTRACT)) == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/Problem+JSON",
+                                          "application/problem+json; charset=UTF-8"])
+def test_an_error_in_any_allowed_media_type_and_spelling_passes(content_type):
+    """An error body as application/json or application/problem+json (errorMediaTypes), the name in any case, a
+    charset parameter or not, under a lower-case header name, has no problem."""
+    assert list(response_problems(exchange(401, NESTED_401, {"content-type": content_type}), CONTRACT)) == []
+
+
+def test_the_request_id_may_travel_in_the_header_only():
+    """A refusal whose envelope has no requestId carries it in the x-request-id header (either case): no problem;
+    with neither, the request-id rule names both places."""
+    bare = {"error": {"code": "auth.invalid", "message": "no"}}
+    assert list(response_problems(exchange(401, bare, {"Content-Type": "application/json",
+                                                       "X-Request-ID": "req_9"}), CONTRACT)) == []
+    assert list(response_problems(exchange(401, bare), CONTRACT)) == [
+        "no request id in the body's requestId or the x-request-id header (x-bctrl-contract.requestId)"]
+
+
+def test_a_path_quoted_back_by_a_router_is_no_leak():
+    """A router's body quoting the request path ("Cannot GET /app/v2/...") under a base path shows no internals."""
+    url = "http://api.test/app/v2/runtimes/rt/runs/"
+    assert list(error_body_problems("<pre>Cannot GET /app/v2/runtimes/rt/runs/</pre>", CONTRACT, url)) == []
+    assert list(error_body_problems("<pre>Cannot GET /app/v2/runtimes/rt/runs/</pre>", CONTRACT))
 
 
 def test_response_flags_an_undocumented_status():
@@ -168,7 +193,7 @@ def test_response_flags_schema_and_invariant_problems_of_runs():
 
 def test_response_flags_an_error_body_in_the_wrong_shape():
     """A 400 whose body is {"message": ...} breaks the error schema, and check_response raises."""
-    bad = exchange(400, {"message": "x"})
+    bad = exchange(400, {"message": "x"}, {"Content-Type": "application/json", "x-request-id": "req_2"})
     found = list(response_problems(bad, CONTRACT))
     assert found and all(problem.startswith("schema: at (body):") for problem in found)
     with pytest.raises(ContractViolation, match="The response breaks the contract"):
