@@ -39,6 +39,12 @@ def media_type_in(content_type: str | None, allowed) -> bool:
     return media_type(content_type) in {media_type(option) for option in allowed}
 
 
+# -- text -----------------------------------------------------------------------------------------------------------
+def fullwidth(text: str) -> str:
+    """Printable ASCII as its fullwidth form (U+FF01..U+FF5E), which NFKC normalisation maps back."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
 # -- numbers in a query string --------------------------------------------------------------------------------------
 # What JavaScript's Number() and parseInt() skip around a number: ECMAScript white space and line terminators.
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \

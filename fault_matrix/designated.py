@@ -26,6 +26,7 @@ AUTH_FIRST = "auth/test_auth.py::test_authentication_comes_before_query_validati
 UNKNOWN = "auth/test_auth.py::test_unknown_runtime_is_not_found"
 OTHER_TENANT = "auth/test_auth.py::test_other_tenants_runtime_looks_like_an_unknown_one"
 FUZZ = "fuzz/test_fuzz.py::test_fuzzed_requests_get_answers_the_contract_allows"
+OTHER_METHODS = "methods/test_methods.py::test_other_methods_are_refused_never_served"
 LEDGER = "schema/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run"
 HTTP_RULES = "schema/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"
 # 4 cursor scope
@@ -71,7 +72,7 @@ CATCHER = {
     "error-stack-trace": ERROR_ENVELOPE, "error-plain-text": ERROR_ENVELOPE, "invalid-query-422": ERROR_ENVELOPE,
     "error-echoes-key": BAD_KEY, "error-missing-code": ERROR_ENVELOPE,
     "content-type-text-html": FIRST_PAGE,
-    "post-served-as-get": FUZZ, "405-without-allow": FUZZ,
+    "post-served-as-get": OTHER_METHODS, "405-without-allow": OTHER_METHODS,
     # Blind spots (issue 8), by class: 1 inputs, 2 grammar
     "tenant-check-raw-path": OTHER_SPELLINGS, "trailing-slash-legacy-route": OTHER_SPELLINGS,
     "runtime-id-non-bmp-500": OWN_SPELLINGS, "runtime-id-cache-key-500": SPELLING_PROPERTY,

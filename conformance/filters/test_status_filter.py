@@ -6,9 +6,6 @@ unfiltered walks just before and after it, and only where a run's status is cert
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from itertools import combinations
 
 import pytest
@@ -16,7 +13,9 @@ import pytest
 from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.live import covers, duplicates, lagging_until, out_of_order, possible_statuses
-from conformance.harness.spelling import fullwidth
+from conformance.harness.query_spellings import (
+    COMMA_SPELLINGS, STATUS_SPELLINGS, invalid_filters, resembled, status_spelling,
+)
 from conformance.harness.walk import Walk, walk_runs
 from conformance.plugin import contract_of
 from conformance.profiles import cases
@@ -119,40 +118,19 @@ def test_a_page_of_a_repeated_status_lists_each_run_once(api, contract):
            expected=f"status {status}", actual=f"also {', '.join(map(str, others))}", exchange=page)
 
 
-def _invalid_filters(contract):
-    first = contract.statuses[0]
-    return {
-        "unknown": [("status", "conformance-unknown")],
-        "wrong-case": [("status", first.upper())],
-        "empty": [("status", "")],
-        "one-bad-among-good": [("status", first), ("status", "conformance-unknown")],
-    }
-
-
-def _resembled(contract, values) -> frozenset[str]:
-    """The statuses a lenient reader may take `values` for (queryGrammar.statusOutsideGrammar: lenient): each
-    value's words, case folded and normalised (NFKC), that are statuses; empty where the overlay is strict, or where
-    a value resembles no status (then it is refused either way)."""
-    if contract.status_outside_grammar != "lenient":
-        return frozenset()
-    found = [set(re.findall(r"\w+", unicodedata.normalize("NFKC", value).casefold())) & set(contract.statuses)
-             for value in values]
-    return frozenset().union(*found) if all(found) else frozenset()
-
-
 def _expect_refused_or_resembled(answer, contract, values, what):
     """Refused with invalidQuery; or, where the overlay is lenient and the values resemble statuses, a page of runs
     in those statuses only."""
-    resembled = _resembled(contract, values)
+    statuses = resembled(contract, values)
     refused = contract.error_status("invalidQuery")
-    if not resembled:
+    if not statuses:
         expect_status(answer, refused, f"{what} is refused")
         return
-    expect_status(answer, {refused, 200}, f"{what} is refused, or read as {sorted(resembled)} "
+    expect_status(answer, {refused, 200}, f"{what} is refused, or read as {sorted(statuses)} "
                                           "(statusOutsideGrammar: lenient)")
-    others = sorted({str(run.get("status")) for run in answer.runs} - resembled)
-    expect(not others, f"{what}, read leniently, lists only runs in {sorted(resembled)}",
-           expected=f"statuses {sorted(resembled)}", actual=f"also {', '.join(others)}", exchange=answer)
+    others = sorted({str(run.get("status")) for run in answer.runs} - statuses)
+    expect(not others, f"{what}, read leniently, lists only runs in {sorted(statuses)}",
+           expected=f"statuses {sorted(statuses)}", actual=f"also {', '.join(others)}", exchange=answer)
 
 
 @pytest.mark.rule("status.refusal")
@@ -161,28 +139,10 @@ def _expect_refused_or_resembled(answer, contract, values, what):
 def test_invalid_status_is_rejected(api, contract, case):
     """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400 (where the
     overlay is lenient, a value that resembles a status may be read as it)."""
-    pairs = _invalid_filters(contract)[case]
+    pairs = invalid_filters(contract)[case]
     answer = api.list_runs(params=pairs)
     _expect_refused_or_resembled(answer, contract, [value for _, value in pairs],
                                  f"An invalid status filter ({case})")
-
-
-# Other spellings of one or two statuses (first, second): other list syntaxes, and values a lenient reader would
-# trim, unquote or normalise into a status.
-STATUS_SPELLINGS = {
-    "comma-list": lambda first, second: f"{first},{second}",
-    "trailing-comma": lambda first, second: f"{first},",
-    "space-list": lambda first, second: f"{first} {second}",
-    "pipe-list": lambda first, second: f"{first}|{second}",
-    "semicolon-list": lambda first, second: f"{first};{second}",
-    "json-array": lambda first, second: json.dumps([first]),
-    "quoted": lambda first, second: f'"{first}"',
-    "leading-space": lambda first, second: f" {first}",
-    "trailing-space": lambda first, second: f"{first} ",
-    "trailing-newline": lambda first, second: f"{first}\n",
-    "fullwidth": lambda first, second: fullwidth(first),
-}
-COMMA_SPELLINGS = ("comma-list", "trailing-comma")
 
 
 @pytest.mark.rule("status.grammar", "status.refusal")
@@ -193,7 +153,7 @@ def test_status_is_read_only_as_exact_enum_values(api, contract, case):
     as the statuses it resembles, and no other)."""
     if case in COMMA_SPELLINGS and not contract.statuses_as_repeated_keys:
         pytest.skip("the contract's status parameter is not exploded: several values are comma-separated")
-    value = STATUS_SPELLINGS[case](*contract.statuses[:2])
+    value = status_spelling(contract, case)
     answer = api.list_runs(params=exact_query([("status", value)]))
     _expect_refused_or_resembled(answer, contract, [value], f"status={value!r} ({case})")
 

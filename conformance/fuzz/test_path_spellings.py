@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 import pytest
 
 from conformance.harness.spelling import (
-    OTHER, OWN, PATH_FORMS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch, fullwidth, padded,
+    OTHER, OWN, PATH_FORMS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch, padded,
 )
-from conformance.representation import unknown_like
+from conformance.representation import fullwidth, unknown_like
 
 # Characters routers, proxies, databases and caches treat specially: controls, separators, reserved and
 # delimiting characters, letters with case or normalisation traps, invisible ones, one beyond the BMP.

@@ -18,6 +18,7 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 from ..contract import RUNS_PATH, Contract
+from ..representation import fullwidth
 from .client import ApiClient
 from .exchange import Exchange
 from .expect import ContractViolation
@@ -55,11 +56,6 @@ def escaped(text: str, every: bool = False, chosen: Callable[[int], bool] = lamb
         if every or chosen(index) or char not in _SEGMENT_LITERAL else char
         for index, char in enumerate(text)
     )
-
-
-def fullwidth(text: str) -> str:
-    """Printable ASCII as its fullwidth form (U+FF01..U+FF5E), which NFKC normalisation maps back."""
-    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
 
 
 def padded(segment: str, length: int, fill: str = "0") -> str:

@@ -6,9 +6,10 @@ import pytest
 
 from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_status
-from conformance.harness.spelling import fullwidth
+from conformance.harness.query_spellings import (
+    LIMIT_SPELLINGS, invalid_limits, lenient_sizes, limit_spellings, size_other_than_default,
+)
 from conformance.profiles import cases
-from conformance.representation import lenient_readings
 
 
 def _expect_page_size(page, size, what):
@@ -22,21 +23,9 @@ def _expect_page_size(page, size, what):
            actual=f"{len(page.runs)} runs, nextCursor {'null' if last else 'set'}", exchange=page)
 
 
-def _lenient_sizes(contract, pairs) -> set[int]:
-    """The page sizes a limit spelled outside the grammar (or repeated) may be served as, where the overlay lets the
-    API read such spellings leniently (queryGrammar.limitOutsideGrammar: lenient): each value as a common number
-    parser reads it, within the bounds (above them, the maximum where the contract clamps). Empty: it is refused."""
-    values = [str(value) for _, value in pairs]
-    if contract.limit_outside_grammar != "lenient" or (len(values) == 1 and contract.limit_grammar.fullmatch(values[0])):
-        return set()
-    readings = {reading for value in values for reading in lenient_readings(value) if reading >= contract.limit_min}
-    return {min(reading, contract.limit_max) for reading in readings
-            if reading <= contract.limit_max or contract.limit_clamped}
-
-
 def _expect_refused_or_lenient(answer, contract, pairs, what):
     """Refused with invalidQuery; or, where the overlay is lenient and a parser reads a size, served as one."""
-    sizes = _lenient_sizes(contract, pairs)
+    sizes = lenient_sizes(contract, pairs)
     refused = contract.error_status("invalidQuery")
     if not sizes:
         expect_status(answer, refused, f"{what} is refused")
@@ -65,19 +54,6 @@ def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
     _expect_page_size(page, size, f"A limit={size} page holds {size} runs while more remain")
 
 
-def _invalid_limits(contract):
-    return {
-        "zero": [("limit", contract.limit_min - 1)],
-        "negative": [("limit", -1)],
-        "above-maximum": [("limit", contract.limit_max + 1)],
-        "huge": [("limit", "9" * 30)],
-        "fraction": [("limit", "1.5")],
-        "word": [("limit", "abc")],
-        "empty": [("limit", "")],
-        "repeated": [("limit", contract.limit_min), ("limit", contract.limit_max)],
-    }
-
-
 @pytest.mark.rule("limit.refusal", "server.no-5xx")
 @pytest.mark.parametrize("case", cases(["zero", "negative", "above-maximum", "huge", "fraction", "word", "empty",
                                           "repeated"], smoke=["huge", "fraction", "repeated"]))
@@ -85,48 +61,12 @@ def test_invalid_limit_is_rejected(api, contract, case):
     """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
     the maximum, a contract that clamps serves a page of at most the maximum instead; a contract lenient about
     other spellings may serve a fraction or a repeated key as a size a common number parser reads from it."""
-    pairs = _invalid_limits(contract)[case]
+    pairs = invalid_limits(contract)[case]
     answer = api.list_runs(params=pairs)
     if contract.limit_clamped and case in ABOVE_MAXIMUM:
         _expect_clamped(answer, contract, case)
         return
     _expect_refused_or_lenient(answer, contract, pairs, f"An invalid limit ({case})")
-
-
-def _limit_spellings(contract):
-    """Other spellings of limits within the bounds: each one a lenient number parser reads as a number."""
-    small = str(_size_other_than_default(contract))
-    tens = next((str(n) for n in range(max(10, contract.limit_min), contract.limit_max + 1)), "0" + small)
-    single = {
-        "plus-sign": "+" + small,
-        "minus-zero": "-0",
-        "leading-space": " " + small,
-        "trailing-space": small + " ",
-        "trailing-newline": small + "\n",
-        "decimal-point": small + ".0",
-        "exponent": small + "e0",
-        "hexadecimal": f"0x{int(small):x}",
-        "underscore-separator": f"{tens[0]}_{tens[1:]}",
-        "comma-list": f"{small},{small}",
-        "digits-then-letters": small + "x",
-        "fullwidth-digits": fullwidth(small),
-        "arabic-indic-digits": "".join(chr(0x0660 + int(digit)) for digit in small),
-        "leading-zero": "0" + tens,  # within the grammar: read as decimal (never octal), or refused
-    }
-    cases = {name: [("limit", value)] for name, value in single.items()}
-    cases["repeated-identical"] = [("limit", small), ("limit", small)]
-    return cases
-
-
-def _size_other_than_default(contract):
-    return next(size for size in (5, 7, contract.limit_min, contract.limit_max)
-                if contract.limit_min <= size <= contract.limit_max and size != contract.limit_default)
-
-
-LIMIT_SPELLINGS = ("plus-sign", "minus-zero", "leading-space", "trailing-space", "trailing-newline",
-                   "decimal-point", "exponent", "hexadecimal", "underscore-separator", "comma-list",
-                   "digits-then-letters", "fullwidth-digits", "arabic-indic-digits", "leading-zero",
-                   "repeated-identical")
 
 
 @pytest.mark.rule("limit.grammar", "server.no-5xx")
@@ -136,7 +76,7 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     space, point, exponent, prefix, separator, list or another script's digits gets the contract's 400 (or, where
     the overlay is lenient, a page of a size a common number parser reads from it); leading zeros are read as the
     same decimal number or refused, as the overlay says (queryGrammar)."""
-    pairs = _limit_spellings(contract)[case]
+    pairs = limit_spellings(contract)[case]
     answer = api.list_runs(params=exact_query(pairs))
     shown = "&".join(f"limit={value!r}" for _, value in pairs)
     value = pairs[0][1]
@@ -156,7 +96,7 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
 def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
     """limit[]=N is a parameter the contract does not name: ignored (a page of the default size) or refused, as
     the overlay says (queryGrammar.unknownParameters), never read as the page size."""
-    size = _size_other_than_default(contract)
+    size = size_other_than_default(contract)
     answer = api.list_runs(params=exact_query([(key, size)]))
     expect_status(answer, contract.unknown_parameter_statuses, f"{key}={size}, a parameter the contract does not name, is ignored or refused")
     if answer.status == 200:
