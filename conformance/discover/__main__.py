@@ -23,7 +23,7 @@ from ..harness.redaction import redact, register_secret
 from ..harness.transport import PoliteSession, ToolError
 from ..plugin.target import external_target, probe, start_embedded
 from ..settings import SETTINGS, TOOL_ERROR, Settings, SettingsError, read_settings
-from .findings import AGREES, DIFFERS, Discovery, conclude
+from .findings import AGREES, DECIDE, DIFFERS, Discovery, conclude
 from .overlay_writer import markdown, overlay_text
 from .probes import BUDGET, Prober
 
@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         register_secret(target.api_key)
         first = probe(session, target)
         api = ApiClient(session, target.base_url, target.api_key, target.runtime_id, contract)
-        discovery = conclude(Prober(api, target.other_runtime_id).observe(first), contract)
+        prober = Prober(api, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id)
+        discovery = conclude(prober.observe(first), contract)
     except SettingsError as error:
         print(f"bad setting: {error}", file=sys.stderr)
         return TOOL_ERROR
@@ -109,13 +110,17 @@ def _print(discovery: Discovery, target: str, settings: Settings, requests: int,
            report: Path) -> None:
     print(f"bctrl discovery: {target}; contract: {settings.contract}")
     for finding in discovery.findings:
-        marker = {AGREES: "agrees", DIFFERS: "DIFFERS"}.get(finding.outcome, finding.outcome)
+        marker = {AGREES: "agrees", DIFFERS: "DIFFERS", DECIDE: "DECIDE"}.get(finding.outcome, finding.outcome)
         print(redact(f"  {marker:<9}  {finding.point}: {finding.target}"))
     for violation in discovery.violations:
         print(redact(f"VIOLATION  {violation.rule}: {violation.what}\n  reproduce: {violation.exchange.curl()}"))
     print(f"requests: {requests} (GET only; budget {budget})")
     changes = len(discovery.changes)
-    print(f"wrote {overlay} ({changes} difference(s) from the contract) and {report}")
+    print(f"wrote {overlay} ({changes} line(s) differ from the contract) and {report}")
+    decisions = discovery.by_outcome(DECIDE)
+    if decisions:
+        print(f"{len(decisions)} of them are decisions for the API team (leniency the contract did not allow): "
+              f"{', '.join(finding.point for finding in decisions)}; see {report}")
     if discovery.violations:
         print(f"{len(discovery.violations)} violation(s) no contract may allow: reported, not written (exit 1)")
     print(f"next: review {report}, then BCTRL_CONTRACT={overlay} python -m pytest")

@@ -2,27 +2,34 @@
 apart, what no contract may allow (violations), which is never written into an overlay.
 
 Outcomes: `agrees` (the target does what the contract says), `differs` (another legitimate choice: written to the
-overlay), `not shown` (the data cannot tell: the contract's line is kept), `review` (the target differs in a way
-the overlay has no line for, or the data cannot pin down: kept, and listed for a person to decide).
+overlay), `decide` (the target is lenient where the contract is strict, a choice the overlay has a line for but
+that is the API team's decision, not a fact: written, and listed for a person to confirm), `not shown` (the data
+cannot tell: the contract's line is kept), `review` (the target differs in a way the overlay has no line for, or
+the data cannot pin down: kept, and listed for a person to decide), `not probed` (discovery cannot probe it with a
+few GETs: the contract's line is kept, and says what it allows).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from jsonschema import Draft202012Validator
 
-from ..contract import Contract, Order, load_contract
-from ..contract.model import ENVELOPE_SCHEMAS
+from ..contract import RUNS_PATH, Contract, Order, load_contract
+from ..contract.model import ENVELOPE_SCHEMAS, REQUEST_ID_HEADER
 from ..harness.exchange import Exchange
 from ..harness.live import duplicates
+from ..harness.query_spellings import lenient_sizes, resembled
 from ..harness.redaction import contains_secret
-from ..harness.validation import error_body_problems, response_problems
+from ..harness.validation import error_body_problems, request_id_in_body, response_problems
 from ..harness.walk import Walk
 from ..representation import comparable
 from .probes import LIMIT_CEILING, LimitProbe, Observations, runs_of, union_applied
 
-AGREES, DIFFERS, NOT_SHOWN, REVIEW = "agrees", "differs", "not shown", "review"
+AGREES, DIFFERS, DECIDE, NOT_SHOWN, REVIEW, NOT_PROBED = (
+    "agrees", "differs", "decide", "not shown", "review", "not probed")
+WRITTEN = (DIFFERS, DECIDE)  # the outcomes whose line is written to the overlay
 # The choices discovery may write, each one line of the overlay, with the values a real API may legitimately pick.
 INVALID_QUERY_STATUSES = (400, 422)
 UNAUTHENTICATED_STATUSES = (401, 403)
@@ -55,6 +62,11 @@ class Discovery:
     def changes(self) -> dict[str, object]:
         return dict(finding.change for finding in self.findings if finding.change is not None)
 
+    @property
+    def unsettled(self) -> list[Finding]:
+        """The lines discovery could not settle: for review, not shown by the data, or not probed."""
+        return [finding for finding in self.findings if finding.outcome in (REVIEW, NOT_SHOWN, NOT_PROBED)]
+
     def by_outcome(self, outcome: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.outcome == outcome]
 
@@ -77,6 +89,17 @@ def conclude(observations: Observations, contract: Contract) -> Discovery:
         *order_findings,
         _status_list(observations, contract),
         _statuses(observations, contract),
+        _limit_outside_grammar(observations, contract),
+        _leading_zeros(observations, contract),
+        _status_outside_grammar(observations, contract),
+        _unknown_parameters(observations, contract),
+        _foreign_cursor(observations, contract),
+        _cursor_with_other_query(observations, contract),
+        _altered_cursor(observations, contract),
+        _path_refusals(observations, contract),
+        _error_media_types(observations, contract),
+        _request_id(observations, contract),
+        *_not_probed(contract),
     ]
     violations = _violations(observations, contract, order)
     if any(violation.rule == "limit.bounds" for violation in violations):
@@ -87,7 +110,7 @@ def conclude(observations: Observations, contract: Contract) -> Discovery:
 
 
 def _not_written(finding: Finding, why: str) -> None:
-    if finding.outcome in (DIFFERS, AGREES):
+    if finding.outcome in (*WRITTEN, AGREES):
         finding.outcome, finding.change = REVIEW, None
         finding.target += f"; not written: {why}"
 
@@ -201,7 +224,8 @@ def _invalid_query(obs: Observations, contract: Contract, above: Finding) -> Fin
 def _unauthenticated(obs: Observations, contract: Contract) -> Finding:
     return _status_choice("x-bctrl-contract.errorStatus.unauthenticated", contract.error_status("unauthenticated"),
                           {"no key": obs.no_key, "wrong key": obs.wrong_key, "key with extra characters":
-                           obs.key_with_extra}, UNAUTHENTICATED_STATUSES,
+                           obs.key_with_extra, "another key of the same shape": obs.key_of_the_same_shape},
+                          UNAUTHENTICATED_STATUSES,
                           "errorStatus.unauthenticated")
 
 
@@ -242,7 +266,7 @@ def _envelope(obs: Observations, contract: Contract) -> Finding:
     point = "components.schemas.BctrlError (error envelopes)"
     accepted = contract.error_envelopes
     said = " or ".join(accepted) or "none"
-    refusals = [e for e in obs.all_exchanges() if _refused(e) and e.status != 429]
+    refusals = obs.api_refusals()
     if not refusals:
         return Finding(point, said, "nothing was refused", NOT_SHOWN)
     kinds = {id(e): envelope_of(e, contract) for e in refusals}
@@ -259,8 +283,9 @@ def _envelope(obs: Observations, contract: Contract) -> Finding:
 
 
 def envelope_of(exchange: Exchange, contract: Contract) -> str | None:
-    """flat, nested, or None (neither, or not JSON)."""
-    if exchange.content_type != "application/json":
+    """flat, nested, or None (neither, or not a JSON media type the contract allows for errors)."""
+    if contract.documented_media_type(exchange.status, exchange.content_type) is None and not \
+            exchange.content_type.endswith(("/json", "+json")):
         return None
     body = exchange.json
     for envelope, schema in _envelope_schemas(contract).items():
@@ -386,8 +411,261 @@ def _statuses(obs: Observations, contract: Contract) -> Finding:
 def _own_pages(obs: Observations) -> list[Exchange]:
     """The 200 pages of the configured runtime, asked with the key."""
     pages = [obs.first_page, obs.limit_one, *(p.exchange for p in obs.limit_search), obs.status_union,
-             obs.status_comma, *obs.walk, *obs.scheme_words.values(), *obs.bad_queries.values()]
+             obs.status_comma, *obs.walk, *obs.scheme_words.values(), *obs.bad_queries.values(),
+             *obs.limit_spellings.values(), *obs.status_spellings.values(), *obs.unknown_parameters.values(),
+             *obs.other_query_cursor.values(), *obs.altered_cursor.values()]
     return [page for page in pages if page is not None and page.status == 200]
+
+
+# -- query grammar, cursors, paths, error representation ------------------------------------------------------------
+def _limit_outside_grammar(obs: Observations, contract: Contract) -> Finding:
+    """Limits spelled otherwise (a sign, spaces, a point, an exponent, a prefix, letters, separators, other digits,
+    a repeated key): refused, or served as a common parser reads them (lenient: a decision, written for review)."""
+    point, said = "x-bctrl-contract.queryGrammar.limitOutsideGrammar", contract.limit_outside_grammar
+    probes = {name: e for name, e in obs.limit_spellings.items() if name != "leading-zero"}
+    if not probes:
+        return Finding(point, said, "not asked", NOT_SHOWN)
+    served = {name: e for name, e in probes.items() if e.status == 200}
+    refused = {name: e for name, e in probes.items() if _refused(e)}
+    lenient = replace_choice(contract, queryGrammar={"limitOutsideGrammar": "lenient"})
+    unexplained = [name for name, e in served.items()
+                   if not _size_fits(e, lenient_sizes(lenient, obs.limit_spelling_pairs[name]))]
+    shown = _spelled(served, refused, obs.limit_spelling_pairs)
+    if unexplained:
+        return Finding(point, said, f"{shown}; served, but not as any common parser reads them: "
+                       f"{', '.join(unexplained)}", REVIEW, [served[name] for name in unexplained][:3])
+    if not served:
+        return Finding(point, said, shown, AGREES if said == "refused" else NOT_SHOWN, list(refused.values())[:2])
+    if said == "lenient":
+        return Finding(point, said, shown, AGREES, list(served.values())[:3])
+    return Finding(point, said, shown + ": the target reads them as a common number parser does. Accepting that "
+                   "is the API team's decision, not a bug the suite can see: written as `lenient`; set it back to "
+                   "`refused` and the gate fails on it", DECIDE, list(served.values())[:3],
+                   ("queryGrammar.limitOutsideGrammar", "lenient"))
+
+
+def _leading_zeros(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.queryGrammar.limitLeadingZeros"
+    said = contract.rules["queryGrammar"]["limitLeadingZeros"]
+    answer = obs.limit_spellings.get("leading-zero")
+    if answer is None:
+        return Finding(point, said, "not asked", NOT_SHOWN)
+    value = str(obs.limit_spelling_pairs["leading-zero"][0][1])
+    if answer.status == 200 and _size_fits(answer, {int(value)}):
+        outcome = AGREES if 200 in contract.leading_zeros_limit_statuses else DIFFERS
+        return Finding(point, said, f"limit={value} served as {int(value)}", outcome, [answer],
+                       ("queryGrammar.limitLeadingZeros", "accepted-or-refused") if outcome == DIFFERS else None)
+    if answer.status == contract.error_status("invalidQuery"):
+        outcome = AGREES if answer.status in contract.leading_zeros_limit_statuses else DIFFERS
+        return Finding(point, said, f"limit={value} refused {answer.status}", outcome, [answer],
+                       ("queryGrammar.limitLeadingZeros", "accepted-or-refused") if outcome == DIFFERS else None)
+    return Finding(point, said, f"limit={value} answered {answer.status} with {_runs(answer.runs)} (see the "
+                   "violations)", REVIEW, [answer])
+
+
+def _status_outside_grammar(obs: Observations, contract: Contract) -> Finding:
+    point, said = "x-bctrl-contract.queryGrammar.statusOutsideGrammar", contract.status_outside_grammar
+    probes = obs.status_spellings
+    if not probes:
+        return Finding(point, said, "not asked", NOT_SHOWN)
+    served = {name: e for name, e in probes.items() if e.status == 200}
+    refused = {name: e for name, e in probes.items() if _refused(e)}
+    lenient = replace_choice(contract, queryGrammar={"statusOutsideGrammar": "lenient"})
+    unexplained = [name for name, e in served.items()
+                   if not _statuses_within(e, resembled(lenient, obs.status_spelling_values[name]))]
+    shown = _spelled(served, refused, {name: [("status", v) for v in values]
+                                       for name, values in obs.status_spelling_values.items()})
+    if unexplained:
+        return Finding(point, said, f"{shown}; served, but not filtered on the statuses they resemble: "
+                       f"{', '.join(unexplained)}", REVIEW, [served[name] for name in unexplained][:3])
+    if not served:
+        return Finding(point, said, shown, AGREES if said == "refused" else NOT_SHOWN, list(refused.values())[:2])
+    if said == "lenient":
+        return Finding(point, said, shown, AGREES, list(served.values())[:3])
+    return Finding(point, said, shown + ": the target reads them as the statuses they resemble. Accepting that is the "
+                   "API team's decision: written as `lenient`", DECIDE, list(served.values())[:3],
+                   ("queryGrammar.statusOutsideGrammar", "lenient"))
+
+
+def _unknown_parameters(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.queryGrammar.unknownParameters"
+    said = contract.rules["queryGrammar"]["unknownParameters"]
+    answers = obs.unknown_parameters
+    if not answers:
+        return Finding(point, said, "not asked", NOT_SHOWN)
+    ignored = {name for name, e in answers.items() if e.status == 200}
+    refused = {name for name, e in answers.items() if e.status == contract.error_status("invalidQuery")}
+    shown = ", ".join(f"{name} {answers[name].status}" for name in answers)
+    if ignored | refused != set(answers):
+        return Finding(point, said, shown, REVIEW, list(answers.values()))
+    seen = ("ignored" if ignored else "") + ("-or-" if ignored and refused else "") + ("refused" if refused else "")
+    allowed = contract.unknown_parameter_statuses
+    agrees = (200 in allowed or not ignored) and (contract.error_status("invalidQuery") in allowed or not refused)
+    return Finding(point, said, shown + " (an applied one is a violation)", AGREES if agrees else DIFFERS,
+                   list(answers.values()), None if agrees else ("queryGrammar.unknownParameters", seen))
+
+
+def _foreign_cursor(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.foreignCursor"
+    said = " or ".join(sorted(contract.foreign_cursor_outcomes))
+    answer = obs.foreign_cursor
+    if answer is None:
+        return Finding(point, said, "not asked: neither BCTRL_SECOND_RUNTIME_ID nor BCTRL_EMPTY_RUNTIME_ID is set",
+                       NOT_SHOWN)
+    outcome = _cursor_outcome(answer, contract)
+    shown = f"the walk's first cursor, with its query, on {obs.foreign_runtime}: {outcome} ({answer.status})"
+    if outcome in contract.foreign_cursor_outcomes:
+        return Finding(point, said, shown, AGREES, [answer])
+    if outcome in ("refused", "empty", "own-runs"):
+        return Finding(point, said, shown, DIFFERS, [answer],
+                       ("foreignCursor", sorted(contract.foreign_cursor_outcomes | {outcome})))
+    return Finding(point, said, shown, REVIEW, [answer])
+
+
+def _cursor_outcome(answer: Exchange, contract: Contract) -> str:
+    if answer.status == contract.error_status("invalidQuery"):
+        return "refused"
+    if answer.status == 200:
+        return "own-runs" if answer.runs else "empty"
+    return f"status {answer.status}"
+
+
+def _cursor_with_other_query(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.cursorWithOtherQuery"
+    said = " or ".join(sorted(contract.cursor_with_other_query))
+    answers = obs.other_query_cursor
+    if not answers:
+        return Finding(point, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
+    seen = {name: ("served" if e.status == 200 else "refused" if e.status == contract.error_status("invalidQuery")
+                   else f"status {e.status}") for name, e in answers.items()}
+    shown = "the walk's first cursor with " + ", ".join(f"{name}: {what}" for name, what in seen.items())
+    outcomes = set(seen.values())
+    if not outcomes <= {"served", "refused"}:
+        return Finding(point, said, shown, REVIEW, list(answers.values()))
+    if outcomes <= contract.cursor_with_other_query:
+        return Finding(point, said, shown, AGREES, list(answers.values()))
+    return Finding(point, said, shown, DIFFERS, list(answers.values()),
+                   ("cursorWithOtherQuery", sorted(contract.cursor_with_other_query | outcomes)))
+
+
+def _altered_cursor(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.alteredCursor"
+    said = " or ".join(sorted(contract.altered_cursor))
+    answers = obs.altered_cursor
+    if not answers:
+        return Finding(point, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
+    seen = {name: ("served" if e.status == 200 else "refused" if e.status == contract.error_status("invalidQuery")
+                   else f"status {e.status}") for name, e in answers.items()}
+    shown = "the walk's first cursor " + ", ".join(f"{name}: {what}" for name, what in seen.items())
+    outcomes = set(seen.values())
+    if not outcomes <= {"served", "refused"}:
+        return Finding(point, said, shown, REVIEW, list(answers.values()))
+    if outcomes <= contract.altered_cursor:
+        return Finding(point, said, shown, AGREES, list(answers.values()))
+    return Finding(point, said, shown + ": the target's cursors are unsigned positions (an altered one names another "
+                   "position). Whether that is by design or a signature never checked, only the API team knows: "
+                   "written as `served`", DECIDE, list(answers.values()),
+                   ("alteredCursor", sorted(contract.altered_cursor | outcomes)))
+
+
+def _path_refusals(obs: Observations, contract: Contract) -> Finding:
+    """The statuses that refuse a runtime id of another shape and odd spellings of a runtime the key cannot see."""
+    point = "x-bctrl-contract.pathSpellings.refusals"
+    said = ", ".join(map(str, sorted(contract.path_refusal_statuses)))
+    answers = {**({"a runtime id of another shape": obs.malformed_runtime} if obs.malformed_runtime else {}),
+               **obs.path_spellings}
+    if not answers:
+        return Finding(point, said, "not asked", NOT_SHOWN)
+    shown = ", ".join(f"{name} {e.status}" for name, e in answers.items())
+    other = {e.status for e in answers.values() if 400 <= e.status < 500} - contract.path_refusal_statuses
+    if any(not 400 <= e.status < 500 for e in answers.values() if e.status not in contract.path_redirect_statuses):
+        return Finding(point, said, shown + " (a 2xx or 5xx is a violation)", REVIEW, list(answers.values()))
+    if not other:
+        return Finding(point, said, shown, AGREES, list(answers.values())[:2])
+    refusals = list(contract.rules["pathSpellings"]["refusals"]) + sorted(other)
+    return Finding(point, said, shown, DIFFERS, [e for e in answers.values() if e.status in other],
+                   ("pathSpellings.refusals", refusals))
+
+
+def _error_media_types(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.errorMediaTypes"
+    said = " or ".join(contract.error_media_types)
+    refusals = obs.api_refusals()
+    if not refusals:
+        return Finding(point, said, "nothing was refused", NOT_SHOWN)
+    seen = sorted({e.content_type or "(none)" for e in refusals})
+    shown = f"{', '.join(seen)} on {len(refusals)} refusals"
+    unknown = [e for e in refusals if contract.documented_media_type(e.status, e.content_type) is None]
+    if not unknown:
+        return Finding(point, said, shown, AGREES, refusals[:1])
+    if all(e.content_type.endswith(("/json", "+json")) for e in unknown):
+        return Finding(point, said, shown, DIFFERS, unknown[:2],
+                       ("errorMediaTypes", list(contract.error_media_types) + sorted({e.content_type
+                                                                                     for e in unknown})))
+    return Finding(point, said, shown + ": not JSON (see the envelope line)", REVIEW, unknown[:2])
+
+
+def _request_id(obs: Observations, contract: Contract) -> Finding:
+    point = "x-bctrl-contract.requestId"
+    said = " or ".join(sorted(contract.request_id_places))
+    refusals = obs.api_refusals()
+    if not refusals:
+        return Finding(point, said, "nothing was refused", NOT_SHOWN)
+    places = [frozenset(place for place, found in (("body", request_id_in_body(e.json)),
+                                                   ("header", e.headers.get(REQUEST_ID_HEADER))) if found)
+              for e in refusals]
+    missing = [e for e, where in zip(refusals, places) if not where]
+    seen = sorted(set().union(*places))
+    shown = f"request id in {' and '.join(seen) or 'neither place'} on {len(refusals) - len(missing)} of " \
+            f"{len(refusals)} refusals"
+    if missing:
+        return Finding(point, said, shown, REVIEW, missing[:2])
+    if all(where & contract.request_id_places for where in places):
+        return Finding(point, said, shown, AGREES, refusals[:1])
+    return Finding(point, said, shown, DIFFERS, refusals[:1], ("requestId", seen))
+
+
+def _not_probed(contract: Contract) -> list[Finding]:
+    """The lines discovery cannot settle with a few GETs: what the contract in force allows stays."""
+    lag = contract.read_lag_seconds
+    return [
+        Finding("x-bctrl-contract.otherMethods", " or ".join(map(str, sorted(contract.other_method_statuses))),
+                "not probed: discovery sends GET only; the gate's methods checks judge it", NOT_PROBED),
+        Finding("x-bctrl-contract.liveData", f"reads may lag {lag:g} s; the oldest runs "
+                f"{'may' if contract.oldest_runs_may_be_deleted else 'may not'} be deleted",
+                "not probed: a replica's lag and a retention job show only over time", NOT_PROBED),
+    ]
+
+
+def _size_fits(page: Exchange, sizes: set[int]) -> bool:
+    """The page holds one of `sizes` runs (at most, on the last page)."""
+    last = page.next_cursor is None
+    return any(len(page.runs) <= size if last else len(page.runs) == size for size in sizes)
+
+
+def _statuses_within(page: Exchange, statuses: frozenset[str]) -> bool:
+    return bool(statuses) and {run.get("status") for run in runs_of(page)} <= statuses
+
+
+def _spelled(served: dict[str, Exchange], refused: dict[str, Exchange], sent: dict[str, list]) -> str:
+    def shown(name):
+        return "&".join(f"{key}={value!r}" for key, value in sent[name])
+    parts = []
+    if served:
+        parts.append("served: " + ", ".join(f"{shown(name)} ({len(e.runs)} runs)" for name, e in served.items()))
+    if refused:
+        parts.append(f"refused ({', '.join(sorted({str(e.status) for e in refused.values()}))}): "
+                     + ", ".join(shown(name) for name in refused))
+    return "; ".join(parts) or "neither served nor refused"
+
+
+def replace_choice(contract: Contract, **lines) -> Contract:
+    """The contract with some x-bctrl-contract lines replaced (nested mappings merged one level)."""
+    document = copy.deepcopy(contract.document)
+    rules = document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]
+    for key, value in lines.items():
+        rules[key] = {**rules.get(key, {}), **value} if isinstance(value, dict) else value
+    return Contract(document)
 
 
 # -- violations: what no contract may allow ---------------------------------------------------------------------------
@@ -414,10 +692,28 @@ def _violations(obs: Observations, contract: Contract, order: Order | None) -> l
     found += _auth_violations(obs)
     found += _page_size_violations(obs)
     found += _walk_violations(obs, order)
+    found += _scope_violations(obs)
     unique: dict[tuple[str, str], Violation] = {}
     for violation in found:
         unique.setdefault((violation.rule, violation.what), violation)
     return list(unique.values())
+
+
+def _scope_violations(obs: Observations) -> list[Violation]:
+    """A cursor of the key's runtime that lists its runs on another runtime; another tenant's runtime served under
+    another spelling of its path."""
+    found = []
+    own = {run["id"] for page in _own_pages(obs) for run in runs_of(page)}
+    answer = obs.foreign_cursor
+    leaked = [run for run in runs_of(answer) if run["id"] in own] if answer is not None else []
+    if leaked:
+        found.append(Violation("cursor.scope", f"a cursor of BCTRL_RUNTIME_ID, sent to {obs.foreign_runtime}, lists "
+                               f"{_runs(leaked)} of BCTRL_RUNTIME_ID there", answer))
+    for name, answer in obs.path_spellings.items():
+        if name.startswith("other ") and 200 <= answer.status < 300:
+            found.append(Violation("tenant.isolation", f"another tenant's runtime, spelled {name.split(' ', 1)[1]}, "
+                                   f"is served ({answer.status}, {_runs(answer.runs)})", answer))
+    return found
 
 
 def _runs(runs: list) -> str:
@@ -434,26 +730,20 @@ def _page_rule(problem: str) -> str:
 def _auth_violations(obs: Observations) -> list[Violation]:
     found = []
     for name, exchange in (("without a key", obs.no_key), ("with a wrong key", obs.wrong_key),
-                           ("with the key and one more character", obs.key_with_extra)):
+                           ("with the key and one more character", obs.key_with_extra),
+                           ("with another key of the same shape", obs.key_of_the_same_shape)):
         if exchange.status == 200:
             found.append(Violation("auth.bearer", f"a request {name} is served ({_runs(exchange.runs)})", exchange))
     other, unknown = obs.other_runtime, obs.unknown_runtime
     if other is not None and other.status == 200:
         found.append(Violation("tenant.isolation", f"another tenant's runtime is served (200, {_runs(other.runs)})",
                                other))
-    elif other is not None and _refused(unknown) and (other.status, _error_code(other)) != (
-            unknown.status, _error_code(unknown)):
+    elif other is not None and _refused(unknown) and (other.status, other.error_code) != (
+            unknown.status, unknown.error_code):
         found.append(Violation("tenant.isolation", f"another tenant's runtime is answered {other.status} "
-                               f"{_error_code(other)!r}, an unknown one {unknown.status} {_error_code(unknown)!r}: the "
+                               f"{other.error_code!r}, an unknown one {unknown.status} {unknown.error_code!r}: the "
                                "difference tells that it exists", other))
     return found
-
-
-def _error_code(exchange: Exchange) -> str | None:
-    """The code of either bctrl error envelope."""
-    body = exchange.json if isinstance(exchange.json, dict) else {}
-    error = body.get("error")
-    return error.get("code") if isinstance(error, dict) else body.get("code")
 
 
 def _page_size_violations(obs: Observations) -> list[Violation]:

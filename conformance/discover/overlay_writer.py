@@ -17,10 +17,15 @@ from ..contract import RUNS_PATH, Contract, load_yaml, spec_extended_by
 from ..contract.model import ENVELOPE_SCHEMAS
 from ..harness.exchange import Exchange
 from ..harness.redaction import redact
-from .findings import AGREES, DIFFERS, NOT_SHOWN, REVIEW, Discovery, Finding
+from .findings import AGREES, DECIDE, DIFFERS, NOT_PROBED, NOT_SHOWN, REVIEW, Discovery, Finding
 
 OPERATION = f"$.paths['{RUNS_PATH}'].get"
 LIMIT_SCHEMA = f"{OPERATION}.parameters[?@.name == 'limit'].schema"
+# The x-bctrl-contract lines discovery writes as they are (a dot: a line inside a mapping).
+LINES = ("limitAboveMaximum", "bearerSchemeCaseInsensitive", "foreignCursor", "cursorWithOtherQuery",
+         "alteredCursor", "errorMediaTypes", "requestId", "pathSpellings.refusals",
+         "queryGrammar.limitOutsideGrammar", "queryGrammar.statusOutsideGrammar", "queryGrammar.limitLeadingZeros",
+         "queryGrammar.unknownParameters")
 RESPONSE_DESCRIPTIONS = {
     "invalidQuery": "A query value is invalid (limit, status or cursor).",
     "unauthenticated": "The API key is missing or invalid.",
@@ -42,13 +47,14 @@ def discovered_actions(changes: dict[str, object], contract: Contract) -> list[d
                     "application/json": {"schema": {"$ref": "#/components/schemas/BctrlError"}}}}
         elif choice == "order.tieBreak":
             rules["order"] = {"tieBreak": value}
-        elif choice in ("limitAboveMaximum", "bearerSchemeCaseInsensitive"):
-            rules[choice] = value
+        elif choice in LINES:
+            parent, _, key = choice.rpartition(".")
+            (rules.setdefault(parent, {}) if parent else rules)[key] = value
     actions = []
     if rules or responses:
         update = {**({"responses": responses} if responses else {}), **({"x-bctrl-contract": rules} if rules else {})}
         actions.append({"target": OPERATION, "description": "Discovered: how the target refuses, authenticates, "
-                        "orders and clamps.", "update": update})
+                        "orders, clamps, reads cursors and spellings.", "update": update})
     limit = {key: changes[f"limit.{key}"] for key in ("maximum", "default") if f"limit.{key}" in changes}
     if limit:
         actions.append({"target": LIMIT_SCHEMA, "description": "Discovered: the target's page sizes.",
@@ -130,13 +136,18 @@ def markdown(discovery: Discovery, *, target: str, contract_path: Path, overlay_
                       f"  - reproduce: `{violation.exchange.curl()}`"]
         lines.append("")
     sections = [(DIFFERS, f"Differences: written to `{overlay_path.name}`", differs),
+                (DECIDE, f"Decisions: written to `{overlay_path.name}`, for the API team to confirm (the target is "
+                         "lenient where the contract is strict; set the line back and the gate fails on it)",
+                 discovery.by_outcome(DECIDE)),
                 (REVIEW, "For review: not written (the overlay has no line for it, or the data cannot settle it)",
                  review),
                 (NOT_SHOWN, "Not shown by the data: the contract's line is kept", discovery.by_outcome(NOT_SHOWN)),
+                (NOT_PROBED, "Not probed (GET only, a few requests): the contract's line is kept",
+                 discovery.by_outcome(NOT_PROBED)),
                 (AGREES, "Agrees with the contract", discovery.by_outcome(AGREES))]
     for outcome, title, findings in sections:
         if findings:
-            render = _finding_line if outcome in (AGREES, NOT_SHOWN) else _finding
+            render = _finding_line if outcome in (AGREES, NOT_SHOWN, NOT_PROBED) else _finding
             lines += [f"## {title}", ""] + [line for finding in findings for line in render(finding)] + [""]
     lines += ["## Next", "",
               f"1. Review the differences above and the actions at the end of `{overlay_path}`.",
@@ -154,8 +165,13 @@ def _verdict(discovery: Discovery, overlay_path: Path) -> str:
     parts.append(f"{changes} difference(s) from the contract, written to `{overlay_path.name}`." if changes else
                  "No differences: on every point discovery probes, the target does what the contract says (or the "
                  "data cannot tell).")
+    if discovery.by_outcome(DECIDE):
+        parts.append(f"{len(discovery.by_outcome(DECIDE))} decision(s) written for the API team to confirm.")
     if discovery.by_outcome(REVIEW):
         parts.append(f"{len(discovery.by_outcome(REVIEW))} point(s) for review, not written.")
+    unsettled = discovery.unsettled
+    if unsettled:
+        parts.append(f"{len(unsettled)} line(s) not settled: {', '.join(f.point for f in unsettled)}.")
     return " ".join(parts)
 
 

@@ -11,6 +11,7 @@ import math
 import pytest
 
 from conformance.harness.client import page_params
+from conformance.harness.cursors import GARBAGE, altered, truncated
 from conformance.harness.expect import expect, expect_status
 from conformance.harness.live import duplicates, missed_runs, out_of_order, unexplained_runs
 from conformance.harness.walk import Walk, unexplained_empty_page, walk_runs
@@ -110,8 +111,7 @@ def test_malformed_or_tampered_cursor_is_rejected(api, contract, newest_walk, da
     cursor = first.next_cursor
     if cursor is None:
         not_judged(A_CURSOR, contract, RuntimeData.of(first.runs, complete=True).describe())
-    bad = {"garbage": "not-a-cursor!", "truncated": cursor[: max(1, len(cursor) // 2)],
-           "tampered": _tamper(cursor)}[damage]
+    bad = {"garbage": GARBAGE, "truncated": truncated(cursor), "tampered": altered(cursor)}[damage]
     answer = api.list_runs(params=page_params(limit=1, cursor=bad))
     refused = contract.error_status("invalidQuery")
     served = damage != "garbage" and "served" in contract.altered_cursor
@@ -124,20 +124,6 @@ def test_malformed_or_tampered_cursor_is_rejected(api, contract, newest_walk, da
         expect(not foreign, f"A {damage} cursor served as a position lists only this runtime's runs",
                expected="runs of BCTRL_RUNTIME_ID only",
                actual=f"{len(foreign)} others, first {foreign[0]['id']}" if foreign else "", exchange=answer)
-
-
-def _tamper(cursor: str) -> str:
-    """The cursor with one character near its end (where a signature or checksum usually sits) changed so that it
-    certainly decodes to another value, whatever the encoding: the second-to-last character before any `=`
-    padding (in base64 and base32 every bit of it counts; only the last one may carry padding bits), made a digit
-    of another value than it has in base64, base32, hex (of either case) or decimal."""
-    body = cursor.rstrip("=")
-    place = max(len(body) - 2, 0)
-    if not body:
-        return "2"
-    current = body[place]
-    replacement = "3" if current == "2" else "2"  # "2" and "3": digits of base64, base32 (2-7), hex and decimal
-    return cursor[:place] + replacement + cursor[place + 1:]
 
 
 @pytest.mark.rule("page.empty-runtime")

@@ -35,7 +35,7 @@ MET = {
     "terminal-without-finished-at": ("run.lifecycle", "must be set once a run has ended"),
     "finished-before-started": ("run.lifecycle", "is before startedAt"),
     "next-cursor-omitted": ("page.schema", "'nextCursor' is a required property"),
-    "content-type-text-html": ("page.schema", "Content-Type is 'text/html'"),
+    "content-type-text-html": ("page.schema", "Content-Type is 'text/html"),
 }
 
 
