@@ -1,8 +1,8 @@
 """What the suite is pointed at and how it behaves: environment variables, each also a pytest option.
 
 Every setting is declared once in SETTINGS (name, option, meaning, default per profile); the README's table is
-the same list. Bad values raise SettingsError, which names the setting; the plugin turns it into one line and
-the TOOL_ERROR exit code, so "the suite could not run" never looks like "the API broke the contract".
+the same list. Bad values raise SettingsError (outcomes.py), which names the setting; the plugin turns it into one
+line and the NOT_JUDGED exit code, so "the suite could not run" never looks like "the API broke the contract".
 """
 
 from __future__ import annotations
@@ -14,17 +14,10 @@ from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 from .contract import DEFAULT_OVERLAY
+from .outcomes import SettingsError
 from .readiness.vocabulary import GAP_NAMES, parse_accepted_gaps
 
-# pytest's own USAGE_ERROR code: the run did not judge the API (bad settings, unreachable target, an
-# exhausted request budget, a target still unavailable after retries). 1 stays "the contract is broken".
-TOOL_ERROR = 4
-
 PROFILES = ("gate", "smoke")
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message names it."""
 
 
 @dataclass(frozen=True)

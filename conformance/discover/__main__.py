@@ -20,9 +20,10 @@ import yaml
 from ..contract import load_contract
 from ..harness.client import ApiClient
 from ..harness.redaction import redact, register_secret
-from ..harness.transport import PoliteSession, ToolError
+from ..harness.transport import PoliteSession
+from ..outcomes import NOT_JUDGED, SettingsError, ToolError
 from ..plugin.target import external_target, probe, start_embedded
-from ..settings import SETTINGS, TOOL_ERROR, Settings, SettingsError, read_settings
+from ..settings import SETTINGS, Settings, read_settings
 from .findings import AGREES, DECIDE, DIFFERS, Discovery, conclude
 from .overlay_writer import markdown, overlay_text
 from .probes import BUDGET, Prober
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         contract = _load(settings.contract)
     except SettingsError as error:
         print(f"bad setting: {error}", file=sys.stderr)
-        return TOOL_ERROR
+        return NOT_JUDGED
     register_secret(settings.api_key)
     budget = min(BUDGET, settings.request_budget)
     session = PoliteSession(budget=budget, rate=_rate(settings), timeout=settings.timeout, retries=settings.retries,
@@ -58,15 +59,15 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         discovery = conclude(prober.observe(first), contract)
     except SettingsError as error:
         print(f"bad setting: {error}", file=sys.stderr)
-        return TOOL_ERROR
+        return NOT_JUDGED
     except ToolError as error:
         print(f"TOOL ERROR (the target was not judged): {redact(str(error))}", file=sys.stderr)
         print(f"requests: {session.requests_sent} (GET only; budget {budget})")
-        return TOOL_ERROR
+        return NOT_JUDGED
     except Exception as error:  # a bug of discovery's own is never reported as the target's (exit 1)
         print(f"TOOL ERROR (discovery failed on an answer it did not expect): {type(error).__name__}: "
               f"{redact(str(error))}", file=sys.stderr)
-        return TOOL_ERROR
+        return NOT_JUDGED
     finally:
         if server is not None:
             server.stop()

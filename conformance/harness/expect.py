@@ -1,21 +1,12 @@
-"""Contract violations: what was expected, what came back, and how to reproduce it."""
+"""Judging one answer: `expect` raises the ContractViolation that says what was expected, what came back, and how
+to reproduce it."""
 
 from __future__ import annotations
 
 from typing import Iterable
 
+from ..outcomes import ContractViolation
 from .exchange import Exchange
-from .redaction import redact
-
-
-class ContractViolation(AssertionError):
-    """The target answered something the contract forbids."""
-
-    def __init__(self, what: str, *, expected: str, actual: str, exchange: Exchange | None = None):
-        lines = [what, f"  expected:  {expected}", f"  actual:    {actual}"]
-        if exchange is not None:
-            lines.append(f"  reproduce: {exchange.curl()}")
-        super().__init__(redact("\n".join(lines)))
 
 
 def expect(condition: bool, what: str, *, expected: str, actual: str, exchange: Exchange | None = None) -> None:

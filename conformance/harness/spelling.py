@@ -21,7 +21,7 @@ from ..contract import RUNS_PATH, Contract
 from ..representation import fullwidth
 from .client import ApiClient
 from .exchange import Exchange
-from .expect import ContractViolation
+from ..outcomes import ContractViolation
 from .live import missed_runs, unexplained_runs
 from .validation import error_body_problems, response_problems
 from .walk import Walk

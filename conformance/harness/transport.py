@@ -17,6 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
+from ..outcomes import BudgetExhausted, TargetUnavailable
 from ..representation import headers_of
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
@@ -24,18 +25,6 @@ IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idemp
 BACKOFF_FACTOR = 0.25  # 250 ms, then doubling, as bctrl's own clients do
 BACKOFF_MAX = 8.0
 BACKOFF_JITTER = 0.25
-
-
-class ToolError(Exception):
-    """The run could not judge the API (as opposed to the API breaking the contract)."""
-
-
-class BudgetExhausted(ToolError):
-    """The profile's request budget is spent."""
-
-
-class TargetUnavailable(ToolError):
-    """The target did not answer usefully, even after retries."""
 
 
 class RequestBudget:

@@ -14,7 +14,7 @@ from ..contract import Contract
 from ..contract.model import REQUEST_ID_HEADER
 from ..representation import instant
 from .exchange import Exchange
-from .expect import ContractViolation
+from ..outcomes import ContractViolation
 from .redaction import contains_secret
 
 MAX_SCHEMA_ERRORS = 3

@@ -8,7 +8,8 @@ from typing import Iterable
 
 from .client import ApiClient, page_params
 from .exchange import Exchange
-from .expect import ContractViolation, expect, expect_status
+from ..outcomes import ContractViolation
+from .expect import expect, expect_status
 
 PAGE_SLACK = 3  # pages a walk may take beyond what its run count needs before it counts as endless
 

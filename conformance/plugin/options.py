@@ -13,7 +13,8 @@ from ..harness.answers import AnswerLog
 from ..harness.ledger import Ledger
 from ..harness.redaction import register_secret
 from ..harness.transport import PoliteSession
-from ..settings import SETTINGS, TOOL_ERROR, SettingsError, read_settings
+from ..outcomes import NOT_JUDGED as TOOL_ERROR, SettingsError
+from ..settings import SETTINGS, read_settings
 from .record import RunRecord
 from .state import STATE, RunState, area, is_suite_run
 from .target import external_target, probe, start_embedded

@@ -8,11 +8,10 @@ import requests
 
 from ..harness.client import ApiClient, to_exchange
 from ..harness.redaction import redact
-from ..harness.transport import ToolError
 from ..readiness.gaps import readiness_lines
-from ..readiness.needs import DataGap, needs_of, shortfalls
+from ..readiness.needs import needs_of, shortfalls
 from ..readiness.probe import measure
-from ..settings import TOOL_ERROR
+from ..outcomes import NOT_JUDGED as TOOL_ERROR, DataGap, ToolError
 from .state import STATE, RunState
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ..harness.redaction import redact
-from ..harness.transport import BudgetExhausted, ToolError
 from ..readiness.gaps import readiness_json, verdict as gaps_verdict
-from ..readiness.needs import DataGap
-from ..settings import TOOL_ERROR
+from ..outcomes import NOT_JUDGED as TOOL_ERROR, BudgetExhausted, DataGap, ToolError
 from .readiness import readiness_report
 from .record import TestResult
 from .state import REPORTS, STATE, RunState, area

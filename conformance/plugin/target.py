@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ..settings import Settings, SettingsError
+from ..outcomes import SettingsError, TargetUnavailable
+from ..settings import Settings
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,6 @@ def probe(session, target: Target, limit: int = 1):
     """One request before any test: the target answers, takes the key and knows the runtime. If not, raise
     SettingsError naming the setting to fix (a typo in a setting is not a broken contract). Returns the answer
     (a page of `limit`: the readiness probe's first page)."""
-    from ..harness.transport import TargetUnavailable
-
     url = f"{target.base_url}/v2/runtimes/{quote(target.runtime_id, safe='')}/runs"
     try:
         answer = session.get(url, params={"limit": limit}, headers={"Authorization": f"Bearer {target.api_key}"})

@@ -18,6 +18,7 @@ import pytest
 
 from ..contract import Contract
 from .data import Readiness, RuntimeAnswer, RuntimeData
+from ..outcomes import DataGap
 from .vocabulary import fix_of
 
 Size = int | str  # a page size, or the name of the contract's (limit_min, limit_default, limit_max)
@@ -35,14 +36,6 @@ class Shortfall:
     @property
     def reason(self) -> str:
         return f"{self.have}: {self.requirement}; {fix_of(self.gap)} (gap {self.gap})"
-
-
-class DataGap(pytest.skip.Exception):
-    """A check not judged for missing data or a missing setting (a skip that keeps the run from going green)."""
-
-    def __init__(self, shortfalls: list[Shortfall]):
-        super().__init__("; ".join(shortfall.reason for shortfall in shortfalls))
-        self.shortfalls = list(shortfalls)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.expect import ContractViolation
 from conformance.harness.http_rules import http_problems
 from conformance.harness.http_rules import report as report_answers
 from conformance.harness.ledger import report
-from conformance.harness.transport import ToolError
+from conformance.outcomes import ContractViolation, ToolError
 from conformance.readiness import not_judged, runs
 
 pytestmark = pytest.mark.whole_run

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document, load_contract
 from conformance.discover.__main__ import main
-from conformance.settings import TOOL_ERROR
+from conformance.outcomes import NOT_JUDGED as TOOL_ERROR
 from discover_helpers import NO_RATE_CAP, discover_here, discover_subprocess, printed_request_count
 from fault_matrix.runners import target_env
 from reference_server import ReferenceServer

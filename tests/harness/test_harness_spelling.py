@@ -14,7 +14,7 @@ from reference_server import ReferenceServer
 from conformance.contract import load_contract
 from conformance.harness.client import ApiClient, exact_query
 from conformance.harness.exchange import Exchange
-from conformance.harness.expect import ContractViolation
+from conformance.outcomes import ContractViolation
 from conformance.representation import fullwidth, unknown_like
 from conformance.harness.spelling import (
     OTHER, OWN, PATH_FORMS, TELLING_SPELLINGS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch,

@@ -10,8 +10,9 @@ import pytest
 from urllib3 import HTTPResponse
 from reference_server import ReferenceServer
 
-from conformance.harness.transport import (IDEMPOTENT_METHODS, RETRY_STATUSES, BudgetExhausted, Pacer,
-                                           PoliteRetry, PoliteSession, RequestBudget, TargetUnavailable, ToolError)
+from conformance.harness.transport import (IDEMPOTENT_METHODS, RETRY_STATUSES, Pacer, PoliteRetry, PoliteSession,
+                                           RequestBudget)
+from conformance.outcomes import BudgetExhausted, TargetUnavailable, ToolError
 
 
 def session(*, budget: int = 100, retries: int = 3, retry_after_max: float = 30) -> PoliteSession:

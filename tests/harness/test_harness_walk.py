@@ -8,7 +8,7 @@ from reference_server import ReferenceServer
 
 from conformance.contract import load_contract
 from conformance.harness.client import ApiClient, page_params
-from conformance.harness.expect import ContractViolation
+from conformance.outcomes import ContractViolation
 from conformance.harness.live import duplicates, out_of_order
 from conformance.harness.redaction import KEY_PLACEHOLDER, register_secret
 from conformance.harness.transport import PoliteSession

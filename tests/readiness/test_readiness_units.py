@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import load_contract
+from conformance.outcomes import DataGap
 from conformance.readiness import (
-    DataGap, Readiness, RuntimeAnswer, RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant,
+    Readiness, RuntimeAnswer, RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant,
     require, runs, second_runtime, status_runs,
 )
 from conformance.readiness.gaps import GapBook, verdict

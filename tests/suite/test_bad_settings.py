@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.settings import TOOL_ERROR
+from conformance.outcomes import NOT_JUDGED as TOOL_ERROR
 
 from conftest import clean_env, run_pytest
 

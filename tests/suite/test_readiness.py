@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.settings import TOOL_ERROR
+from conformance.outcomes import NOT_JUDGED as TOOL_ERROR
 from fault_matrix.runners import run_suite
 from reference_server import ReferenceServer
 
