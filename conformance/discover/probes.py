@@ -135,7 +135,7 @@ class Prober:
         """Every probe, in an order that spends the budget on what matters most first."""
         api, contract = self.api, self.contract
         known = {api.runtime_id, self.other_runtime_id, self.empty_runtime_id, self.second_runtime_id} - {None}
-        limit_one = to_exchange(limit_one_response, {"Authorization": f"Bearer {api.api_key}"})
+        limit_one = to_exchange(limit_one_response)
         first_page = self.get()
         search = self.search_maximum(limit_one)
         observations = Observations(

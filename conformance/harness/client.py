@@ -3,13 +3,14 @@ against the contract."""
 
 from __future__ import annotations
 
+import time
 from typing import Iterable, Sequence
 from urllib.parse import quote
 
 import requests
 
 from ..contract import RUNS_PATH, Contract
-from .exchange import Exchange
+from .exchange import Exchange, exchange_of
 from .validation import check_response
 
 USE_KEY = object()  # the default: `Authorization: Bearer <the configured key>`
@@ -43,7 +44,7 @@ class ApiClient:
         __tracebackhide__ = True
         headers = self._headers(authorization)
         response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
-        exchange = to_exchange(response, headers)
+        exchange = to_exchange(response)
         if judge:
             check_response(exchange, self.contract)
         return exchange
@@ -54,7 +55,7 @@ class ApiClient:
         headers = self._headers(authorization)
         response = self.session.request(method, self.runs_url(runtime_id), params=_as_pairs(params),
                                         headers=headers)
-        return to_exchange(response, headers)
+        return to_exchange(response)
 
     def get_exactly(self, url: str, authorization: object = USE_KEY) -> Exchange:
         """GET `url` as written, percent-escapes and all: no redirect followed, the answer not judged.
@@ -67,7 +68,7 @@ class ApiClient:
         prepared.url = url
         environment = self.session.merge_environment_settings(url, {}, None, None, None)
         response = self.session.send(prepared, allow_redirects=False, **environment)
-        return to_exchange(response, headers)
+        return to_exchange(response)
 
     def _headers(self, authorization: object) -> dict[str, str]:
         if authorization is USE_KEY:
@@ -94,26 +95,9 @@ def exact_query(pairs: Params) -> str:
     return "&".join(f"{quote(str(key), safe='')}={quote(str(value), safe='')}" for key, value in pairs)
 
 
-def to_exchange(response: requests.Response, sent_headers: dict[str, str]) -> Exchange:
-    return Exchange(
-        method=response.request.method or "GET",
-        url=response.request.url or "",
-        sent_headers=dict(sent_headers),
-        status=response.status_code,
-        headers=response.headers,
-        text=_text(response),
-        elapsed=response.elapsed.total_seconds(),
-        retries=list(getattr(response, "retries", [])),
-        body=response.content,
-    )
-
-
-def _text(response: requests.Response) -> str:
-    """The body as text for messages: the charset the server named, else UTF-8 (never requests' guess)."""
-    try:
-        return response.content.decode(response.encoding or "utf-8", errors="replace")
-    except LookupError:  # a charset Python does not know
-        return response.content.decode("utf-8", errors="replace")
+def to_exchange(response: requests.Response) -> Exchange:
+    """The record of a response: the one the polite session made, else (a plain session) one made now."""
+    return getattr(response, "exchange", None) or exchange_of(response, sent=time.monotonic())
 
 
 def _as_pairs(params: Params | dict | str | None) -> list[tuple[str, object]] | str | None:

@@ -1,37 +1,61 @@
-"""One request and its response, as the suite saw it, with a curl command that reproduces it."""
+"""One HTTP exchange, the one record of it everywhere: what was sent, what came back (or that nothing did), who sent
+it and when, and a curl command that reproduces it with ${BCTRL_API_KEY} in place of the key.
+
+The polite transport makes one for every request it sends, and one for every answer its retries consumed (marked
+`retried`: no check saw it, the whole-run checks do). The client hands them to the checks, the ledger keeps them
+as the evidence of each sighting of a run, the answer log and the request log keep every one.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import shlex
+import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any, Mapping
 from urllib.parse import urlsplit
+
+import requests
 
 from ..representation import headers_of, media_type
 from .redaction import KEY_PLACEHOLDER, _SECRETS, redact
 
 BODY_SHOWN = 300  # characters of a body quoted in a failure message
+BEFORE_THE_TESTS = "(before the tests)"
 _DOT_SEGMENT = re.compile(r"/\.\.?(/|$)")
+# The headers requests adds to every request by itself: not the suite's choice, left out of a reproduction.
+_DEFAULT_HEADERS = {name.lower() for name in requests.utils.default_headers()} | {"content-length"}
+
+# Who is sending: the plugin sets the running test's id (or "readiness"); every exchange made meanwhile carries it.
+sender: ContextVar[str] = ContextVar("bctrl_sender", default="")
 
 
 @dataclass(repr=False)
 class Exchange:
     method: str
     url: str
-    sent_headers: dict[str, str]  # only the headers the suite chose (not requests' defaults)
-    status: int
-    headers: Mapping[str, str]  # read case-insensitively, whatever case the server wrote (representation.headers_of)
-    text: str
-    elapsed: float = 0.0
-    retries: list[str] = field(default_factory=list)
+    sent_headers: Mapping[str, str]  # the headers the suite chose (requests' defaults left out)
+    status: int | None  # None: no answer (a dropped connection, a timeout)
+    headers: Mapping[str, str] = field(default_factory=dict)  # read case-insensitively (headers_of)
+    text: str = ""  # the body as text, for messages
     body: bytes | None = None  # the body as received (decoded from any Content-Encoding); None: `text` encoded
+    sent: float = 0.0  # time.monotonic() when the request left
+    received: float = 0.0  # time.monotonic() when its answer was in
+    wall: float = 0.0  # time.time() when its answer was in
+    test: str = ""  # the sender: the test that sent it ("" before the tests)
+    retried: bool = False  # consumed by the polite client's retries: no check saw it
+    error: str = ""  # what went wrong when there is no answer
+    attempts: list["Exchange"] = field(default_factory=list)  # the answers retried before this one, in order
 
     def __post_init__(self) -> None:
         self.headers = headers_of(self.headers)
+        self.sent_headers = headers_of(self.sent_headers)
 
+    # -- the answer ---------------------------------------------------------------------------------------------
     @property
     def content_type(self) -> str:
         """The media type (type/subtype, lower-cased, parameters dropped); '' when there is no Content-Type."""
@@ -63,6 +87,35 @@ class Exchange:
         error = body.get("error")
         return error.get("code") if isinstance(error, dict) else body.get("code")
 
+    # -- the request --------------------------------------------------------------------------------------------
+    @property
+    def authorization(self) -> str | None:
+        return self.sent_headers.get("Authorization")
+
+    @property
+    def authenticated(self) -> bool:
+        """The request carried credentials (RFC 9111 §3.5 speaks of any Authorization header, valid or not)."""
+        return self.authorization is not None
+
+    @property
+    def elapsed(self) -> float:
+        return self.received - self.sent
+
+    @property
+    def retries(self) -> list[str]:
+        """What made each earlier attempt a retry: its status, or the kind of connection error."""
+        return [attempt.reason for attempt in self.attempts]
+
+    @property
+    def reason(self) -> str:
+        return str(self.status) if self.status else (self.error or "error")
+
+    def precedes(self, other: "Exchange", by: float = 0.0) -> bool:
+        """True if this request was answered before the other was sent, `by` seconds or more: only then is their
+        order certain (for reads that may lag `by` seconds behind the data)."""
+        return self.received + by <= other.sent
+
+    # -- words --------------------------------------------------------------------------------------------------
     def __repr__(self) -> str:  # short, and never the headers sent (they hold the key)
         return f"Exchange({self.method} {self.url} -> {self.status})"
 
@@ -80,8 +133,40 @@ class Exchange:
 
     def summary(self) -> str:
         """`STATUS content-type body…`, trimmed, redacted."""
+        if self.status is None:
+            return f"no answer ({self.error or 'error'})"
         body = self.text if len(self.text) <= BODY_SHOWN else self.text[:BODY_SHOWN] + f"… ({len(self.text)} chars)"
         return redact(f"{self.status} {self.content_type or '(no content type)'} {body}".strip())
+
+    def when(self) -> str:
+        return datetime.fromtimestamp(self.wall, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def where(self) -> str:
+        """`test at time`, one line."""
+        return f"{self.test or BEFORE_THE_TESTS} at {self.when()}"
+
+
+def exchange_of(response: requests.Response, sent: float, attempts: list[Exchange] | None = None) -> Exchange:
+    """The record of one answered request."""
+    request = response.request
+    return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
+                    response.status_code, response.headers, _text(response), response.content, sent=sent,
+                    received=time.monotonic(), wall=time.time(), test=sender.get(), attempts=list(attempts or []))
+
+
+def _text(response: requests.Response) -> str:
+    """The body as text for messages: the charset the server named, else UTF-8 (never requests' guess)."""
+    try:
+        return response.content.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return response.content.decode("utf-8", errors="replace")
+
+
+def chosen_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers of a prepared request the suite (or Schemathesis) chose: requests' own defaults left out."""
+    defaults = requests.utils.default_headers()
+    return {name: value for name, value in headers.items()
+            if not (name.lower() in _DEFAULT_HEADERS and defaults.get(name) in (value, None))}
 
 
 def _shell_quote_with_key(text: str) -> str:

@@ -10,7 +10,8 @@ import re
 from typing import Iterator
 
 from ..contract import Contract
-from .answers import Answer
+from .answers import describe_answer
+from .exchange import Exchange
 
 # A Cache-Control directive: a token, optionally `=token` or `="quoted string"`.
 _DIRECTIVE = re.compile(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?\s*(?:,|$)')
@@ -25,14 +26,14 @@ def cache_directives(value: str | None) -> dict[str, str | None]:
     return directives
 
 
-def missing_required_headers(answer: Answer, contract: Contract) -> list[str]:
+def missing_required_headers(answer: Exchange, contract: Contract) -> list[str]:
     """The headers the contract requires with this answer's status (Retry-After with 429) that it lacks."""
     if answer.status not in contract.documented_statuses:
         return []  # an undocumented status is reported by the check that saw it
-    return [name for name in contract.required_headers(answer.status) if name.lower() not in answer.headers]
+    return [name for name in contract.required_headers(answer.status) if name not in answer.headers]
 
 
-def shared_cache_storable_by(answer: Answer, contract: Contract) -> list[str]:
+def shared_cache_storable_by(answer: Exchange, contract: Contract) -> list[str]:
     """The directives that let a shared cache store this answer to an authenticated request (RFC 9111 §3.5), unless
     no-store or an unqualified private forbids storing it anyway; [] when none."""
     if not answer.authenticated:
@@ -43,7 +44,7 @@ def shared_cache_storable_by(answer: Answer, contract: Contract) -> list[str]:
     return [name for name in contract.shared_cache_forbidden if name in directives]
 
 
-def http_problems(answer: Answer, contract: Contract) -> Iterator[tuple[str, str]]:
+def http_problems(answer: Exchange, contract: Contract) -> Iterator[tuple[str, str]]:
     """(rule id, problem) for every HTTP rule this answer breaks."""
     for name in missing_required_headers(answer, contract):
         yield "http.retry-after", f"no {name} header with {answer.status}"
@@ -53,9 +54,9 @@ def http_problems(answer: Answer, contract: Contract) -> Iterator[tuple[str, str
                                     f"an answer to an authenticated request ({', '.join(enabling)})")
 
 
-def report(offending: list[tuple[str, str, Answer]], examples: int) -> list[str]:
+def report(offending: list[tuple[str, str, Exchange]], examples: int) -> list[str]:
     """The offending answers grouped by rule and problem: how many, and the first `examples` of each with a curl."""
-    groups: dict[tuple[str, str], list[Answer]] = {}
+    groups: dict[tuple[str, str], list[Exchange]] = {}
     for rule, problem, answer in offending:
         groups.setdefault((rule, problem), []).append(answer)
     lines = []
@@ -63,5 +64,5 @@ def report(offending: list[tuple[str, str, Answer]], examples: int) -> list[str]
         lines.append(f"{rule}: {problem}: {len(answers)} answer{'s' if len(answers) > 1 else ''}"
                      + (f", the first {examples}:" if len(answers) > examples else ":"))
         for answer in answers[:examples]:
-            lines += [f"    {answer.describe()}", f"      {answer.request.curl()}"]
+            lines += [f"    {describe_answer(answer)}", f"      {answer.curl()}"]
     return lines

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Iterable
 from urllib.parse import quote, urlsplit
 
 from ..contract import RUNS_PATH, Contract
 from ..representation import instant, same_time
-from .traffic import SeenRequest, seen_request
-from .transport import Roundtrip
+from .exchange import Exchange
 
 TIMESTAMPS = ("createdAt", "startedAt")  # never change
 FINISHED = "finishedAt"  # never changes once set
@@ -35,11 +34,13 @@ class Sighting:
     run_id: str
     fields: dict  # createdAt, startedAt, finishedAt, status, as sent
     runtime: str | None  # the runtime the request named, when it named exactly one the suite knows
-    request: SeenRequest
+    exchange: Exchange  # the answer that showed it
 
 
 @dataclass(frozen=True)
-class Violation:
+class Change:
+    """A run changed what cannot change, between two sightings."""
+
     rule: str  # run.immutable or run.one-runtime
     run_id: str
     name: str  # what was compared: createdAt, startedAt, finishedAt, status or runtime
@@ -50,29 +51,29 @@ class Violation:
     later_value: object
 
 
-def report(violations: list[Violation], limit: int) -> list[str]:
-    """The violations, one block per run and pair of sightings (the fields that changed between them, both values,
+def report(changes: list[Change], limit: int) -> list[str]:
+    """The changes, one block per run and pair of sightings (the fields that changed between them, both values,
     where and when each was seen, a curl command for each), the first `limit` blocks."""
-    blocks: dict[tuple, list[Violation]] = {}
-    for violation in violations:
-        blocks.setdefault((violation.run_id, id(violation.first.request), id(violation.later.request)),
-                          []).append(violation)
+    blocks: dict[tuple, list[Change]] = {}
+    for change in changes:
+        blocks.setdefault((change.run_id, id(change.first.exchange), id(change.later.exchange)),
+                          []).append(change)
     lines = []
     for group in list(blocks.values())[:limit]:
         first, later = group[0].first, group[0].later
-        rules = sorted({violation.rule for violation in group})
+        rules = sorted({change.rule for change in group})
         lines += [f"run {group[0].run_id} ({', '.join(rules)}): {'; '.join(v.what for v in group)}",
-                  f"    first: {_values(group, 'first')} in {first.request.describe()}",
-                  f"           {first.request.curl()}",
-                  f"    later: {_values(group, 'later')} in {later.request.describe()}",
-                  f"           {later.request.curl()}"]
+                  f"    first: {_values(group, 'first')} in {first.exchange.where()}",
+                  f"           {first.exchange.curl()}",
+                  f"    later: {_values(group, 'later')} in {later.exchange.where()}",
+                  f"           {later.exchange.curl()}"]
     if len(blocks) > limit:
         lines.append(f"... and {len(blocks) - limit} more")
     return lines
 
 
-def _values(group: list[Violation], which: str) -> str:
-    return ", ".join(f"{violation.name} {json.dumps(getattr(violation, which + '_value'))}" for violation in group)
+def _values(group: list[Change], which: str) -> str:
+    return ", ".join(f"{change.name} {json.dumps(getattr(change, which + '_value'))}" for change in group)
 
 
 @dataclass
@@ -84,24 +85,23 @@ class _History:
     terminal: Sighting | None = None  # the first sighting in a terminal status
     runtimes: dict[str, Sighting] = field(default_factory=dict)
     sightings: int = 0
-    reported: set[str] = field(default_factory=set)  # kinds of violation already listed for this run
+    reported: set[str] = field(default_factory=set)  # kinds of change already listed for this run
 
 
 class Ledger:
-    """Every run the suite was shown during the run, and every violation of what cannot change, as recorded."""
+    """Every run the suite was shown during the run, and every change of what cannot change, as recorded."""
 
-    def __init__(self, contract: Contract, current_test: Callable[[], str] = lambda: ""):
+    def __init__(self, contract: Contract):
         self.running_status = contract.rules.get("runningStatus")  # None: no lifecycle stated, statuses not judged
         self.read_lag = contract.read_lag_seconds  # a read may show the data as it was this long ago
         self._page_validator = contract.body_validator(200)
-        self._current_test = current_test
         self._valid: dict[tuple, bool] = {}
         self._runtime_paths: dict[str, str] = {}
         self.runs: dict[str, _History] = {}
         self.pages = 0
         self.sightings = 0
-        self.violation_count = 0
-        self.violations: list[Violation] = []  # the first of each kind per run; violation_count counts them all
+        self.change_count = 0
+        self.changes: list[Change] = []  # the first of each kind per run; change_count counts them all
         self.errors: list[str] = []
 
     def know_runtimes(self, base_url: str, runtime_ids: Iterable[str | None]) -> None:
@@ -117,34 +117,27 @@ class Ledger:
 
     def describe(self) -> str:
         return (f"{len(self.runs)} runs seen {self.sightings} times in {self.pages} pages, {self.repeated_runs} of "
-                f"them more than once; {self.violation_count} violations")
+                f"them more than once; {self.change_count} violations")
 
     # -- recording --------------------------------------------------------------------------------------------
-    def record(self, roundtrip: Roundtrip) -> None:
+    def record(self, exchange: Exchange) -> None:
         """Record the runs of one answer and compare them with every earlier sighting. Never raises."""
         try:
-            self._record(roundtrip)
+            self._record(exchange)
         except Exception as error:  # a ledger bug must not break the test that sent the request
             self.errors.append(f"{type(error).__name__}: {error}")
 
-    def _record(self, roundtrip: Roundtrip) -> None:
-        response = roundtrip.response
-        if response is None or response.status_code != 200 or not response.content:
-            return
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            return  # not a page: the checks that judge the answer say so
+    def _record(self, exchange: Exchange) -> None:
+        body = exchange.json if exchange.status == 200 else None  # not a page: the checks that judge it say so
         runs = body.get("data") if isinstance(body, dict) else None
         if not isinstance(runs, list):
             return
         self.pages += 1
-        request = seen_request(roundtrip, self._current_test())
-        runtime = self._runtime_paths.get(urlsplit(request.url).path)
+        runtime = self._runtime_paths.get(urlsplit(exchange.url).path)
         for run in runs:
             if self._comparable(run):
                 self._see(Sighting(run["id"], {name: run.get(name) for name in (*TIMESTAMPS, FINISHED, "status")},
-                                   runtime, request))
+                                   runtime, exchange))
 
     def _comparable(self, run: object) -> bool:
         """A run that matches the contract's run schema (checked once per distinct content)."""
@@ -180,21 +173,21 @@ class Ledger:
         if any(same_time(earlier.fields[name], value) for earlier in seen):
             return
         if seen:
-            self._violation(history, "run.immutable", f"{name} changed", seen[0], sighting, name)
+            self._change(history, "run.immutable", f"{name} changed", seen[0], sighting, name)
         seen.append(sighting)
 
     def _finished_once(self, history: _History, sighting: Sighting) -> None:
         value = sighting.fields[FINISHED]
         if value is None:
             first = history.finished[0] if history.finished else None
-            if first is not None and first.request.precedes(sighting.request, by=self.read_lag):
-                self._violation(history, "run.immutable", "finishedAt was set, then null again", first, sighting,
+            if first is not None and first.exchange.precedes(sighting.exchange, by=self.read_lag):
+                self._change(history, "run.immutable", "finishedAt was set, then null again", first, sighting,
                                 FINISHED)
             return
         if any(same_time(earlier.fields[FINISHED], value) for earlier in history.finished):
             return
         if history.finished:
-            self._violation(history, "run.immutable", "finishedAt changed once set", history.finished[0], sighting,
+            self._change(history, "run.immutable", "finishedAt changed once set", history.finished[0], sighting,
                             FINISHED)
         history.finished.append(sighting)
 
@@ -206,9 +199,9 @@ class Ledger:
             if terminal is None:
                 history.terminal = sighting
             elif terminal.fields["status"] != status:  # two terminal statuses: wrong in whichever order
-                self._violation(history, "run.immutable", "its terminal status changed", terminal, sighting, "status")
-        elif terminal is not None and terminal.request.precedes(sighting.request, by=self.read_lag):
-            self._violation(history, "run.immutable", f"it was {terminal.fields['status']!r}, then "
+                self._change(history, "run.immutable", "its terminal status changed", terminal, sighting, "status")
+        elif terminal is not None and terminal.exchange.precedes(sighting.exchange, by=self.read_lag):
+            self._change(history, "run.immutable", f"it was {terminal.fields['status']!r}, then "
                             f"{status!r} again (a terminal status is final)", terminal, sighting, "status")
 
     def _one_runtime(self, history: _History, sighting: Sighting) -> None:
@@ -216,15 +209,15 @@ class Ledger:
             return
         if history.runtimes:
             first = next(iter(history.runtimes.values()))
-            self._violation(history, "run.one-runtime", "it is listed under two runtimes", first, sighting,
+            self._change(history, "run.one-runtime", "it is listed under two runtimes", first, sighting,
                             "runtime")
         history.runtimes[sighting.runtime] = sighting
 
-    def _violation(self, history: _History, rule: str, what: str, first: Sighting, later: Sighting,
+    def _change(self, history: _History, rule: str, what: str, first: Sighting, later: Sighting,
                    name: str) -> None:
-        self.violation_count += 1
+        self.change_count += 1
         if what in history.reported:
             return
         history.reported.add(what)
         values = (first.runtime, later.runtime) if name == "runtime" else (first.fields[name], later.fields[name])
-        self.violations.append(Violation(rule, first.run_id, name, what, first, later, *values))
+        self.changes.append(Change(rule, first.run_id, name, what, first, later, *values))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -19,6 +18,7 @@ from urllib3.util.retry import Retry
 
 from ..outcomes import BudgetExhausted, TargetUnavailable
 from ..representation import headers_of
+from .exchange import Exchange, chosen_headers, exchange_of, sender
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
 IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idempotent methods, and QUERY (safe)
@@ -61,34 +61,26 @@ class Pacer:
             time.sleep(delay)
 
 
-@dataclass(frozen=True)
-class Attempt:
+def _attempt(request, response, error) -> Exchange:
     """One answer (or failure) that urllib3's Retry consumed: the caller never sees it, the run's records do."""
-
-    status: int | None
-    headers: Mapping[str, str] = field(default_factory=dict)  # read case-insensitively
-    error: str | None = None
-
-    @property
-    def reason(self) -> str:
-        """What made it a retry: the status, or the kind of connection error."""
-        return str(self.status) if self.status else (self.error or "error")
-
-
-def _attempt(response, error) -> Attempt:
+    now = time.monotonic()
     if response is not None and response.status:
-        return Attempt(response.status, headers_of(response.headers))
-    return Attempt(None, error=type(error).__name__ if error is not None else None)
+        return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
+                        response.status, headers_of(response.headers), sent=now, received=now, wall=time.time(),
+                        test=sender.get(), retried=True)
+    return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None, sent=now,
+                    received=now, wall=time.time(), test=sender.get(), retried=True,
+                    error=type(error).__name__ if error is not None else "error")
 
 
 class PoliteRetry(Retry):
     """urllib3 Retry that reports each answer it consumes, caps Retry-After, and passes both through its copies."""
 
     # Not urllib3's own `retry_after_max`: that one silently clamps a long Retry-After, and this cap must not.
-    def __init__(self, *args, on_retry: Callable[[Attempt, bool], None] | None = None, retry_after_max: float = 30.0,
-                 **kw):
+    def __init__(self, *args, on_retry: Callable[[object, object, bool], None] | None = None,
+                 retry_after_max: float = 30.0, **kw):
         super().__init__(*args, **kw)
-        self.on_retry = on_retry  # (the consumed answer, whether another request follows it)
+        self.on_retry = on_retry  # (the consumed answer or None, the error or None, whether another request follows)
         self.wait_cap = retry_after_max
 
     def new(self, **kw) -> "PoliteRetry":
@@ -101,10 +93,10 @@ class PoliteRetry(Retry):
             new = super().increment(method, url, response, error, _pool, _stacktrace)
         except MaxRetryError:
             if self.on_retry is not None:  # the last answer, after which urllib3 gives up: recorded all the same
-                self.on_retry(_attempt(response, error), False)
+                self.on_retry(response, error, False)
             raise
         if self.on_retry is not None:
-            self.on_retry(_attempt(response, error), True)
+            self.on_retry(response, error, True)
         return new
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -125,33 +117,13 @@ class PoliteRetry(Retry):
         return seconds
 
 
-@dataclass
-class Roundtrip:
-    """One call of PoliteSession.send: the request, the answer it returned (None if none), every answer retried
-    (or given up on) before it, and when it was sent and received (monotonic; `wall`: time.time() at receipt)."""
-
-    request: requests.PreparedRequest
-    response: requests.Response | None
-    retried: list[Attempt]
-    gave_up: Attempt | None
-    sent: float
-    received: float
-    wall: float
-
-    @property
-    def retries(self) -> list[str]:
-        return [attempt.reason for attempt in self.retried]
-
-    @property
-    def elapsed(self) -> float:
-        return self.received - self.sent
-
-
 class PoliteSession(requests.Session):
     """A requests Session whose every request is paced, budgeted, retried politely and timed out.
 
-    Every call of `send` is reported, as a Roundtrip, to each listener (`listen`): the run's records hear all
-    traffic, Schemathesis's included, retried answers included."""
+    Every call of `send` makes one Exchange (its retried answers in `attempts`), reported to each listener
+    (`listen`) and attached to the response as `response.exchange`: the run's records hear all traffic,
+    Schemathesis's included, retried answers included. What one call retries is kept per thread, so several
+    threads may send at once."""
 
     def __init__(self, *, budget: int, rate: float, timeout: float, retries: int, retry_after_max: float):
         super().__init__()
@@ -159,9 +131,9 @@ class PoliteSession(requests.Session):
         self.pacer = Pacer(rate)
         self.timeout = timeout
         self.retry_count = 0
-        self._retried: list[Attempt] = []
-        self._gave_up: Attempt | None = None
-        self.listeners: list[Callable[[Roundtrip], None]] = []
+        self._count_lock = threading.Lock()
+        self._call = threading.local()  # the request being sent on this thread, and the answers retried so far
+        self.listeners: list[Callable[[Exchange], None]] = []
         retry = PoliteRetry(
             total=retries,
             connect=retries,
@@ -183,24 +155,31 @@ class PoliteSession(requests.Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
-    def listen(self, listener: Callable[[Roundtrip], None]) -> None:
-        """Report every Roundtrip to `listener` too (in the order listeners were added)."""
+    def listen(self, listener: Callable[[Exchange], None]) -> None:
+        """Report every Exchange to `listener` too (in the order listeners were added)."""
         self.listeners.append(listener)
 
-    def _count_retry(self, attempt: Attempt, retrying: bool) -> None:
+    def _count_retry(self, response, error, retrying: bool) -> None:
+        self._call.attempts.append(_attempt(self._call.request, response, error))
         if not retrying:
-            self._gave_up = attempt
-            return
+            return  # urllib3 gives up: the last answer is kept, nothing more is sent
+        self._call.retried += 1
         self.budget.spend()
         self.pacer.wait()
-        self.retry_count += 1
-        self._retried.append(attempt)
+        with self._count_lock:
+            self.retry_count += 1
 
-    def _report(self, request, response, started: float) -> None:
-        roundtrip = Roundtrip(request, response, list(self._retried), self._gave_up, started, time.monotonic(),
-                              time.time())
+    def _report(self, request, response, started: float, error: str = "") -> Exchange:
+        attempts = list(self._call.attempts)
+        if response is None:
+            exchange = Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None,
+                                sent=started, received=time.monotonic(), wall=time.time(), test=sender.get(),
+                                error=error, attempts=attempts)
+        else:
+            exchange = exchange_of(response, started, attempts)
         for listener in self.listeners:
-            listener(roundtrip)
+            listener(exchange)
+        return exchange
 
     @property
     def requests_sent(self) -> int:
@@ -209,22 +188,21 @@ class PoliteSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self.budget.spend()
         self.pacer.wait()
-        self._retried, self._gave_up = [], None
+        self._call.request, self._call.attempts, self._call.retried = request, [], 0
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
         started = time.monotonic()
         try:
             response = super().send(request, **kwargs)
         except requests.exceptions.RetryError as exc:
-            self._report(request, None, started)
+            self._report(request, None, started, "gave up")
             raise TargetUnavailable(f"{_where(request)}: still {_last_status(exc)} after "
-                                    f"{len(self._retried)} retries") from None
+                                    f"{self._call.retried} retries") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            self._report(request, None, started)
-            raise TargetUnavailable(f"{_where(request)}: no answer after {len(self._retried)} retries "
+            self._report(request, None, started, type(exc).__name__)
+            raise TargetUnavailable(f"{_where(request)}: no answer after {self._call.retried} retries "
                                     f"({type(exc).__name__})") from None
-        self._report(request, response, started)
-        response.retries = [attempt.reason for attempt in self._retried]  # type: ignore[attr-defined]
+        response.exchange = self._report(request, response, started)  # type: ignore[attr-defined]
         return response
 
 

@@ -77,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
                             retries=settings.retries, retry_after_max=settings.retry_after_max)
     record = RunRecord(reports / "requests.ndjson")
     contract = _load_contract(settings.contract)
-    ledger, answers = Ledger(contract, lambda: record.current_test), AnswerLog(lambda: record.current_test)
+    ledger, answers = Ledger(contract), AnswerLog()
     for listener in (record.on_exchange, ledger.record, answers.record):
         session.listen(listener)
     config.stash[STATE] = RunState(settings, contract, session, record, ledger, answers)

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from ..harness.client import ApiClient, to_exchange
+from ..harness.exchange import sender
 from ..harness.redaction import redact
 from ..readiness.gaps import readiness_lines
 from ..readiness.needs import needs_of, shortfalls
@@ -38,13 +39,13 @@ def measure_readiness(state: RunState, items: list[pytest.Item], first_page: req
     which selected checks its data leaves unjudged."""
     target, contract = state.target, state.contract
     api = ApiClient(state.session, target.base_url, target.api_key, target.runtime_id, contract)
-    state.record.current_test = "readiness"
+    token = sender.set("readiness")
     page = None
     if first_page is not None:
-        page = to_exchange(first_page, {"Authorization": f"Bearer {target.api_key}"})
+        page = to_exchange(first_page)
     state.readiness = measure(api, walk_bound=state.settings.max_walk_runs, other=target.other_runtime_id,
                               empty=target.empty_runtime_id, second=target.second_runtime_id, first_page=page)
-    state.record.current_test = ""
+    sender.reset(token)
     state.gaps.accepted = state.settings.accept_gaps
     state.selected = len(items)
     state.predicted = {item.nodeid: found for item in items

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..harness.exchange import Exchange
 from ..harness.redaction import redact
-from ..harness.transport import Roundtrip
 
 BODY_LOGGED = 4000  # characters of each body kept in the request log
 
@@ -28,7 +29,6 @@ class TestResult:
 class RunRecord:
     log_path: Path
     started: float = field(default_factory=time.monotonic)
-    current_test: str = ""
     requests: int = 0
     retries: int = 0
     retried: list[str] = field(default_factory=list)  # "test: GET /path… (503, 503)"
@@ -39,28 +39,30 @@ class RunRecord:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w", encoding="utf-8")
 
-    def on_exchange(self, roundtrip: Roundtrip) -> None:
-        request, response, retries = roundtrip.request, roundtrip.response, roundtrip.retries
+    def on_exchange(self, exchange: Exchange) -> None:
+        # Without an answer, the last attempt is the one urllib3 gave up on: it was not sent again.
+        retries = exchange.retries[:-1] if exchange.status is None else exchange.retries
         self.requests += 1 + len(retries)
         self.retries += len(retries)
         if retries:
-            self.retried.append(f"{self.current_test}: {request.method} {request.path_url} ({', '.join(retries)})")
+            path = urlsplit(exchange.url).path
+            self.retried.append(f"{exchange.test}: {exchange.method} {path} ({', '.join(retries)})")
         entry = {
             "n": self.requests,
             "t": round(time.monotonic() - self.started, 3),
-            "test": self.current_test,
-            "method": request.method,
-            "url": request.url,
+            "test": exchange.test,
+            "method": exchange.method,
+            "url": exchange.url,
             "requestHeaders": {k: ("[redacted]" if k.lower() == "authorization" else v)
-                               for k, v in request.headers.items()},
+                               for k, v in exchange.sent_headers.items()},
             "retries": retries,
-            "elapsedMs": round(roundtrip.elapsed * 1000, 1),
+            "elapsedMs": round(exchange.elapsed * 1000, 1),
         }
-        if response is None:
+        if exchange.status is None:
             entry["error"] = "no usable response after retries"
         else:
-            entry.update(status=response.status_code, responseHeaders=dict(response.headers),
-                         body=response.text[:BODY_LOGGED])
+            entry.update(status=exchange.status, responseHeaders=dict(exchange.headers),
+                         body=exchange.text[:BODY_LOGGED])
         self._log.write(redact(json.dumps(entry)) + "\n")
         self._log.flush()
 

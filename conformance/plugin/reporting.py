@@ -12,13 +12,14 @@ from .readiness import readiness_report
 from .record import TestResult
 from .state import REPORTS, STATE, RunState, area
 from .summary import write_summary
+from ..harness.exchange import sender
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     state = item.config.stash.get(STATE, None)
     if state is not None:
-        state.record.current_test = item.nodeid
+        sender.set(item.nodeid)
         state.requests_at_test_start = state.record.requests
 
 

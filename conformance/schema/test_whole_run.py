@@ -42,12 +42,12 @@ def test_no_run_changes_what_cannot_change_across_the_whole_run(run_ledger, cont
         not_judged(SOME_RUNS, contract, "no run of BCTRL_RUNTIME_ID was listed in this run")
     if not run_ledger.repeated_runs:  # a subset of the suite was selected: not a gap in the data
         pytest.skip(f"the run saw {len(run_ledger.runs)} runs, none twice: run the whole suite, not a subset")
-    violations = run_ledger.violations
+    violations = run_ledger.changes
     if violations:
         runs = len({violation.run_id for violation in violations})
         raise ContractViolation(
             f"{runs} of the {len(run_ledger.runs)} runs seen changed what cannot change "
-            f"({run_ledger.violation_count} sightings disagree with an earlier one)",
+            f"({run_ledger.change_count} sightings disagree with an earlier one)",
             expected="every sighting of a run agrees with the earlier ones on createdAt, startedAt, a set "
                      "finishedAt, a terminal status and its runtime",
             actual="\n" + "\n".join(report(violations, LISTED)),

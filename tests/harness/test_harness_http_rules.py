@@ -2,29 +2,33 @@
 from __future__ import annotations
 
 import pytest
-import requests
-from requests.structures import CaseInsensitiveDict
 
 from conformance.contract import load_contract
 from conformance.harness.answers import AnswerLog
+from conformance.harness.exchange import Exchange
 from conformance.harness.http_rules import cache_directives, http_problems, report
-from conformance.harness.transport import Attempt, Roundtrip
 
 CONTRACT = load_contract()
 
 
-def trip(status: int, headers: dict, *, retried: tuple[Attempt, ...] = (), auth: str | None = "Bearer k") -> Roundtrip:
-    request = requests.Request("GET", "http://127.0.0.1:1/v2/runtimes/rt/runs",
-                               headers={"Authorization": auth} if auth else {}).prepare()
-    response = requests.Response()
-    response.status_code, response.headers, response._content = status, CaseInsensitiveDict(headers), b"{}"
-    return Roundtrip(request, response, list(retried), None, 1.0, 1.1, 1_800_000_000.0)
+URL = "http://127.0.0.1:1/v2/runtimes/rt/runs"
 
 
-def problems(*trips: Roundtrip) -> list[str]:
+def attempt(status: int, headers: dict, auth: str | None = "Bearer k") -> Exchange:
+    """An answer the client's retries consumed."""
+    return Exchange("GET", URL, {"Authorization": auth} if auth else {}, status, headers, retried=True)
+
+
+def trip(status: int, headers: dict, *, retried: tuple[Exchange, ...] = (), auth: str | None = "Bearer k",
+         test: str = "") -> Exchange:
+    return Exchange("GET", URL, {"Authorization": auth} if auth else {}, status, headers, "{}", sent=1.0,
+                    received=1.1, wall=1_800_000_000.0, test=test, attempts=list(retried))
+
+
+def problems(*trips: Exchange) -> list[str]:
     log = AnswerLog()
-    for roundtrip in trips:
-        log.record(roundtrip)
+    for exchange in trips:
+        log.record(exchange)
     assert not log.errors
     return [rule for answer in log.answers for rule, _ in http_problems(answer, CONTRACT)]
 
@@ -57,18 +61,18 @@ def test_an_answer_to_an_anonymous_request_may_be_public():
 
 def test_a_429_without_retry_after_is_a_problem_even_when_the_client_retried_it():
     """The retried 429 no test saw is judged; one with Retry-After, and a 503 without it, are fine."""
-    hidden = Attempt(429, {"Content-Type": "application/json"})
-    polite = Attempt(429, {"retry-after": "1"})
-    assert problems(trip(200, {}, retried=(hidden, polite, Attempt(503, {})))) == ["http.retry-after"]
+    hidden = attempt(429, {"Content-Type": "application/json"})
+    polite = attempt(429, {"retry-after": "1"})
+    assert problems(trip(200, {}, retried=(hidden, polite, attempt(503, {})))) == ["http.retry-after"]
     assert problems(trip(429, {"Retry-After": "2"})) == []
     assert problems(trip(429, {})) == ["http.retry-after"]
 
 
 def test_the_report_groups_answers_by_problem_with_a_curl_for_each_example():
     """One heading per rule and problem with the count, then the first examples, each with its curl command."""
-    log = AnswerLog(lambda: "conformance/x/test_x.py::test_x")
+    log = AnswerLog()
     for _ in range(4):
-        log.record(trip(200, {"Cache-Control": "public"}))
+        log.record(trip(200, {"Cache-Control": "public"}, test="conformance/x/test_x.py::test_x"))
     offending = [(rule, problem, answer) for answer in log.answers for rule, problem in http_problems(answer, CONTRACT)]
     lines = report(offending, examples=2)
     assert lines[0] == ("http.shared-cache: Cache-Control 'public' lets shared caches store an answer to an "

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import json
 
-import requests
-from requests.structures import CaseInsensitiveDict
-
 from conformance.contract import load_contract
+from conformance.harness.exchange import Exchange
 from conformance.harness.ledger import Ledger, report
 from conformance.representation import instant, same_time
-from conformance.harness.transport import Roundtrip
 
 CONTRACT = load_contract()
 BASE = "http://127.0.0.1:1/api"
@@ -26,28 +23,25 @@ ENDED = run(status="stopped", finished="2026-03-01T10:20:00.000Z")
 
 
 def trip(*runs: dict, at: float, runtime: str = MAIN, path: str | None = None, status: int = 200,
-         duration: float = 0.01) -> Roundtrip:
+         duration: float = 0.01) -> Exchange:
     """A GET of one page of `runs`, sent at `at` (monotonic) and answered `duration` later."""
     url = BASE + (path or f"/v2/runtimes/{runtime}/runs") + "?limit=7"
-    request = requests.Request("GET", url, headers={"Authorization": "Bearer k"}).prepare()
-    response = requests.Response()
-    response.status_code = status
-    response._content = json.dumps({"data": list(runs), "nextCursor": None}).encode()
-    response.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-    return Roundtrip(request, response, [], None, at, at + duration, 1_800_000_000 + at)
+    body = json.dumps({"data": list(runs), "nextCursor": None})
+    return Exchange("GET", url, {"Authorization": "Bearer k"}, status, {"Content-Type": "application/json"}, body,
+                    sent=at, received=at + duration, wall=1_800_000_000 + at, test="conformance/x/test_x.py::test_x")
 
 
-def ledger_of(*trips: Roundtrip) -> Ledger:
-    ledger = Ledger(CONTRACT, lambda: "conformance/x/test_x.py::test_x")
+def ledger_of(*trips: Exchange) -> Ledger:
+    ledger = Ledger(CONTRACT)
     ledger.know_runtimes(BASE, [MAIN, EMPTY, None])
-    for roundtrip in trips:
-        ledger.record(roundtrip)
+    for exchange in trips:
+        ledger.record(exchange)
     assert not ledger.errors
     return ledger
 
 
 def whats(ledger: Ledger) -> list[str]:
-    return [f"{violation.rule}: {violation.what}" for violation in ledger.violations]
+    return [f"{violation.rule}: {violation.what}" for violation in ledger.changes]
 
 
 def test_the_same_instant_in_another_offset_or_precision_is_the_same_time():
@@ -65,12 +59,12 @@ def test_a_run_seen_the_same_every_time_is_no_violation():
     """Many sightings of one run, in other offsets and precisions, under one runtime: nothing to report."""
     same = run(created="2026-03-01T11:15:00.000000+01:00")
     ledger = ledger_of(trip(run(), at=1), trip(same, at=2), trip(run(), at=3))
-    assert ledger.violations == [] and ledger.repeated_runs == 1 and ledger.sightings == 3
+    assert ledger.changes == [] and ledger.repeated_runs == 1 and ledger.sightings == 3
 
 
 def test_a_run_that_ends_while_the_suite_runs_is_no_violation():
     """active with finishedAt null, then stopped with finishedAt set: the one change the lifecycle allows."""
-    assert ledger_of(trip(run(), at=1), trip(ENDED, at=2), trip(ENDED, at=3)).violations == []
+    assert ledger_of(trip(run(), at=1), trip(ENDED, at=2), trip(ENDED, at=3)).changes == []
 
 
 def test_created_at_or_started_at_changing_is_a_violation_naming_both_sightings():
@@ -78,14 +72,14 @@ def test_created_at_or_started_at_changing_is_a_violation_naming_both_sightings(
     moved = run(created="2026-03-01T11:15:00.000Z", started="2026-03-01T11:15:02.000Z")
     ledger = ledger_of(trip(run(), at=1), trip(moved, at=2), trip(moved, at=3))
     assert whats(ledger) == ["run.immutable: createdAt changed", "run.immutable: startedAt changed"]
-    lines = report(ledger.violations, limit=5)
+    lines = report(ledger.changes, limit=5)
     assert lines[0] == f"run {RUN} (run.immutable): createdAt changed; startedAt changed"
     assert lines[1].startswith('    first: createdAt "2026-03-01T10:15:00.000Z", startedAt "2026-03-01T10:15:02.000Z" in')
     assert lines[3].startswith('    later: createdAt "2026-03-01T11:15:00.000Z", startedAt "2026-03-01T11:15:02.000Z" in')
     text = "\n".join(lines)
     assert "conformance/x/test_x.py::test_x at 2027-01-15T08:00:01.000Z" in text
     assert "curl -sS -i -H 'Authorization: Bearer k' 'http://127.0.0.1:1/api/v2/runtimes/rt-main/runs?limit=7'" in text
-    assert ledger.violation_count == 2 + 0  # the third sighting agrees with a value already reported
+    assert ledger.change_count == 2 + 0  # the third sighting agrees with a value already reported
 
 
 def test_finished_at_changing_once_set_is_a_violation_in_either_order():
@@ -106,7 +100,7 @@ def test_a_run_seen_ended_then_running_again_is_a_violation():
 
 def test_a_read_within_the_read_lag_may_not_show_the_end_yet():
     """A read sent within readLagSeconds of one that showed the run ended may still show it running (a replica)."""
-    assert ledger_of(trip(ENDED, at=1), trip(run(), at=1 + CONTRACT.read_lag_seconds / 2)).violations == []
+    assert ledger_of(trip(ENDED, at=1), trip(run(), at=1 + CONTRACT.read_lag_seconds / 2)).changes == []
 
 
 def test_two_terminal_statuses_are_a_violation():
@@ -117,21 +111,21 @@ def test_two_terminal_statuses_are_a_violation():
 
 def test_overlapping_requests_are_not_ordered():
     """An answer showing the run ended and one showing it running, from overlapping requests: not judged."""
-    assert ledger_of(trip(ENDED, at=1, duration=1), trip(run(), at=1.5)).violations == []
+    assert ledger_of(trip(ENDED, at=1, duration=1), trip(run(), at=1.5)).changes == []
 
 
 def test_a_run_listed_under_two_runtimes_is_a_violation():
     """The same run id under the main and the empty runtime."""
     ledger = ledger_of(trip(run(), at=1), trip(run(), at=2, runtime=EMPTY))
     assert whats(ledger) == ["run.one-runtime: it is listed under two runtimes"]
-    assert (ledger.violations[0].first_value, ledger.violations[0].later_value) == (MAIN, EMPTY)
+    assert (ledger.changes[0].first_value, ledger.changes[0].later_value) == (MAIN, EMPTY)
 
 
 def test_only_an_exact_known_runtime_path_attributes_a_run():
     """Another spelling of the path (upper case, trailing slash, an unknown id) is compared, not attributed."""
     ledger = ledger_of(trip(run(), at=1), trip(run(), at=2, path=f"/v2/runtimes/{MAIN.upper()}/runs"),
                        trip(run(), at=3, path=f"/v2/runtimes/{EMPTY}/runs/"), trip(run(), at=4, runtime="rt-other"))
-    assert ledger.violations == [] and ledger.sightings == 4
+    assert ledger.changes == [] and ledger.sightings == 4
 
 
 def test_runs_that_break_the_schema_and_answers_that_are_not_pages_are_not_recorded():
@@ -140,7 +134,7 @@ def test_runs_that_break_the_schema_and_answers_that_are_not_pages_are_not_recor
     no_id = {key: value for key, value in run().items() if key != "id"}
     error = trip(run(created="2026-03-01T11:15:00.000Z"), at=2, status=404)
     ledger = ledger_of(trip(run(), at=1), error, trip(epoch, no_id, "text", at=3))
-    assert ledger.violations == [] and ledger.sightings == 1 and ledger.pages == 2
+    assert ledger.changes == [] and ledger.sightings == 1 and ledger.pages == 2
 
 
 def test_recording_never_raises():

@@ -88,7 +88,7 @@ def test_get_is_retried_through_transient_trouble_until_it_succeeds():
         log = settled_log(srv, polite.requests_sent)
     assert [response.status_code for response in responses] == [200] * 6
     assert polite.retry_count > 0
-    reasons = [reason for response in responses for reason in response.retries]
+    reasons = [reason for response in responses for reason in response.exchange.retries]
     assert len(reasons) == polite.retry_count
     assert set(reasons) <= {"429", "503", "ProtocolError"}
     assert polite.requests_sent == len(log) == 6 + polite.retry_count
@@ -180,7 +180,7 @@ def test_a_retry_after_within_the_cap_is_honoured():
         polite = session(retries=3)
         response = polite.get(base_url + "/runs")
     assert response.status_code == 200
-    assert response.retries == ["503"]
+    assert response.exchange.retries == ["503"]
     assert seen == ["GET", "GET"]
 
 
@@ -208,7 +208,7 @@ def test_post_with_503_and_retry_after_is_retried():
         polite = session(retries=2)
         response = polite.post(base_url + "/runs")
     assert response.status_code == 405
-    assert response.retries == ["503"]
+    assert response.exchange.retries == ["503"]
     assert seen == ["POST", "POST"]
 
 
@@ -252,24 +252,26 @@ def test_polite_retry_copies_keep_the_callback_and_the_cap():
 
 
 def test_every_answer_reaches_the_listeners_the_retried_ones_included():
-    """Each listener hears one Roundtrip per request: the final answer, every answer retried before it (with its
-    headers: a 429 without Retry-After is retried with backoff, and still reported), and when it was sent."""
+    """Each listener hears one Exchange per request: the final answer, with every answer retried before it (with
+    its headers: a 429 without Retry-After is retried with backoff, and still reported), and when it was sent; the
+    caller's response carries the same record."""
     heard: list = []
     with scripted_server((429, {"X-Limit": "burst"}), (200, {"Cache-Control": "no-store"})) as (base_url, seen):
         polite = session(retries=2)
         polite.listen(heard.append)
         polite.listen(heard.append)
         response = polite.get(base_url + "/runs")
-    assert response.status_code == 200 and response.retries == ["429"] and seen == ["GET", "GET"]
-    assert len(heard) == 2 and heard[0] is heard[1]
-    roundtrip = heard[0]
-    assert [attempt.status for attempt in roundtrip.retried] == [429] and roundtrip.gave_up is None
-    assert roundtrip.retried[0].headers.get("X-Limit") == "burst" and "Retry-After" not in roundtrip.retried[0].headers
-    assert roundtrip.response is response and roundtrip.sent < roundtrip.received
+    assert response.status_code == 200 and response.exchange.retries == ["429"] and seen == ["GET", "GET"]
+    assert len(heard) == 2 and heard[0] is heard[1] is response.exchange
+    exchange = heard[0]
+    assert [attempt.status for attempt in exchange.attempts] == [429] and exchange.attempts[0].retried
+    assert exchange.attempts[0].headers.get("x-limit") == "burst" and "Retry-After" not in exchange.attempts[0].headers
+    assert exchange.status == 200 and not exchange.retried and exchange.sent < exchange.received
 
 
 def test_the_answer_given_up_on_reaches_the_listeners():
-    """When retries run out, the last answer (never returned to the caller) is reported as given up."""
+    """When retries run out, the request's record has no answer, and the last answer (never returned to the
+    caller) is its last attempt."""
     heard: list = []
     with scripted_server((503, {"Retry-After": "0"})) as (base_url, seen):
         polite = session(retries=1)
@@ -277,7 +279,22 @@ def test_the_answer_given_up_on_reaches_the_listeners():
         with pytest.raises(TargetUnavailable):
             polite.get(base_url + "/runs")
     assert len(seen) == 2 and polite.requests_sent == 2
-    (roundtrip,) = heard
-    assert roundtrip.response is None and roundtrip.retries == ["503"]
-    assert roundtrip.gave_up is not None and roundtrip.gave_up.status == 503
-    assert roundtrip.gave_up.headers.get("Retry-After") == "0"
+    (exchange,) = heard
+    assert exchange.status is None and exchange.retries == ["503", "503"]
+    assert exchange.attempts[-1].headers.get("Retry-After") == "0"
+
+
+def test_requests_sent_from_several_threads_keep_their_own_retries():
+    """What one request retried is its own, even while other threads send through the same session."""
+    import threading
+
+    heard: list = []
+    with scripted_server((429, {}), (200, {}), (200, {}), (200, {})) as (base_url, seen):
+        polite = session(retries=2)
+        polite.listen(heard.append)
+        threads = [threading.Thread(target=polite.get, args=(base_url + "/runs",)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(len(exchange.attempts) for exchange in heard) == [0, 0, 1]
