@@ -27,8 +27,8 @@ UNKNOWN = "auth/test_auth.py::test_unknown_runtime_is_not_found"
 OTHER_TENANT = "auth/test_auth.py::test_other_tenants_runtime_looks_like_an_unknown_one"
 FUZZ = "fuzz/test_fuzz.py::test_fuzzed_requests_get_answers_the_contract_allows"
 OTHER_METHODS = "methods/test_methods.py::test_other_methods_are_refused_never_served"
-LEDGER = "schema/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run"
-HTTP_RULES = "schema/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"
+LEDGER = "whole_run/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run"
+HTTP_RULES = "whole_run/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"
 # 4 cursor scope
 FOREIGN_CURSOR = ("pagination/test_cursor_scope.py::"
                   "test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime")
@@ -98,7 +98,7 @@ CATCHER = {
 # smoke can spend (the smoke column of the matrix must show it failing there).
 SMOKE_CATCHER = {"status-repeat-duplicates": REPEATED_PAGE}
 
-WHOLE_RUN_MODULE = "schema/test_whole_run.py"
+WHOLE_RUN_MODULE = "whole_run/test_whole_run.py"
 
 
 def focus(fault: str) -> tuple[str, ...]:

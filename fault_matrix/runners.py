@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.target import reference_target
 from reference_server import ReferenceServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,32 +44,33 @@ class Outcome:
         return bool(self.failure_kinds - self.baseline_kinds)
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without any BCTRL_ setting, plus `extra`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BCTRL_")}
+    env.update(extra)
+    return env
+
+
 def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment that points the suite at `server` exactly as a user points it at staging."""
-    seed = server.seed_info
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BCTRL_")}
-    env.update(
-        BCTRL_BASE_URL=server.base_url,
-        BCTRL_API_KEY=seed.api_key,
-        BCTRL_RUNTIME_ID=seed.runtime_id,
-        BCTRL_OTHER_RUNTIME_ID=seed.other_runtime_id,
-        BCTRL_EMPTY_RUNTIME_ID=seed.empty_runtime_id,
-        BCTRL_SECOND_RUNTIME_ID=seed.second_runtime_id,
-        BCTRL_REPORTS_DIR=str(reports),
-    )
-    env.update(extra or {})
-    return env
+    return clean_env(**reference_target(server).env(), BCTRL_REPORTS_DIR=str(reports), **(extra or {}))
+
+
+def run_pytest(args: list[str] | tuple[str, ...], env: dict[str, str],
+               timeout: float = SUITE_TIMEOUT) -> subprocess.CompletedProcess:
+    """`python -m pytest ARGS` at the repository root, as the README says to run it; a run that hangs is reported
+    (exit 124), not waited on forever."""
+    return _run([sys.executable, "-m", "pytest", *args], env, timeout=timeout)
 
 
 def run_suite(server: ReferenceServer, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
               args: tuple[str, ...] = (), contender: str = "suite",
               selection: tuple[str, ...] = ("conformance",)) -> Outcome:
     """The conformance suite (or only what `selection` selects), via its documented entry point, against `server`."""
-    command = [sys.executable, "-m", "pytest", *selection, "-q", "-p", "no:cacheprovider", *args]
     started = time.monotonic()
-    done = _run(command, target_env(server, reports, extra_env))
+    done = run_pytest([*selection, "-q", "-p", "no:cacheprovider", *args], target_env(server, reports, extra_env))
     seconds = time.monotonic() - started
-    summary = _read_json(reports / "run.json")
+    summary = read_run(reports)
     failed = [test["nodeid"] for test in summary.get("tests", []) if test["outcome"] in ("failed", "error")]
     return Outcome(contender, fault, done.returncode, seconds, summary.get("requests", 0), failed,
                    summary.get("firstFailure"), _tail(done.stdout))
@@ -104,16 +106,18 @@ def failure_kinds(output: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def _run(command: list[str], env: dict[str, str], cwd: Path | str = ROOT) -> subprocess.CompletedProcess:
+def _run(command: list[str], env: dict[str, str], cwd: Path | str = ROOT,
+         timeout: float = SUITE_TIMEOUT) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT)
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as expired:
         return subprocess.CompletedProcess(command, 124, expired.stdout or "", "timed out")
 
 
-def _read_json(path: Path) -> dict:
+def read_run(reports: Path) -> dict:
+    """A finished run's run.json ({} when there is none)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads((reports / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 

@@ -15,15 +15,10 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
-from ..contract import load_contract
-from ..harness.client import ApiClient
-from ..harness.redaction import redact, register_secret
-from ..harness.transport import PoliteSession
+from ..harness.redaction import redact
 from ..outcomes import NOT_JUDGED, SettingsError, ToolError
-from ..plugin.target import external_target, probe, start_embedded
 from ..settings import SETTINGS, Settings, read_settings
+from ..target import connection
 from .findings import AGREES, DECIDE, DIFFERS, Discovery, conclude
 from .overlay_writer import markdown, overlay_text
 from .probes import BUDGET, Prober
@@ -35,42 +30,31 @@ OVERLAY_NAME, MARKDOWN_NAME = "discovered.overlay.yaml", "discovered.md"
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    made = None
     try:
         settings = read_settings(os.environ if environ is None else environ,
                                  {s.dest: getattr(args, s.dest) for s in SETTINGS})
-        contract = _load(settings.contract)
-    except SettingsError as error:
-        print(f"bad setting: {error}", file=sys.stderr)
-        return NOT_JUDGED
-    register_secret(settings.api_key)
-    budget = min(BUDGET, settings.request_budget)
-    session = PoliteSession(budget=budget, rate=_rate(settings), timeout=settings.timeout, retries=settings.retries,
-                            retry_after_max=settings.retry_after_max)
-    server = None
-    try:
-        if settings.embedded:
-            server, target = start_embedded()
-        else:
-            target = external_target(settings)
-        register_secret(target.api_key)
-        first = probe(session, target)
-        api = ApiClient(session, target.base_url, target.api_key, target.runtime_id, contract)
-        prober = Prober(api, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id)
-        discovery = conclude(prober.observe(first), contract)
+        budget = min(BUDGET, settings.request_budget)
+        made = connection(settings, budget=budget, rate=_rate(settings))
+        made.open(first_limit=1)
+        target = made.target
+        prober = Prober(made.api, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id)
+        discovery = conclude(prober.observe(made.first_page), made.contract)
     except SettingsError as error:
         print(f"bad setting: {error}", file=sys.stderr)
         return NOT_JUDGED
     except ToolError as error:
         print(f"TOOL ERROR (the target was not judged): {redact(str(error))}", file=sys.stderr)
-        print(f"requests: {session.requests_sent} (GET only; budget {budget})")
+        print(f"requests: {made.session.requests_sent} (GET only; budget {budget})")
         return NOT_JUDGED
     except Exception as error:  # a bug of discovery's own is never reported as the target's (exit 1)
         print(f"TOOL ERROR (discovery failed on an answer it did not expect): {type(error).__name__}: "
               f"{redact(str(error))}", file=sys.stderr)
         return NOT_JUDGED
     finally:
-        if server is not None:
-            server.stop()
+        if made is not None:
+            made.close()
+    contract, session = made.contract, made.session
     status = 1 if discovery.violations else 0
     overlay = args.output or settings.reports_dir / OVERLAY_NAME
     report = settings.reports_dir / MARKDOWN_NAME
@@ -93,13 +77,6 @@ def _parser() -> argparse.ArgumentParser:
     for setting in SETTINGS:
         group.add_argument(setting.option, dest=setting.dest, default=None, help=f"{setting.help} [{setting.env}]")
     return parser
-
-
-def _load(path: Path):
-    try:
-        return load_contract(path)
-    except (OSError, ValueError, KeyError, yaml.YAMLError) as error:
-        raise SettingsError(f"BCTRL_CONTRACT {str(path)!r} cannot be used: {error}") from None
 
 
 def _rate(settings: Settings) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..contract import Contract
-from ..harness.client import USE_KEY, ApiClient, exact_query, page_params, to_exchange
+from ..harness.client import USE_KEY, ApiClient, exact_query, page_params
 from ..harness.cursors import GARBAGE, altered, truncated
 from ..harness.exchange import Exchange
 from ..harness.query_spellings import invalid_filters, limit_spellings, size_other_than_default, status_spelling
@@ -131,11 +131,11 @@ class Prober:
     def limit(self, asked: int) -> LimitProbe:
         return LimitProbe(asked, self.get(page_params(limit=asked)))
 
-    def observe(self, limit_one_response) -> Observations:
-        """Every probe, in an order that spends the budget on what matters most first."""
+    def observe(self, limit_one: Exchange) -> Observations:
+        """Every probe, in an order that spends the budget on what matters most first. `limit_one`: the first
+        contact's answer (a page of one run)."""
         api, contract = self.api, self.contract
         known = {api.runtime_id, self.other_runtime_id, self.empty_runtime_id, self.second_runtime_id} - {None}
-        limit_one = to_exchange(limit_one_response)
         first_page = self.get()
         search = self.search_maximum(limit_one)
         observations = Observations(

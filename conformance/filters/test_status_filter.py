@@ -17,7 +17,7 @@ from conformance.harness.query_spellings import (
     COMMA_SPELLINGS, STATUS_SPELLINGS, invalid_filters, resembled, status_spelling,
 )
 from conformance.harness.walk import Walk, walk_runs
-from conformance.plugin import contract_of
+
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, ended_runs, not_judged, require, status_runs
 
@@ -69,7 +69,7 @@ def _expect_filter_applied(api, contract, max_walk_runs, statuses):
 def pytest_generate_tests(metafunc):
     """Parametrize by the contract's statuses (in smoke, the filter checks of page_boundaries stand for these).
     Each needs a run in one of its statuses (a filter that returns nothing proves nothing)."""
-    statuses = contract_of(metafunc.config).statuses
+    statuses = metafunc.config.hook.pytest_bctrl_contract(config=metafunc.config).statuses
     if "status" in metafunc.fixturenames:
         metafunc.parametrize("status", [pytest.param(status, marks=pytest.mark.needs(status_runs(status)))
                                         for status in statuses])

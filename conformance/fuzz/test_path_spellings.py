@@ -73,7 +73,7 @@ def spellings(draw, runtime_ids: dict[str, str]) -> Spelling:
 
 @pytest.mark.rule("server.no-5xx", "runtime.spelling", "tenant.isolation", "runtime.unknown", "errors.hygiene")
 def test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows(api, contract, target, settings,
-                                                                              newest_walk):
+                                                                              shared_walk):
     """Generated spellings of the runs path (combined case changes, inserted odd, control or non-ASCII characters,
     escapes, raw bytes, long values, separators and dot segments) of the key's runtime, another tenant's and an
     unknown one never get a 5xx; a runtime the key cannot see is never served; a 200 lists only the named
@@ -90,7 +90,7 @@ def test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows(ap
                          verbosity=Verbosity.quiet)
     @given(spelling=spellings(runtime_ids))
     def answered_as_the_contract_allows(spelling: Spelling) -> None:
-        expect_spelling_answered(fetch(api, spelling), spelling, contract, newest_walk)
+        expect_spelling_answered(fetch(api, spelling), spelling, contract, shared_walk)
 
     try:
         answered_as_the_contract_allows()

@@ -100,7 +100,7 @@ class PoliteRetry(Retry):
         return new
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        """Idempotent requests are retried on RETRY_STATUSES. A non-idempotent one (only the gate's probes of
+        """Idempotent requests are retried on RETRY_STATUSES. A non-idempotent one (only the gate's checks of
         unsupported methods) only when the target answered 429 or 503 with Retry-After: it said it did not handle
         the request, and when to come back."""
         if not self._is_method_retryable(method):

@@ -48,21 +48,21 @@ TWO_PAGES = second_runtime(2)  # a walk of the second runtime over several pages
 SMOKE_CASE = ("second", "after-its-first-runs")
 
 
-def _main_cursor(api, contract, newest_walk, taken: str) -> MainCursor:
+def _main_cursor(api, contract, shared_walk, taken: str) -> MainCursor:
     """A nextCursor the main runtime hands out at `taken`, with the query it was handed out with."""
     if taken == "after-a-maximum-page":
-        query, page = page_params(limit=contract.limit_max), newest_walk.pages[0]
+        query, page = page_params(limit=contract.limit_max), shared_walk.pages[0]
     elif taken == "after-its-first-runs":
         query = page_params(limit=contract.limit_min)
         page = api.list_runs(params=query)
     else:
-        counts = {status: sum(run["status"] == status for run in newest_walk.runs)
+        counts = {status: sum(run["status"] == status for run in shared_walk.runs)
                   for status in contract.terminal_statuses}
         status, count = max(counts.items(), key=lambda item: item[1])
         query = page_params(limit=max(contract.limit_min, count // 2), status=status)
         page = api.list_runs(params=query) if count >= 2 else None
     if page is None or page.status != 200 or page.next_cursor is None:
-        not_judged(TAKEN[taken], contract, RuntimeData.of(newest_walk.runs, newest_walk.complete).describe())
+        not_judged(TAKEN[taken], contract, RuntimeData.of(shared_walk.runs, shared_walk.complete).describe())
     return MainCursor(taken.replace("-", " "), query, page.next_cursor)
 
 
@@ -80,13 +80,13 @@ def _outcome(answer, contract) -> str:
                  + ([pytest.mark.smoke] if (where, taken) == SMOKE_CASE else []))
     for where in KEY_RUNTIMES for taken, need in TAKEN.items()])
 def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime(
-        request, api, contract, newest_walk, where, taken):
+        request, api, contract, shared_walk, where, taken):
     """A nextCursor of the main runtime sent to another runtime of the key (its empty one, one with runs) never
     lists the main runtime's runs, nor any run on the empty one; sent with its query, it gets what the overlay's
     foreignCursor allows (sent alone, also what cursorWithOtherQuery allows)."""
     runtime_id = request.getfixturevalue(f"{where}_runtime_id")
-    main_cursor = _main_cursor(api, contract, newest_walk, taken)
-    allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where][0], set(newest_walk.ids)
+    main_cursor = _main_cursor(api, contract, shared_walk, taken)
+    allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where][0], set(shared_walk.ids)
     for same_query in (True, False):
         answer = api.list_runs(runtime_id, main_cursor.params(same_query))
         sent = f"a cursor taken {main_cursor.taken} {'with its query' if same_query else 'alone'}"
@@ -107,10 +107,10 @@ def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_ru
 @pytest.mark.parametrize("taken", [pytest.param(taken, marks=pytest.mark.needs(other_tenant(), need))
                                    for taken, need in TAKEN.items()])
 def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_runtime(
-        api, contract, newest_walk, other_runtime_id, unknown_runtime_id, taken):
+        api, contract, shared_walk, other_runtime_id, unknown_runtime_id, taken):
     """A nextCursor of the main runtime sent with its query to another tenant's runtime never gets a 2xx nor runs,
     and gets the same status and error code as the same request to a runtime that exists nowhere."""
-    main_cursor = _main_cursor(api, contract, newest_walk, taken)
+    main_cursor = _main_cursor(api, contract, shared_walk, taken)
     params = main_cursor.params(same_query=True)
     other = api.list_runs(other_runtime_id, params)
     sent = f"A cursor taken {main_cursor.taken}, sent with its query to another tenant's runtime"

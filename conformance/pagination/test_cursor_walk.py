@@ -44,10 +44,10 @@ def _expect_well_formed(walk, contract, label):
 @pytest.mark.rule("cursor.walk", "cursor.order", "page.schema", "cursor.no-empty-page")
 @pytest.mark.smoke
 @pytest.mark.needs(crossing("limit_max"))
-def test_cursor_walk_ends_once_and_in_order(api, contract, newest_walk):
+def test_cursor_walk_ends_once_and_in_order(api, contract, shared_walk):
     """Following nextCursor from the first page ends with nextCursor null, lists each run once, in the
     contract's order (ties included), and never hands out a cursor to an empty page."""
-    walk = newest_walk  # the run's shared walk at the largest page size, judged here
+    walk = shared_walk  # the run's shared walk at the largest page size, judged here
     _expect_well_formed(walk, contract, "maximum-page")
     number, page = unexplained_empty_page(api, walk) or (None, None)
     expect(page is None, "A nextCursor is given only while runs remain (unfiltered runs never vanish)",
@@ -80,10 +80,10 @@ def test_walks_with_any_page_size_see_the_same_runs_in_the_same_order(api, contr
 @pytest.mark.rule("cursor.keeps-query")
 @pytest.mark.smoke
 @pytest.mark.needs(FILTERED_WALK)
-def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs, newest_walk):
+def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_runs, shared_walk):
     """Resending the same status filter and limit with each cursor (as bctrl's SDKs do) applies both on every
     page: every page holds only that status, and every page but the last holds exactly `limit` runs."""
-    baseline = newest_walk
+    baseline = shared_walk
     counts = {status: sum(run["status"] == status for run in baseline.runs) for status in contract.terminal_statuses}
     status, count = max(counts.items(), key=lambda item: item[1])
     require(FILTERED_WALK, contract, RuntimeData.of(baseline.runs, baseline.complete))
@@ -104,7 +104,7 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
 @pytest.mark.rule("cursor.opaque")
 @pytest.mark.needs(A_CURSOR)
 @pytest.mark.parametrize("damage", cases(["garbage", "truncated", "tampered"], smoke=["tampered"]))
-def test_malformed_or_tampered_cursor_is_rejected(api, contract, newest_walk, damage):
+def test_malformed_or_tampered_cursor_is_rejected(api, contract, shared_walk, damage):
     """A cursor the API did not hand out gets the contract's 400: garbage always; a truncated or altered one too,
     or, where the overlay's alteredCursor allows unsigned positions, a page of this runtime's own runs only."""
     first = api.list_runs(params=page_params(limit=1))
@@ -120,7 +120,7 @@ def test_malformed_or_tampered_cursor_is_rejected(api, contract, newest_walk, da
     expect_status(answer, allowed, f"A {damage} cursor is refused" + (", or served as a position" if served else ""))
     if answer.status == 200:
         listed = Walk(runs=answer.runs, pages=[answer], complete=answer.next_cursor is None)
-        foreign = unexplained_runs(newest_walk, listed, contract)
+        foreign = unexplained_runs(shared_walk, listed, contract)
         expect(not foreign, f"A {damage} cursor served as a position lists only this runtime's runs",
                expected="runs of BCTRL_RUNTIME_ID only",
                actual=f"{len(foreign)} others, first {foreign[0]['id']}" if foreign else "", exchange=answer)

@@ -1,70 +1,188 @@
-"""Which API the suite talks to: the one named by the settings, or the embedded reference server."""
+"""The target feature: the settings (each an environment variable and an option), the connection to the target
+(conformance/target.py: session, contract, target) made once, and the fixtures every check may ask for.
+
+The settings and the connection are made on first use, whichever feature asks first, and kept under this
+feature's StashKeys; the target is started once the checks are collected (none is started to collect or to list
+them), and the `pytest_bctrl_target_up` hook tells the other features it is up.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import quote
+import os
 
-from ..outcomes import SettingsError, TargetUnavailable
-from ..settings import Settings
+import pytest
 
+from ..contract import Contract, load_contract
+from ..harness.answers import AnswerLog
+from ..harness.client import ApiClient
+from ..harness.ledger import Ledger
+from ..harness.transport import PoliteSession
+from ..harness.walk import Walk, walk_runs
+from ..outcomes import NOT_JUDGED, SettingsError
+from ..readiness.needs import Need, empty_runtime, not_judged, other_tenant, second_runtime
+from ..readiness.vocabulary import setting_of as need_setting
+from ..representation import unknown_like
+from ..settings import SETTINGS, Settings, read_settings
+from ..target import Connection, Target, connection
+from .markers import is_suite_run
 
-@dataclass(frozen=True)
-class Target:
-    base_url: str
-    api_key: str
-    runtime_id: str
-    other_runtime_id: str | None
-    empty_runtime_id: str | None
-    second_runtime_id: str | None  # another runtime of the key, with runs
-    description: str  # for reports: never the key
-
-    def __repr__(self) -> str:
-        return f"Target({self.description})"
-
-
-def external_target(settings: Settings) -> Target:
-    return Target(
-        base_url=settings.base_url,
-        api_key=settings.api_key,
-        runtime_id=settings.runtime_id,
-        other_runtime_id=settings.other_runtime_id,
-        empty_runtime_id=settings.empty_runtime_id,
-        second_runtime_id=settings.second_runtime_id,
-        description=f"{settings.base_url} (runtime {settings.runtime_id})",
-    )
+SETTINGS_KEY = pytest.StashKey[Settings]()
+CONNECTION = pytest.StashKey[Connection]()
+RECORDS = pytest.StashKey[tuple[Ledger, AnswerLog]]()
 
 
-def start_embedded():
-    """Start the reference server on a free loopback port; return (server, target)."""
-    from reference_server import ReferenceServer
-
-    server = ReferenceServer(host="127.0.0.1", port=0)
-    server.start()
-    seed = server.seed_info
-    target = Target(
-        base_url=server.base_url,
-        api_key=seed.api_key,
-        runtime_id=seed.runtime_id,
-        other_runtime_id=seed.other_runtime_id,
-        empty_runtime_id=seed.empty_runtime_id,
-        second_runtime_id=seed.second_runtime_id,
-        description=f"embedded reference server {server.base_url} (runtime {seed.runtime_id})",
-    )
-    return server, target
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("bctrl", "bctrl conformance suite (each option overrides its environment variable)")
+    for setting in SETTINGS:
+        group.addoption(setting.option, dest=setting.dest, default=None, help=f"{setting.help} [{setting.env}]")
 
 
-def probe(session, target: Target, limit: int = 1):
-    """One request before any test: the target answers, takes the key and knows the runtime. If not, raise
-    SettingsError naming the setting to fix (a typo in a setting is not a broken contract). Returns the answer
-    (a page of `limit`: the readiness probe's first page)."""
-    url = f"{target.base_url}/v2/runtimes/{quote(target.runtime_id, safe='')}/runs"
+def settings_of(config: pytest.Config) -> Settings:
+    """The run's settings (options over environment variables); a bad one ends the run with one line."""
+    if SETTINGS_KEY not in config.stash:
+        try:
+            config.stash[SETTINGS_KEY] = read_settings(os.environ, {s.dest: config.getoption(s.dest)
+                                                                   for s in SETTINGS})
+        except SettingsError as error:
+            pytest.exit(f"bad setting: {error}", returncode=NOT_JUDGED)
+    return config.stash[SETTINGS_KEY]
+
+
+def connection_of(config: pytest.Config) -> Connection:
+    """The run's connection (session and contract; the target once collection is done), made on first use, with
+    the whole-run records listening to its session."""
+    if CONNECTION not in config.stash:
+        try:
+            made = connection(settings_of(config))
+        except SettingsError as error:
+            pytest.exit(f"bad setting: {error}", returncode=NOT_JUDGED)
+        ledger, answers = Ledger(made.contract), AnswerLog()
+        made.session.listen(ledger.record)
+        made.session.listen(answers.record)
+        config.stash[RECORDS] = (ledger, answers)
+        config.stash[CONNECTION] = made
+    return config.stash[CONNECTION]
+
+
+def records_of(config: pytest.Config) -> tuple[Ledger, AnswerLog]:
+    connection_of(config)
+    return config.stash[RECORDS]
+
+
+def target_of(config: pytest.Config) -> Target | None:
+    """The target, once it is up (None before, or in a run that started none)."""
+    return config.stash[CONNECTION].target if CONNECTION in config.stash else None
+
+
+@pytest.hookimpl
+def pytest_bctrl_contract(config: pytest.Config) -> Contract:
+    return connection_of(config).contract if is_suite_run(config) else load_contract()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if is_suite_run(config):
+        connection_of(config)  # a bad setting or contract stops the run before collection, in one line
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    if not is_suite_run(config) or config.option.collectonly or not session.items:
+        return
+    made = connection_of(config)
     try:
-        answer = session.get(url, params={"limit": limit}, headers={"Authorization": f"Bearer {target.api_key}"})
-    except TargetUnavailable as exc:
-        raise SettingsError(f"BCTRL_BASE_URL {target.base_url!r} cannot be reached: {exc}") from None
-    if answer.status_code in (401, 403):
-        raise SettingsError(f"BCTRL_API_KEY is refused by {target.base_url} ({answer.status_code})")
-    if answer.status_code == 404:
-        raise SettingsError(f"BCTRL_RUNTIME_ID {target.runtime_id!r} is not found with this key at {target.base_url}")
-    return answer
+        made.open()
+    except SettingsError as error:
+        pytest.exit(f"bad setting: {error}", returncode=NOT_JUDGED)
+    ledger, _ = records_of(config)
+    target = made.target
+    ledger.know_runtimes(target.base_url, (target.runtime_id, target.empty_runtime_id, target.other_runtime_id))
+    config.hook.pytest_bctrl_target_up(config=config, items=session.items)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if CONNECTION in config.stash:
+        config.stash[CONNECTION].close()
+
+
+# -- fixtures -------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def settings(request) -> Settings:
+    return settings_of(request.config)
+
+
+@pytest.fixture(scope="session")
+def contract(request) -> Contract:
+    return connection_of(request.config).contract
+
+
+@pytest.fixture(scope="session")
+def target(request) -> Target:
+    return connection_of(request.config).target
+
+
+@pytest.fixture(scope="session")
+def http_session(request) -> PoliteSession:
+    """The polite, budgeted session all suite traffic goes through (Schemathesis's too)."""
+    return connection_of(request.config).session
+
+
+@pytest.fixture(scope="session")
+def run_ledger(request) -> Ledger:
+    """Every run the whole run was shown so far, and what changed that cannot (for the whole-run checks)."""
+    return records_of(request.config)[0]
+
+
+@pytest.fixture(scope="session")
+def answer_log(request) -> AnswerLog:
+    """Every HTTP answer the whole run received so far, retried ones included (for the whole-run checks)."""
+    return records_of(request.config)[1]
+
+
+@pytest.fixture(scope="session")
+def api(request) -> ApiClient:
+    return connection_of(request.config).api
+
+
+@pytest.fixture(scope="session")
+def max_walk_runs(settings: Settings) -> int:
+    return settings.max_walk_runs
+
+
+@pytest.fixture(scope="session")
+def shared_walk(api: ApiClient, contract: Contract, max_walk_runs: int) -> Walk:
+    """The key's runtime walked once, at the largest page size up to the walk bound: the run's own view of which
+    runs exist, shared by the checks that only need one from before they start (a run it lists stays a run of
+    this runtime for ever; a run that started since is newer than its head). Checks that compare two walks of
+    changing data make their own."""
+    return walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
+
+
+@pytest.fixture(scope="session")
+def unknown_runtime_id(target: Target) -> str:
+    """A runtime id that names nothing, shaped like the runtime ids the target uses (another tenant's, else the
+    key's): a server that checks an id's shape before looking it up must still answer it as an unknown runtime."""
+    known = {target.runtime_id, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id}
+    return unknown_like(target.other_runtime_id or target.runtime_id, avoid=known - {None})
+
+
+def _configured(runtime_id: str | None, contract: Contract, need: Need) -> str:
+    """The runtime a need names; when unset, the check is not judged (a gap) with the reason its need generates.
+    The check declares the same need, so this only fires for a check run without its declaration."""
+    if not runtime_id:
+        not_judged(need, contract, f"{need_setting(need)} is not set")
+    return runtime_id
+
+
+@pytest.fixture
+def other_runtime_id(target: Target, contract: Contract) -> str:
+    return _configured(target.other_runtime_id, contract, other_tenant())
+
+
+@pytest.fixture
+def empty_runtime_id(target: Target, contract: Contract) -> str:
+    return _configured(target.empty_runtime_id, contract, empty_runtime())
+
+
+@pytest.fixture
+def second_runtime_id(target: Target, contract: Contract) -> str:
+    return _configured(target.second_runtime_id, contract, second_runtime())

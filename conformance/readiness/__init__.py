@@ -1,6 +1,6 @@
 """Readiness: before it judges anything, the suite says whether the target it was given can be judged.
 
-`vocabulary` names the gaps; `needs` is what each check declares it needs (`@pytest.mark.needs(...)`); `probe`
+`vocabulary` names the gaps; `needs` is what each check declares it needs (`@pytest.mark.needs(...)`); `measure`
 measures the target's data in a few GETs; `gaps` turns needs and readiness into gaps, the verdict and the readiness
 block of the reports; `readme` writes the README's "What the target needs" from the declarations.
 """

@@ -1,5 +1,5 @@
 """What the target's data allows, as measured: the main runtime's runs (up to the walk bound) and the answers of
-the other configured runtimes. Plain values, built by the readiness probe or, inside a check, from its own walk."""
+the other configured runtimes. Plain values, built by the readiness measure or, inside a check, from its own walk."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class RuntimeAnswer:
 
 @dataclass(frozen=True)
 class Readiness:
-    """What the readiness probe measured before any check ran."""
+    """What the readiness measure measured before any check ran."""
 
     walk_bound: int  # BCTRL_MAX_WALK_RUNS
     main: RuntimeData | None  # None: the walk could not be made (the checks then judge it themselves)

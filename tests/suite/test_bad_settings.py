@@ -6,7 +6,7 @@ import pytest
 
 from conformance.outcomes import NOT_JUDGED as TOOL_ERROR
 
-from conftest import clean_env, run_pytest
+from fault_matrix.runners import clean_env, run_pytest
 
 CASES = {
     "base-url-without-key": ({"BCTRL_BASE_URL": "https://staging.example.test"}, "BCTRL_API_KEY"),

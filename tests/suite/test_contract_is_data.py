@@ -4,8 +4,7 @@ API that changes them is caught, and editing the overlay is all it takes to foll
 from __future__ import annotations
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
-from conftest import run_pytest
-from fault_matrix.runners import run_suite, target_env
+from fault_matrix.runners import run_pytest, run_suite, target_env
 from reference_server import ReferenceServer
 
 NEW_MAXIMUM = 80

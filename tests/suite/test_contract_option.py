@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
-from conformance.plugin.options import attach_option_values
+from conformance.plugin.selection import attach_option_values
 
-from conftest import clean_env, run_pytest
+from fault_matrix.runners import clean_env, run_pytest
 
 STATUS_SCHEMA = "V2RuntimesRuntimeIdRunsGetResponsesContentApplicationJsonSchemaDataItemsStatus"
 

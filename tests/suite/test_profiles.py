@@ -6,10 +6,9 @@ import time
 import xml.etree.ElementTree as ET
 
 from conformance.outcomes import NOT_JUDGED as TOOL_ERROR
-from fault_matrix.runners import run_suite
+from fault_matrix.runners import clean_env, run_pytest, run_suite
 from reference_server import ReferenceServer
 
-from conftest import clean_env, run_pytest
 
 SMOKE_SECONDS = 20
 SMOKE_BUDGET = 60
@@ -48,8 +47,8 @@ def test_smoke_still_covers_the_core_contract():
 
 def test_whole_run_checks_come_last_in_both_profiles():
     """The whole-run checks judge what every other test saw: they are collected last, in gate and in smoke."""
-    whole_run = ["conformance/schema/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run",
-                 "conformance/schema/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"]
+    whole_run = ["conformance/whole_run/test_whole_run.py::test_no_run_changes_what_cannot_change_across_the_whole_run",
+                 "conformance/whole_run/test_whole_run.py::test_every_answer_keeps_the_http_rules_the_contract_implies"]
     for profile in ("gate", "smoke"):
         done = run_pytest(["--collect-only", "-q", "-p", "no:cacheprovider"], clean_env(BCTRL_PROFILE=profile))
         items = [line for line in done.stdout.splitlines() if line.startswith("conformance/")]

@@ -8,10 +8,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.outcomes import NOT_JUDGED as TOOL_ERROR
-from fault_matrix.runners import run_suite
+from fault_matrix.runners import read_run, run_suite
 from reference_server import ReferenceServer
 
-from conftest import read_run
 
 SCENARIOS = {  # name -> (settings from the seed, the gaps it must leave in gate, in smoke)
     "empty-runtime-as-main": (lambda seed: {"BCTRL_RUNTIME_ID": seed.empty_runtime_id},

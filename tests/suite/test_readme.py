@@ -6,7 +6,7 @@ import re
 
 from conformance.settings import SETTINGS
 
-from conftest import ROOT
+from fault_matrix.runners import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CI_RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fault_matrix.runners import run_suite
+from fault_matrix.runners import clean_env, read_run, run_pytest, run_suite
 from reference_server import ReferenceServer
 
-from conftest import clean_env, read_run, run_pytest
 
 REPORT_FILES = ("junit.xml", "report.html", "summary.md", "run.json", "requests.ndjson")
 

@@ -1,8 +1,8 @@
-"""The readiness probe: a few GETs before any check, telling what the target's data lets the suite judge.
+"""The readiness measure: a few GETs before any check, telling what the target's data lets the suite judge.
 
 One walk of BCTRL_RUNTIME_ID at the contract's largest page size up to BCTRL_MAX_WALK_RUNS (on the default seed,
 two pages in gate, one in smoke), and one GET of each configured other-tenant, empty and second runtime. The
-answers go through the run's polite session like any other, so the whole-run checks judge them too; the probe
+answers go through the run's polite session like any other, so the whole-run checks judge them too; the measure
 itself judges nothing (a broken answer is the checks' to fail).
 """
 
@@ -14,16 +14,16 @@ from ..harness.client import ApiClient, page_params
 from ..harness.exchange import Exchange
 from .data import Readiness, RuntimeAnswer, RuntimeData
 
-PAGE_SLACK = 3  # pages beyond what the walk bound needs before the probe stops walking (the checks judge why)
+PAGE_SLACK = 3  # pages beyond what the walk bound needs before the measure stops walking (the checks judge why)
 
 
 def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | None, second: str | None,
             first_page: Exchange | None = None) -> Readiness:
     """Measure the target's data. `first_page`: an answer to the main runtime's first page at the largest page
-    size already received (the target probe's), so it is not asked twice."""
+    size already received (first contact's), so it is not asked twice."""
     before = _sent(api)
     main, problem = _walk(api, walk_bound, first_page)
-    # The same query as the walk's first page: the probe adds no query of its own that a server's cache could keep
+    # The same query as the walk's first page: the measure adds no query of its own that a server's cache could keep
     # and later serve to a check (a page cache keyed without the runtime then shows as a run under two runtimes).
     query = page_params(limit=api.contract.limit_max)
     answers = {name: _ask(api, f"BCTRL_{name.upper()}_RUNTIME_ID", runtime_id, query)
