@@ -148,8 +148,8 @@ class RunsApp:
         message = html.escape(f"Cannot {method} {_encode_url(path)}", quote=True).replace("\n", "<br>").replace("  ", " &nbsp;")
         body = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
                 f"</head>\n<body>\n<pre>{message}</pre>\n</body>\n</html>\n")
-        return Response(404, [("Content-Security-Policy", "default-src 'none'"), ("X-Content-Type-Options", "nosniff"),
-                              html_type, *headers], body.encode())
+        return Response(404, [("Content-Security-Policy", "default-src 'none'"),
+                              ("X-Content-Type-Options", "nosniff"), html_type, *headers], body.encode())
 
     def _media(self, media_type: str) -> str:
         """A JSON media type as sent: with `; charset=utf-8` under the charset personality."""

@@ -102,7 +102,10 @@ class UvicornThread:
     and releases the port."""
 
     def __init__(self, app, host: str, port: int):
-        import uvicorn  # the dependency is only needed for this stack
+        try:
+            import uvicorn  # only this stack needs it: a dev extra (pip install -c constraints.txt -e '.[dev]')
+        except ImportError as exc:
+            raise RuntimeError("stack='uvicorn' needs uvicorn: pip install -c constraints.txt uvicorn") from exc
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
