@@ -14,9 +14,10 @@ RETENTION_SECONDS = 2.0  # the retention personality deletes the main runtime's 
 
 class Churn:
     def __init__(self, store: RunStore, interval: float = INTERVAL_SECONDS, retention: bool = False,
-                 retention_interval: float = RETENTION_SECONDS):
+                 retention_interval: float | None = None):
         self.store, self.interval = store, interval
-        self.retention, self.retention_interval = retention, retention_interval
+        self.retention = retention
+        self.retention_interval = RETENTION_SECONDS if retention_interval is None else retention_interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="reference-server-churn", daemon=True)
 

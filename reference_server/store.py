@@ -251,6 +251,13 @@ class RunStore:
                 "WHERE runtime_id = ? ORDER BY created_at DESC, id DESC", (runtime_id,)).fetchall()
         return [Run(*r) for r in rows]
 
+    def wall_clock_times(self, runtime_id: str) -> dict[str, tuple[float | None, float | None]]:
+        """run id -> (listed_at, ended_at): when churn added and ended each run, by the wall clock (None: never)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, listed_at, ended_at FROM runs WHERE runtime_id = ?",
+                                    (runtime_id,)).fetchall()
+        return {run_id: (listed, ended) for run_id, listed, ended in rows}
+
     # ---- the page query ---------------------------------------------------
     def position_at_serial(self, serial: int) -> Position:
         """The keyset position a page-number cursor names: the run numbered `serial`, or, if it is gone or was
