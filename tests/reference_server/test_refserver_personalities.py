@@ -463,8 +463,9 @@ def test_read_lag():
         before = time.time()
         listed = {run["id"]: run for run in _get(srv, [("limit", "1000")]).json()["data"]}  # one snapshot
         after = time.time()
-        rows = {run.id: run for run in srv.store.all_runs(srv.seed_info.runtime_id)}
-        times = srv.store.wall_clock_times(srv.seed_info.runtime_id)
+    # Read once the churn has stopped: the store's state and its wall-clock times agree.
+    rows = {run.id: run for run in srv.store.all_runs(srv.seed_info.runtime_id)}
+    times = srv.store.wall_clock_times(srv.seed_info.runtime_id)
     added = {run_id: at for run_id, (at, _) in times.items() if at is not None}
     assert [run_id for run_id, at in added.items() if at > after - lag and run_id in listed] == []
     assert {run_id for run_id, at in added.items() if at <= before - lag} <= listed.keys()
