@@ -5,7 +5,6 @@ about sockets (the transport lives in handler.py).
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 import secrets
@@ -145,7 +144,7 @@ class RunsApp:
         if routed and method == "OPTIONS":  # Express answers OPTIONS itself with the route's methods
             return Response(200, [("Allow", "GET,HEAD"), html_type, *headers], b"GET,HEAD")
         # Express's finalhandler: the pathname (as sent), HTML-escaped, in its HTML error page.
-        message = html.escape(f"Cannot {method} {_encode_url(path)}", quote=True).replace("\n", "<br>").replace("  ", " &nbsp;")
+        message = _escape_html(f"Cannot {method} {_encode_url(path)}").replace("\n", "<br>").replace("  ", " &nbsp;")
         body = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
                 f"</head>\n<body>\n<pre>{message}</pre>\n</body>\n</html>\n")
         return Response(404, [("Content-Security-Policy", "default-src 'none'"),
@@ -455,6 +454,12 @@ _LENIENT_LIMIT_PARSERS = {"limit-python-int": python_int, "limit-javascript-numb
                           "limit-go-base-prefix": go_parse_int_base_0}
 # The limit_parser personality: a framework's reading, then the bounds as usual (numbers.py).
 _PERSONALITY_LIMIT_PARSERS = {"javascript-number": ajv_integer, "parse-int": parse_int_10}
+
+
+def _escape_html(text: str) -> str:
+    """The npm package escape-html (finalhandler's)."""
+    return text.translate({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+                           ord("'"): "&#39;"})
 
 
 def _encode_url(path: str) -> str:
