@@ -9,6 +9,7 @@ import json
 import re
 import secrets
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -18,11 +19,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import cursor
 from .cursor import CursorError, Position
 from .edge import FixedWindowLimiter, Instances, PageCache
-from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time
+from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
+from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
 from .variants import Variants
 
 _ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs")
 _LEGACY_ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs/")  # fault trailing-slash-legacy-route
+# Express's router at its defaults (caseSensitive: false, strict: false): any case, an optional trailing slash.
+_EXPRESS_ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs/?", re.IGNORECASE)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_TIME_ZONE_SUFFIX = re.compile(r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$")
 _CANONICAL_ID = re.compile(r"[0-9a-f-]{36}")  # what fault tenant-check-raw-path's middleware looks for
 _BRACKET_KEY = re.compile(r"(\w+)\[\d*\]")  # status[], status[0], limit[]
 # Rails/PHP/qs-style array keys read as the parameter they name: status[]=a is the list ["a"] (fault
@@ -59,6 +65,7 @@ class Query:
     limit: int
     statuses: tuple[str, ...]
     position: Position | None
+    as_of: float | None = None  # the wall-clock time a lagging read replica answers as of (read_lag)
 
 
 def new_request_id() -> str:
@@ -71,6 +78,11 @@ def _json(payload) -> bytes:
 
 def _short(text: str, size: int = 64) -> str:
     return text if len(text) <= size else text[:size] + "..."
+
+
+def _filter_key(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """A status filter as a set (repeats and order do not change it), for binding a cursor to it."""
+    return tuple(sorted(set(statuses)))
 
 
 class RunsApp:
@@ -100,14 +112,18 @@ class RunsApp:
 
     def _route(self, method, target, headers, request_id) -> Response:
         path, query = _split_target(target)
-        match = _ROUTE.fullmatch(path)
+        unrouted = self.variants.unrouted
+        match = (_EXPRESS_ROUTE if unrouted == "router-404-html" else _ROUTE).fullmatch(path)
         legacy = "trailing-slash-legacy-route" in self.faults and not match and _LEGACY_ROUTE.fullmatch(path)
         match = match or legacy
         segment = match.group(1) if match else ""
         runtime_id = unquote(segment)
+        served = method in ("GET", "HEAD") or (method == "POST" and "post-served-as-get" in self.faults)
+        if unrouted != "bctrl" and not (runtime_id and served):
+            return self._router_answer(method, target, path, bool(runtime_id), request_id)
         if not runtime_id:
             raise ApiError(404, "route.not_found", "No route matches this path")
-        if method not in ("GET", "HEAD") and not (method == "POST" and "post-served-as-get" in self.faults):
+        if not served:
             allow = [] if "405-without-allow" in self.faults else [("Allow", "GET, HEAD")]
             raise ApiError(405, "method.not_allowed", "Method not allowed; use GET", {"allowed": ["GET", "HEAD"]},
                            allow)
@@ -118,9 +134,31 @@ class RunsApp:
                                            and not _CANONICAL_ID.fullmatch(segment))
         return self._list_runs(runtime_id, query, headers.get("Authorization"), request_id, check_tenant)
 
+    def _router_answer(self, method: str, target: str, path: str, routed: bool, request_id: str) -> Response:
+        """What the framework's router answers for a method or a path no handler is registered for (unrouted)."""
+        headers = [("x-request-id", request_id)]
+        if self.variants.unrouted == "router-404":  # Fastify (find-my-way): req.url is the target as sent
+            body = {"message": f"Route {method}:{target} not found", "error": "Not Found", "statusCode": 404}
+            return Response(404, [("Content-Type", self._media("application/json")), *headers], _json(body))
+        html_type = ("Content-Type", "text/html; charset=utf-8")
+        if routed and method == "OPTIONS":  # Express answers OPTIONS itself with the route's methods
+            return Response(200, [("Allow", "GET,HEAD"), html_type, *headers], b"GET,HEAD")
+        # Express's finalhandler: the pathname (as sent), HTML-escaped, in its HTML error page.
+        message = _escape_html(f"Cannot {method} {_encode_url(path)}").replace("\n", "<br>").replace("  ", " &nbsp;")
+        body = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+                f"</head>\n<body>\n<pre>{message}</pre>\n</body>\n</html>\n")
+        return Response(404, [("Content-Security-Policy", "default-src 'none'"),
+                              ("X-Content-Type-Options", "nosniff"), html_type, *headers], body.encode())
+
+    def _media(self, media_type: str) -> str:
+        """A JSON media type as sent: with `; charset=utf-8` under the charset personality."""
+        return f"{media_type}; charset=utf-8" if self.variants.charset else media_type
+
     def _list_runs(self, runtime_id, query, authorization, request_id, check_tenant=True) -> Response:
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
         tenant = self._authenticate(authorization)
+        if self.variants.runtime_id_shape == "uuid" and not _UUID.fullmatch(runtime_id):
+            raise ApiError(400, "request.invalid", "runtimeId must be a UUID", {"parameter": "runtimeId"})
         # The fault: "a cursor proves the client passed the access checks on the first page".
         trusted = "cursor-skips-access-checks" in self.faults and "cursor" in parse_qs(query, keep_blank_values=True)
         if check_tenant and not trusted:
@@ -128,6 +166,8 @@ class RunsApp:
         elif not trusted and self.store.runtime_tenant(runtime_id) is None:
             raise ApiError(404, "runtime.not_found", "Runtime not found")
         params = params or self._parse_query(query)
+        if self.variants.read_lag:  # one snapshot time for the whole request
+            params = replace(params, as_of=time.time() - self.variants.read_lag)
         if not trusted:
             runtime_id = self._cursor_runtime(runtime_id, params.position)
         cache_key = (tenant, query)  # the fault's cache forgets the path, and with it the runtime
@@ -135,7 +175,8 @@ class RunsApp:
         payload = cached or _json(self._page(runtime_id, params))
         if "page-cache-ignores-runtime" in self.faults and cached is None:
             self.page_cache.put(cache_key, payload)
-        content_type = "text/html; charset=utf-8" if "content-type-text-html" in self.faults else "application/json"
+        content_type = ("text/html; charset=utf-8" if "content-type-text-html" in self.faults
+                        else self._media("application/json"))
         headers = [("Content-Type", content_type), ("x-request-id", request_id)]
         if "cache-control-public" in self.faults:
             headers.append(("Cache-Control", "public, max-age=60"))
@@ -187,6 +228,8 @@ class RunsApp:
         """The runtime a page lists: the path's, for which a cursor must have been handed out (else 400)."""
         if position is None or "cursor-runtime-unchecked" in self.faults:
             return runtime_id
+        if self.variants.cursor_style == "page-number":  # no runtime in it: a position on any runtime of the key
+            return runtime_id
         if position.runtime and "cursor-runtime-from-cursor" in self.faults:
             return position.runtime
         if position.runtime != runtime_id:
@@ -203,6 +246,10 @@ class RunsApp:
         limit = self._parse_limit(values.get("limit", []))
         statuses = self._parse_status(values.get("status", []))
         position = self._parse_cursor(values.get("cursor", []))
+        if position is not None and self.variants.cursor_binding == "filter" \
+                and position.statuses != _filter_key(statuses):
+            raise self._invalid("pagination.cursor_invalid", "cursor was issued for another status filter",
+                                {"parameter": "cursor"})
         if limit is None:
             limit = self._default_limit(statuses, position)
         if position is not None and "filter-first-page-only" in self.faults:
@@ -233,9 +280,11 @@ class RunsApp:
             raw = raw.split(".")[0]
         problem = f"limit must be an integer from 1 to {self.max_limit}"
         lenient = _LENIENT_LIMIT_PARSERS.keys() & self.faults
-        if lenient:
+        parser = (_LENIENT_LIMIT_PARSERS[min(lenient)] if lenient
+                  else _PERSONALITY_LIMIT_PARSERS.get(self.variants.limit_parser))
+        if parser:
             try:
-                raw = str(_LENIENT_LIMIT_PARSERS[min(lenient)](raw))
+                raw = str(parser(raw))
             except ValueError:
                 raise self._invalid("request.invalid", problem, {"parameter": "limit"}) from None
         if not _DIGITS.fullmatch(raw):
@@ -277,6 +326,9 @@ class RunsApp:
         try:
             if len(values) > 1:
                 raise CursorError("cursor given more than once")
+            if self.variants.cursor_style == "page-number":
+                serial, statuses = cursor.decode_page(values[0])
+                return replace(self.store.position_at_serial(serial), statuses=statuses)
             return cursor.decode(values[0], self.secret, verify="cursor-tamper-accepted" not in self.faults)
         except CursorError:
             if "cursor-not-validated" in self.faults:
@@ -291,7 +343,7 @@ class RunsApp:
         local = bool(params.statuses) and "filtered-listing-local-time" in self.faults
         stale = "stale-status-cache" in self.faults and self.instances.next_is_stale()
         body = {"data": [self._run_json(self._stale(run) if stale else run, local) for run in rows],
-                "nextCursor": self._next_cursor(rows, more, params.position, runtime_id)}
+                "nextCursor": self._next_cursor(rows, more, params, runtime_id)}
         if not rows and "data-null-when-empty" in self.faults:
             body["data"] = None
         if body["nextCursor"] is None and "next-cursor-omitted" in self.faults:
@@ -302,24 +354,29 @@ class RunsApp:
         """The page's runs, and whether more remain (known from one look-ahead run past the page)."""
         statuses, position = params.statuses, params.position
         if "more-when-page-full" in self.faults:  # no look-ahead: a full page is taken to mean more remain
-            rows = self.store.page(runtime_id, statuses, position, size)
+            rows = self.store.page(runtime_id, statuses, position, size, as_of=params.as_of)
             return rows, len(rows) == size
         if position is not None and "more-counts-cursor-row" in self.faults:
             # An inclusive keyset re-reads the cursor's own run and drops it, but counts it first.
-            rows = self.store.page(runtime_id, statuses, position, size + 1, inclusive=True)
+            rows = self.store.page(runtime_id, statuses, position, size + 1, inclusive=True, as_of=params.as_of)
             more = len(rows) > size
             return (rows[1:] if rows and rows[0].id == position.run_id else rows)[:size], more
-        rows = self.store.page(runtime_id, statuses, position, size + 1)
+        rows = self.store.page(runtime_id, statuses, position, size + 1, as_of=params.as_of)
         more, rows = len(rows) > size, rows[:size]
         if statuses and rows and "filtered-more-from-unfiltered" in self.faults:
             # The look-ahead asks whether any run follows the page's last one, forgetting the filter.
-            more = bool(self.store.page(runtime_id, (), Position(rows[-1].created_at, rows[-1].id), 1))
+            more = bool(self.store.page(runtime_id, (), Position(rows[-1].created_at, rows[-1].id), 1,
+                                        as_of=params.as_of))
         return rows, more
 
-    def _next_cursor(self, rows: list[Run], more: bool, position: Position | None, runtime_id: str) -> str | None:
+    def _next_cursor(self, rows: list[Run], more: bool, params: Query, runtime_id: str) -> str | None:
         if not rows or not (more or "cursor-on-last-page" in self.faults):
             return None
-        last = Position(rows[-1].created_at, rows[-1].id, runtime=runtime_id)
+        position = params.position
+        bound = _filter_key(params.statuses) if self.variants.cursor_binding == "filter" else None
+        if self.variants.cursor_style == "page-number":
+            return cursor.encode_page(rows[-1].serial, bound)
+        last = Position(rows[-1].created_at, rows[-1].id, runtime=runtime_id, statuses=bound)
         if "offset-cursor" in self.faults:
             last = replace(last, offset=((position.offset or 0) if position else 0) + len(rows))
         if "cursor-loops" in self.faults:
@@ -346,14 +403,16 @@ class RunsApp:
             finished = None
         if "finished-before-started" in f and finished is not None:
             finished = fmt_time(parse_time(started) - timedelta(hours=1))
-        out = {"id": run.id, "createdAt": created, "startedAt": started, "status": run.status, "finishedAt": finished}
+        style = self.variants.timestamps
+        out = {"id": run.id, "createdAt": render_time(created, style), "startedAt": render_time(started, style),
+               "status": run.status, "finishedAt": finished and render_time(finished, style)}
         if "run-id-not-uuid" in f:
             out["id"] = "run_" + run.id.replace("-", "")[:24]
         if "status-uppercase" in f:
             out["status"] = run.status.upper()
         if "timestamp-without-offset" in f:
             for key in ("createdAt", "startedAt", "finishedAt"):
-                out[key] = out[key] and out[key].rstrip("Z")
+                out[key] = out[key] and _TIME_ZONE_SUFFIX.sub("", out[key])
         if "created-at-epoch" in f:
             out["createdAt"] = epoch_ms(created)
         return out
@@ -365,7 +424,7 @@ class RunsApp:
             headers.append(("Cache-Control", "s-maxage=300"))
         if err.status == 404 and "error-plain-text" in self.faults:
             return Response(404, [("Content-Type", "text/plain; charset=utf-8"), *headers], b"Not Found")
-        return Response(err.status, [("Content-Type", "application/json"), *headers],
+        return Response(err.status, [("Content-Type", self._media(self.variants.error_media_type)), *headers],
                         _json(self._error_body(err, request_id)))
 
     def _error_body(self, err: ApiError, request_id: str) -> dict:
@@ -382,50 +441,32 @@ class RunsApp:
         else:
             inner = {"code": err.code, "message": err.message, "requestId": request_id, "reasonClass": reason}
             body = {"error": inner}
+        if self.variants.request_id == "header":  # the x-request-id header alone carries it
+            del inner["requestId"]
         if details:
             inner["details"] = details
         return body
 
 
-def _python_int(text: str) -> int:
-    """Python's int(): also reads '+5', ' 5 ', '5_0' and other scripts' digits ('５')."""
-    return int(text)
-
-
-def _javascript_number(text: str) -> int:
-    """Number(text) then Number.isInteger, as a JavaScript API reads it: surrounding whitespace ignored, '5.0',
-    '5e0' and '0x5' are 5, '' is 0."""
-    text = text.strip(" \t\n\r\v\f")
-    if not text:
-        return 0
-    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
-        return int(text, 16)
-    if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", text):
-        raise ValueError(f"{text!r} is NaN")
-    number = float(text)
-    if not number.is_integer():
-        raise ValueError(f"{text!r} is not an integer")
-    return int(number)
-
-
-def _go_parse_int_base_0(text: str) -> int:
-    """strconv.ParseInt(text, 0, 64), as a Go API reads it: the base from the prefix (0x hex, 0o or a leading 0
-    octal, 0b binary), a sign, underscores between digits."""
-    if not text.isascii() or not re.fullmatch(r"[+-]?[0-9a-zA-Z_]+", text):
-        raise ValueError(f"invalid syntax: {text!r}")
-    sign, digits = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
-    base = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}.get(digits[:2])
-    if base:
-        digits = digits[2:]
-    elif len(digits) > 1 and digits[0] == "0":
-        base, digits = 8, digits[1:]
-    return sign * int(digits, base or 10)
-
-
 # The limit read with a lenient number parser instead of checked as plain digits (faults limit-python-int,
 # limit-javascript-number, limit-go-base-prefix): the value is then bounds-checked as usual.
-_LENIENT_LIMIT_PARSERS = {"limit-python-int": _python_int, "limit-javascript-number": _javascript_number,
-                          "limit-go-base-prefix": _go_parse_int_base_0}
+_LENIENT_LIMIT_PARSERS = {"limit-python-int": python_int, "limit-javascript-number": javascript_number_is_integer,
+                          "limit-go-base-prefix": go_parse_int_base_0}
+# The limit_parser personality: a framework's reading, then the bounds as usual (numbers.py).
+_PERSONALITY_LIMIT_PARSERS = {"javascript-number": ajv_integer, "parse-int": parse_int_10}
+
+
+def _escape_html(text: str) -> str:
+    """The npm package escape-html (finalhandler's)."""
+    return text.translate({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+                           ord("'"): "&#39;"})
+
+
+def _encode_url(path: str) -> str:
+    """The npm package encodeurl (Express's finalhandler): bytes outside the URL characters percent-encoded,
+    escapes already there kept. `path` holds the request's bytes as latin-1 characters, as both stacks give it."""
+    return re.sub(r"%(?![0-9A-Fa-f]{2})|[^\x21\x23\x24\x26-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E%]+",
+                  lambda m: "".join(f"%{b:02X}" for b in m.group().encode("latin-1", "replace")), path)
 
 
 def _split_target(target: str) -> tuple[str, str]:

@@ -2,7 +2,12 @@
 
 A cursor encodes a position (createdAt and id of the last run of the previous page) and
 the runtime it was handed out for, which the server checks against the path; the client
-resends filter and limit with it.
+resends filter and limit with it. Under the `filter` cursor binding it also carries the
+status filter it was handed out with.
+
+The `page-number` cursor style (Fastify preset): standard base64, padded, of {"page": N},
+N the serial of the last run of the previous page (a number growing with createdAt and id),
+so a keyset position that looks like a page number; not signed, no runtime in it.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ class Position:
     page: int | None = None  # only used by the "cursor-loops" fault
     offset: int | None = None  # only used by the "offset-cursor" fault
     runtime: str | None = None  # the runtime the cursor was handed out for
+    statuses: tuple[str, ...] | None = None  # the status filter it was handed out with (cursor_binding=filter)
 
 
 # A position before every run: a cursor to it leads to the first page.
@@ -66,6 +72,8 @@ def encode(position: Position, secret: bytes) -> str:
         data["o"] = position.offset
     if position.runtime is not None:
         data["r"] = position.runtime
+    if position.statuses is not None:
+        data["s"] = list(position.statuses)
     payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64e(payload)}.{_b64e(_tag(payload, secret))}"
 
@@ -85,7 +93,7 @@ def _position(payload: bytes) -> Position:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CursorError("cursor payload is not JSON") from exc
-    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r"}:
+    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s"}:
         raise CursorError("cursor payload has the wrong shape")
     created, run_id, page, offset, runtime = data["c"], data["i"], data.get("n"), data.get("o"), data.get("r")
     if not isinstance(created, str) or not _TIMESTAMP.fullmatch(created):
@@ -98,4 +106,40 @@ def _position(payload: bytes) -> Position:
         raise CursorError("cursor offset is invalid")
     if runtime is not None and (not isinstance(runtime, str) or not 0 < len(runtime) <= _MAX_RUNTIME):
         raise CursorError("cursor runtime is invalid")
-    return Position(created, run_id, page, offset, runtime)
+    statuses = data.get("s")
+    if statuses is not None and (not isinstance(statuses, list) or len(statuses) > 8
+                                 or not all(isinstance(s, str) and len(s) <= 32 for s in statuses)):
+        raise CursorError("cursor filter is invalid")
+    return Position(created, run_id, page, offset, runtime, None if statuses is None else tuple(statuses))
+
+
+# ---- the page-number style ---------------------------------------------------
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def encode_page(serial: int, statuses: tuple[str, ...] | None = None) -> str:
+    """base64 (standard, padded) of {"page": serial}, with the status filter under cursor_binding=filter."""
+    data: dict = {"page": serial}
+    if statuses is not None:
+        data["status"] = list(statuses)
+    return base64.b64encode(json.dumps(data, separators=(",", ":")).encode()).decode("ascii")
+
+
+def decode_page(token: str) -> tuple[int, tuple[str, ...] | None]:
+    """The serial (and filter, if any) of a page-number cursor; CursorError unless it decodes to
+    {"page": <non-negative integer>} (and a "status" list of strings)."""
+    if not token or len(token) > _MAX_TOKEN or not _BASE64.fullmatch(token):
+        raise CursorError("not base64")
+    try:
+        data = json.loads(base64.b64decode(token, validate=True).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise CursorError("cursor payload is not JSON") from exc
+    if not isinstance(data, dict) or not {"page"} <= data.keys() <= {"page", "status"}:
+        raise CursorError("cursor payload has the wrong shape")
+    page, statuses = data["page"], data.get("status")
+    if type(page) is not int or page < 0:
+        raise CursorError("cursor page is invalid")
+    if statuses is not None and (not isinstance(statuses, list) or len(statuses) > 8
+                                 or not all(isinstance(s, str) and len(s) <= 32 for s in statuses)):
+        raise CursorError("cursor filter is invalid")
+    return page, None if statuses is None else tuple(statuses)

@@ -1,8 +1,8 @@
 """The transport: a BaseHTTPRequestHandler that reads a request, injects trouble, and writes the response.
 
-Why the standard library and not an ASGI server: http.server gives full control of the
-connection, so transport faults (a connection dropped without a response byte) can be
-injected, and it adds no dependency.
+Why the standard library by default: http.server gives full control of the connection, so
+transport faults (a connection dropped without a response byte) can be injected, and it adds
+no dependency. asgi.py serves the same app under uvicorn, a production ASGI stack.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .app import ApiError, Response, new_request_id, status_phrase
 from .trouble import SLOW_SECONDS, trouble_error
+from .wire import header_name, prepare
 
 MAX_DISCARDED_BODY = 1 << 20
 
@@ -116,16 +117,27 @@ class RunsHandler(BaseHTTPRequestHandler):
                 break
             remaining -= len(chunk)
 
+    def send_header(self, keyword: str, value: str) -> None:
+        # Every header name, Server and Date from send_response included, in the header_case personality's case.
+        super().send_header(header_name(keyword, self.server.reference.variants.header_case), value)
+
     def _write(self, response: Response) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
+        reference = self.server.reference
+        headers = getattr(self, "headers", None)  # None when the request line itself was refused
+        wire = prepare(response, reference.variants, self.command, headers.get("Accept-Encoding") if headers else None,
+                       http_10=self.request_version in ("HTTP/1.0", "HTTP/0.9"))
+        if reference.variants.latency_ms:
+            time.sleep(reference.variants.latency_ms / 1000)
+        self.send_response(wire.status)
+        for name, value in wire.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        for piece in wire.pieces:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if wire.chunked else piece)
+        if wire.chunked and self.command != "HEAD":
+            self.wfile.write(b"0\r\n\r\n")
 
     def send_error(self, code, message=None, explain=None):
         """Malformed requests rejected by http.server itself also get a JSON error body."""

@@ -1,4 +1,5 @@
-"""ReferenceServer: wires store, app, trouble and churn to an HTTP server in a background thread."""
+"""ReferenceServer: wires store, app, trouble and churn to an HTTP server in a background thread: Python's
+http.server (handler.py, the default) or uvicorn (asgi.py)."""
 from __future__ import annotations
 
 import json
@@ -11,10 +12,12 @@ from .cursor import secret_for_seed
 from .faults import check_fault_names
 from .handler import RunsHTTPServer
 from .store import RunStore, SeedInfo
-from .trouble import Trouble
+from .trouble import ANSWERED_KINDS, KINDS, Trouble
 from .variants import ENVELOPES, Variants
 
-__all__ = ["ENVELOPES", "ReferenceServer", "RequestRecord"]
+__all__ = ["ENVELOPES", "STACKS", "ReferenceServer", "RequestRecord"]
+
+STACKS = ("http.server", "uvicorn")
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class ReferenceServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, faults=(), churn: bool = False,
                  trouble_rate: float = 0.0, error_envelope: str | None = None, max_limit: int | None = None,
                  api_key: str | None = None, seed: int = 7, request_log_path: str | None = None,
-                 variants: Variants = Variants(), small_runtime_runs: int = 0):
+                 variants: Variants = Variants(), small_runtime_runs: int = 0, stack: str = "http.server"):
         # error_envelope= and max_limit= are shorthands for the same-named variants (they win over `variants`); a
         # maximum below the default page size lowers that too.
         if error_envelope is not None:
@@ -38,7 +41,12 @@ class ReferenceServer:
         if max_limit is not None:
             lowered = min(variants.default_limit, max(max_limit, 1))
             variants = replace(variants, max_limit=max_limit, default_limit=lowered)
-        self.variants = variants
+        if stack not in STACKS:
+            raise ValueError(f"stack must be one of {STACKS}, got {stack!r}")
+        if stack == "uvicorn" and variants.header_case == "canonical":
+            raise ValueError("header_case='canonical' cannot be served under uvicorn: ASGI response header names are "
+                             "lower-case (use stack='http.server')")
+        self.variants, self.stack = variants, stack
         self.host, self.port = host, port
         self.faults = check_fault_names(faults)
         self.churn, self.seed, self.request_log_path = churn, seed, request_log_path
@@ -47,24 +55,38 @@ class ReferenceServer:
                               small_runtime_runs=small_runtime_runs)
         self.seed_info: SeedInfo = self.store.seed_info
         self.app = RunsApp(self.store, self.faults, self.variants, secret_for_seed(seed))
-        self.trouble = Trouble(trouble_rate, seed)
+        # Under uvicorn only the answered kinds (429, 503): the server owns the connection, none can be dropped.
+        self.trouble = Trouble(trouble_rate, seed, KINDS if stack == "http.server" else ANSWERED_KINDS)
         self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()
+        self._uvicorn = None  # asgi.UvicornThread under stack="uvicorn"
         self._httpd: RunsHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._churn: Churn | None = None
 
     # ---- lifecycle --------------------------------------------------------
     def start(self) -> "ReferenceServer":
-        if self._httpd is not None:
+        """Start serving; returns once the server accepts connections."""
+        if self._httpd is not None or self._uvicorn is not None:
             raise RuntimeError("server already started")
-        self._httpd = RunsHTTPServer((self.host, self.port), self)  # bound and listening on return
-        self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="reference-server", daemon=True)
-        self._thread.start()
+        if self.stack == "uvicorn":
+            from .asgi import RunsAsgiApp, UvicornThread
+
+            self._uvicorn = UvicornThread(RunsAsgiApp(self), self.host, self.port)
+            self.port = self._uvicorn.port
+            try:
+                self._uvicorn.start()
+            except BaseException:
+                self._uvicorn = None
+                raise
+        else:
+            self._httpd = RunsHTTPServer((self.host, self.port), self)  # bound and listening on return
+            self.port = self._httpd.server_address[1]
+            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="reference-server", daemon=True)
+            self._thread.start()
         if self.churn:
-            self._churn = Churn(self.store)
+            self._churn = Churn(self.store, retention=self.variants.retention)
             self._churn.start()
         return self
 
@@ -72,6 +94,9 @@ class ReferenceServer:
         if self._churn is not None:
             self._churn.stop()
             self._churn = None
+        if self._uvicorn is not None:
+            self._uvicorn.stop()
+            self._uvicorn = None
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.close_connections()

@@ -8,10 +8,10 @@ import random
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from .cursor import Position
+from .cursor import START, Position
 
 STATUSES = ("active", "stopped", "failed")
 UTC = timezone.utc
@@ -27,7 +27,10 @@ CREATE TABLE runs (
     created_at TEXT NOT NULL,
     started_at TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('active', 'stopped', 'failed')),
-    finished_at TEXT
+    finished_at TEXT,
+    serial INTEGER,  -- a position number growing with (created_at, id): page-number cursors
+    listed_at REAL,  -- wall-clock time churn added the run (NULL: seeded): a lagging replica lists it later
+    ended_at REAL  -- wall-clock time churn ended the run: a lagging replica shows it active until then
 );
 CREATE INDEX runs_page ON runs (runtime_id, created_at DESC, id DESC);
 """
@@ -67,6 +70,18 @@ class Run:
     started_at: str
     status: str
     finished_at: str | None
+    # Position number, growing with (createdAt, id) (the page-number cursor style): bookkeeping, not the run's data
+    # (another seeded runtime renumbers the runs), so equality ignores it.
+    serial: int | None = field(default=None, compare=False)
+
+_RUN_COLUMNS = "r.id, r.created_at, r.started_at, r.status, r.finished_at, r.serial"
+_INSERT_RUN = "INSERT INTO runs (id, runtime_id, created_at, started_at, status, finished_at) VALUES (?, ?, ?, ?, ?, ?)"
+# A read replica `as_of` a wall-clock time: runs churn added later are not there yet, runs it ended later still
+# show as active.
+_AS_OF = ("(SELECT id, runtime_id, created_at, started_at, serial, "
+          "CASE WHEN ended_at > ? THEN 'active' ELSE status END AS status, "
+          "CASE WHEN ended_at > ? THEN NULL ELSE finished_at END AS finished_at "
+          "FROM runs WHERE listed_at IS NULL OR listed_at <= ?)")
 
 
 def fmt_time(dt: datetime) -> str:
@@ -77,6 +92,22 @@ def fmt_time(dt: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+OFFSET = timedelta(hours=1)  # the zone of the `offset` renderings: +01:00 (Europe/Paris in winter)
+
+
+def render_time(text: str, style: str) -> str:
+    """A stored instant (fmt_time's form) written as the `timestamps` personality says; the same instant."""
+    if style == "milliseconds":
+        return text
+    if style == "nanoseconds":
+        return text[:-1] + "000000Z"
+    if style == "lower-case":
+        return text.lower()
+    local = parse_time(text) + OFFSET
+    fraction = f"{local.microsecond // 1000:03d}" + ("000000" if style == "nanoseconds-offset" else "")
+    return local.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "+01:00"
 
 
 def epoch_ms(text: str) -> int:
@@ -144,6 +175,7 @@ class RunStore:
         self.seed_info = self._seed(random.Random(seed), api_key)
         if small_runtime_runs:
             self.seed_info = self._seed_small(random.Random(f"small:{seed}"), small_runtime_runs)
+        self._last_serial = self._number_runs()
         self._last_created = self._max_created()
         self._last_ended: str | None = None  # the run churn ended last (finished-at-from-updated-at)
 
@@ -166,7 +198,7 @@ class RunStore:
             self._db.executemany("INSERT INTO runtimes VALUES (?, ?)",
                                  [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b"),
                                   (a_second, "tenant-a")])
-            self._db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+            self._db.executemany(_INSERT_RUN,
                                  [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
                                  + [(r[0], a_second, *r[1:]) for r in a2_runs])
         return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown, a_second)
@@ -179,8 +211,16 @@ class RunStore:
         rows = _seed_runs(rng, count, [], A2_BASE - timedelta(days=3), statuses)
         with self._db:
             self._db.execute("INSERT INTO runtimes VALUES (?, ?)", (small, "tenant-a"))
-            self._db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", [(r[0], small, *r[1:]) for r in rows])
+            self._db.executemany(_INSERT_RUN, [(r[0], small, *r[1:]) for r in rows])
         return replace(self.seed_info, small_runtime_id=small)
+
+    def _number_runs(self) -> int:
+        """Give every seeded run its serial, in (created_at, id) order; return the last one given."""
+        with self._db:
+            ids = [row[0] for row in self._db.execute("SELECT id FROM runs ORDER BY created_at, id")]
+            self._db.executemany("UPDATE runs SET serial = ? WHERE id = ?",
+                                 [(number, run_id) for number, run_id in enumerate(ids, 1)])
+        return len(ids)
 
     def _max_created(self) -> datetime:
         (latest,) = self._db.execute("SELECT MAX(created_at) FROM runs").fetchone()
@@ -207,14 +247,34 @@ class RunStore:
         """Every run of a runtime in contract order (createdAt desc, id desc)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, created_at, started_at, status, finished_at FROM runs "
+                f"SELECT {_RUN_COLUMNS} FROM runs r "
                 "WHERE runtime_id = ? ORDER BY created_at DESC, id DESC", (runtime_id,)).fetchall()
         return [Run(*r) for r in rows]
 
+    def wall_clock_times(self, runtime_id: str) -> dict[str, tuple[float | None, float | None]]:
+        """run id -> (listed_at, ended_at): when churn added and ended each run, by the wall clock (None: never)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, listed_at, ended_at FROM runs WHERE runtime_id = ?",
+                                    (runtime_id,)).fetchall()
+        return {run_id: (listed, ended) for run_id, listed, ended in rows}
+
     # ---- the page query ---------------------------------------------------
+    def position_at_serial(self, serial: int) -> Position:
+        """The keyset position a page-number cursor names: the run numbered `serial`, or, if it is gone or was
+        never given, the first run numbered above it (the runs after either are the same: those numbered below);
+        the start of the list when there is none."""
+        if serial > 2**62:
+            return START
+        with self._lock:
+            row = self._db.execute("SELECT created_at, id FROM runs WHERE serial >= ? ORDER BY serial LIMIT 1",
+                                   (serial,)).fetchone()
+        return Position(*row) if row else START
+
     def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int,
-             inclusive: bool = False) -> list[Run]:
-        """Up to `fetch` runs after the keyset position (or from it, `inclusive`), newest first."""
+             inclusive: bool = False, as_of: float | None = None) -> list[Run]:
+        """Up to `fetch` runs after the keyset position (or from it, `inclusive`), newest first; as a replica
+        lagging at wall-clock time `as_of` (time.time()) sees them, if given."""
+        source, source_args = (_AS_OF, [as_of] * 3) if as_of is not None else ("runs", [])
         status_sql, status_args = self._status_filter(statuses)
         keyset_sql, keyset_args = self._keyset(after, inclusive)
         if after is not None and after.offset is not None and "offset-cursor" in self.faults:
@@ -228,10 +288,11 @@ class RunStore:
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
         if after is not None and after.offset is not None and "offset-cursor" in self.faults:
             offset = after.offset
-        sql = (f"SELECT r.id, r.created_at, r.started_at, r.status, r.finished_at FROM runs r {status_sql} "
+        sql = (f"SELECT {_RUN_COLUMNS} FROM {source} r {status_sql} "
                f"WHERE {runtime_sql} {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
         with self._lock:
-            rows = self._db.execute(sql, (*status_args, *runtime_args, *keyset_args, fetch, offset)).fetchall()
+            rows = self._db.execute(sql, (*source_args, *status_args, *runtime_args, *keyset_args, fetch,
+                                          offset)).fetchall()
         return [Run(*r) for r in rows]
 
     def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:
@@ -265,16 +326,28 @@ class RunStore:
         with self._lock, self._db:
             created = max(now, self._last_created + MS)
             self._last_created = created
-            stamp = fmt_time(created)
-            self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, 'active', NULL)",
-                             (new_uuid(self._churn_rng), runtime_id, stamp, stamp))
+            stamp, wall = fmt_time(created), now.timestamp()
+            self._last_serial += 1
+            self._db.execute("INSERT INTO runs (id, runtime_id, created_at, started_at, status, finished_at, serial, "
+                             "listed_at) VALUES (?, ?, ?, ?, 'active', NULL, ?, ?)",
+                             (new_uuid(self._churn_rng), runtime_id, stamp, stamp, self._last_serial, wall))
             active = self._db.execute("SELECT id, started_at FROM runs WHERE runtime_id = ? AND status = 'active' "
                                       "ORDER BY id", (runtime_id,)).fetchall()
             run_id, started = self._churn_rng.choice(active)
             finished = max(fmt_time(now), started)  # fixed-width strings: string order = time order
-            self._db.execute("UPDATE runs SET status = ?, finished_at = ? WHERE id = ? AND status = 'active'",
-                             (self._churn_rng.choice(("stopped", "failed")), finished, run_id))
+            self._db.execute("UPDATE runs SET status = ?, finished_at = ?, ended_at = ? "
+                             "WHERE id = ? AND status = 'active'",
+                             (self._churn_rng.choice(("stopped", "failed")), finished, wall, run_id))
             self._end_of_run_side_effects(run_id, finished)
+
+    def retention_tick(self) -> str | None:
+        """The retention job: delete the main runtime's oldest run for good; return its id."""
+        with self._lock, self._db:
+            row = self._db.execute("SELECT id FROM runs WHERE runtime_id = ? ORDER BY created_at, id LIMIT 1",
+                                   (self.seed_info.runtime_id,)).fetchone()
+            if row:
+                self._db.execute("DELETE FROM runs WHERE id = ?", row)
+        return row[0] if row else None
 
     def _end_of_run_side_effects(self, run_id: str, finished: str) -> None:
         """What else the end of a run writes, under faults (called inside churn_tick's transaction)."""
