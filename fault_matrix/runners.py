@@ -53,7 +53,8 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment that points the suite at `server` exactly as a user points it at staging."""
-    return clean_env(**reference_target(server).env(), BCTRL_REPORTS_DIR=str(reports), **(extra or {}))
+    settings = {**reference_target(server).env(), "BCTRL_REPORTS_DIR": str(reports), **(extra or {})}
+    return clean_env(**settings)
 
 
 def run_pytest(args: list[str] | tuple[str, ...], env: dict[str, str],

@@ -34,6 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
     record = RunRecord(reports / "requests.ndjson")
     connection_of(config).session.listen(record.on_exchange)
     config.stash[RECORD] = record
+    sender.set("")  # what is sent before the first check (first contact) is nobody's: "(before the tests)"
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

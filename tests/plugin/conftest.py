@@ -1,0 +1,25 @@
+"""The plugin's own tests: each feature tested in-process with pytester (as pytest tests its own plugins), against
+the embedded reference server, in seconds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A folder whose pytest runs are runs of the suite (`bctrl_suite = true`), with no BCTRL_ setting but its own
+    reports folder."""
+    import os
+
+    for name in [name for name in os.environ if name.startswith("BCTRL_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BCTRL_REPORTS_DIR", str(pytester.path / "reports"))
+    pytester.makeini("[pytest]\nbctrl_suite = true\naddopts = -p no:cacheprovider --assert=plain\n")
+    return pytester
+
+
+def run_json(pytester: pytest.Pytester) -> dict:
+    return json.loads(Path(pytester.path, "reports", "run.json").read_text(encoding="utf-8"))
