@@ -86,7 +86,7 @@ CATCHER = {
     "error-answers-s-maxage": HTTP_RULES,
     "offset-cursor": WALK_SIZES, "created-at-on-update": LEDGER, "started-at-reset-on-end": LEDGER,
     # 4 cursor scope, 5 boundaries
-    "cursor-runtime-from-cursor": FOREIGN_CURSOR, "cursor-runtime-unchecked": FOREIGN_CURSOR,
+    "cursor-runtime-from-cursor": FOREIGN_CURSOR,
     "cursor-skips-access-checks": FOREIGN_TENANT, "cursor-page-drops-runtime-filter": OWN_CURSORS,
     "more-when-page-full": EXACT_WALKS, "more-counts-cursor-row": EXACT_WALKS,
     "filtered-more-from-unfiltered": ONE_PAGE_FILTER,

@@ -51,10 +51,17 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def target_env(server: ReferenceServer, reports: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment that points the suite at `server` exactly as a user points it at staging."""
-    settings = {**reference_target(server).env(), "BCTRL_REPORTS_DIR": str(reports), **(extra or {})}
-    return clean_env(**settings)
+def target_env(server, reports: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment that points the suite at `server` exactly as a user points it at staging: a reference server (its
+    seed), or a server on another stack that says its own settings (`env()`, stacks/)."""
+    own = server.env() if hasattr(server, "env") else reference_target(server).env()
+    return clean_env(**{**own, "BCTRL_REPORTS_DIR": str(reports), **(extra or {})})
+
+
+def run_discovery(server, reports: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m conformance.discover` at the repository root, pointed at `server`; it writes
+    reports/discovered.overlay.yaml (and discovered.md)."""
+    return _run([sys.executable, "-m", "conformance.discover"], target_env(server, reports, extra), timeout=120)
 
 
 def run_pytest(args: list[str] | tuple[str, ...], env: dict[str, str],
@@ -64,7 +71,7 @@ def run_pytest(args: list[str] | tuple[str, ...], env: dict[str, str],
     return _run([sys.executable, "-m", "pytest", *args], env, timeout=timeout)
 
 
-def run_suite(server: ReferenceServer, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
+def run_suite(server, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
               args: tuple[str, ...] = (), contender: str = "suite",
               selection: tuple[str, ...] = ("conformance",)) -> Outcome:
     """The conformance suite (or only what `selection` selects), via its documented entry point, against `server`."""

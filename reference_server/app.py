@@ -226,9 +226,7 @@ class RunsApp:
 
     def _cursor_runtime(self, runtime_id: str, position: Position | None) -> str:
         """The runtime a page lists: the path's, for which a cursor must have been handed out (else 400)."""
-        if position is None or "cursor-runtime-unchecked" in self.faults:
-            return runtime_id
-        if self.variants.cursor_style == "page-number":  # no runtime in it: a position on any runtime of the key
+        if position is None or self.variants.cursor_style == "page-number":  # a position on any runtime of the key
             return runtime_id
         if position.runtime and "cursor-runtime-from-cursor" in self.faults:
             return position.runtime

@@ -110,6 +110,9 @@ class UvicornThread:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it (Linux): headers and body go out in two writes, and without it Nagle's
+        # algorithm and the client's delayed ACK add ~40 ms to every keep-alive answer (as in handler.py).
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             self.socket.bind((host, port))
         except OSError:

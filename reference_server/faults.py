@@ -164,10 +164,6 @@ _BLIND_SPOTS: list[Fault] = [
           "the page lists the runtime the cursor was handed out for (the cursor carries it), not the path's: "
           "another runtime of the key given this cursor lists the first runtime's runs",
           rules=("cursor.scope",), blind_spot=4),
-    Fault("cursor-runtime-unchecked", "pagination",
-          "the cursor carries its runtime but the server never compares it with the path: a cursor of one runtime "
-          "pages through another runtime of the key from its position",
-          rules=("cursor.scope",), blind_spot=4),
     Fault("cursor-skips-access-checks", "auth",
           "a request with a cursor skips the runtime visibility and cursor-runtime checks ('a cursor proves the "
           "client passed them on the first page'): another tenant's runtime with a cursor answers 200 with its runs",

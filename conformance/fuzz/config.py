@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from conformance.contract import Contract
+from conformance.harness.query_spellings import lenient_sizes, resembled
 from conformance.harness.validation import error_body_problems, run_invariant_problems
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
@@ -35,16 +36,31 @@ def fuzz_schema(contract: Contract, config: SchemathesisConfig, cursors: list[st
     # Positive cases need valid cursors, and only the API can make one: sample real ones.
     schemathesis.openapi.format(CURSOR_FORMAT, st.sampled_from(cursors) if cursors else st.nothing())
     schema = schemathesis.openapi.from_dict(contract.generation_document, config=config)
-    if contract.limit_clamped:
-        schema.hook(filter_query)
+    schema.hook(query_filter(contract))
     return schema
 
 
-def filter_query(ctx, query):
-    """Under a clamping contract, no generated limit beyond 64-bit integers: whether one is clamped or refused as
-    not an integer, the contract leaves open (conformance/limit/test_limit.py accepts either)."""
-    limit = (query or {}).get("limit")
-    return not (type(limit) is int and limit > INT64_MAX)
+def query_filter(contract: Contract):
+    """A Schemathesis `filter_query` hook: no generated query whose answer the contract leaves open.
+
+    Under a clamping contract, no limit beyond 64-bit integers (clamped, or refused as not an integer: either is
+    allowed; conformance/limit/test_limit.py accepts both). Where the overlay reads other spellings leniently
+    (queryGrammar.limitOutsideGrammar / statusOutsideGrammar: lenient), no value a common parser reads as a valid
+    one (a negative case `1.5` is then the page size 1): the hand-written checks judge those with their oracle."""
+
+    def filter_query(ctx, query):
+        query = query or {}
+        limit = query.get("limit")
+        if contract.limit_clamped and type(limit) is int and limit > INT64_MAX:
+            return False
+        limits = [("limit", value) for value in (limit if isinstance(limit, list) else [limit]) if value is not None]
+        if limits and lenient_sizes(contract, limits):
+            return False
+        status = query.get("status")
+        statuses = [str(value) for value in (status if isinstance(status, list) else [status]) if value is not None]
+        return not (statuses and resembled(contract, statuses) and not set(statuses) <= set(contract.statuses))
+
+    return filter_query
 
 
 def contract_rules_check(contract):

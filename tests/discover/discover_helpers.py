@@ -3,14 +3,12 @@ process (fast, output captured by the caller) or as a subprocess (as a user runs
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.contract import load_contract
 from conformance.discover.__main__ import MARKDOWN_NAME, OVERLAY_NAME, main
-from fault_matrix.runners import ROOT, target_env
+from fault_matrix.runners import run_discovery, target_env
 
 NO_RATE_CAP = {"BCTRL_RATE_LIMIT": "1000"}  # discovery caps an external target at 5/s unless told otherwise
 
@@ -45,8 +43,7 @@ def discover_here(server, reports: Path, capsys, **extra: str) -> Discovered:
 def discover_subprocess(server, reports: Path, **extra: str) -> Discovered:
     """`python -m conformance.discover` at the repository root, pointed at `server`."""
     before = len(server.request_log)
-    done = subprocess.run([sys.executable, "-m", "conformance.discover"], cwd=ROOT, capture_output=True, text=True,
-                          env=target_env(server, reports, {**NO_RATE_CAP, **extra}), timeout=120)
+    done = run_discovery(server, reports, {**NO_RATE_CAP, **extra})
     return Discovered(done.returncode, done.stdout + done.stderr, reports, server.request_log[before:])
 
 

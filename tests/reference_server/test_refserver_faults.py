@@ -195,7 +195,7 @@ PROBES = {
     "error-answers-s-maxage": header("Cache-Control", runtime="unknown"),
     "offset-cursor": walk_across_a_tick, "created-at-on-update": churned(), "started-at-reset-on-end": churned(),
     # 4 cursor scope, 5 boundaries
-    "cursor-runtime-from-cursor": foreign_cursor("empty"), "cursor-runtime-unchecked": foreign_cursor("second"),
+    "cursor-runtime-from-cursor": foreign_cursor("empty"),
     "cursor-skips-access-checks": foreign_cursor("other"), "cursor-page-drops-runtime-filter": walk([("limit", "100")]),
     "more-when-page-full": walk([("limit", "13")]), "more-counts-cursor-row": walk([("limit", "13")]),
     "filtered-more-from-unfiltered": page([("limit", "100"), ("status", "stopped")]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
 from fault_matrix.runners import run_pytest, run_suite, target_env
 from reference_server import ReferenceServer
+from reference_server.variants import Variants
 
 NEW_MAXIMUM = 80
 
@@ -35,23 +36,27 @@ def test_the_same_api_passes_once_the_overlay_says_so(tmp_path):
     assert outcome.exit_code == 0, outcome.output_tail
 
 
-def _overlay_allowing_own_runs(folder):
+def _overlay_pinning_foreign_cursors(folder):
+    """The default contract with foreignCursor pinned to a refusal or an empty page (no own-runs)."""
     text = DEFAULT_OVERLAY.read_text(encoding="utf-8").replace("extends: openapi.yaml", f"extends: {DEFAULT_SPEC}")
-    assert "foreignCursor: [refused, empty]" in text
+    assert "foreignCursor: [refused, empty, own-runs]" in text
     path = folder / "contract.overlay.yaml"
-    path.write_text(text.replace("foreignCursor: [refused, empty]", "foreignCursor: [refused, empty, own-runs]"),
+    path.write_text(text.replace("foreignCursor: [refused, empty, own-runs]", "foreignCursor: [refused, empty]"),
                     encoding="utf-8")
     return path
 
 
 def test_what_a_foreign_cursor_may_get_is_one_line_of_the_overlay(tmp_path):
-    """An API whose cursors are only positions (one runtime's cursor pages through another runtime of the key),
-    which the default contract refuses (the fault matrix shows it), passes the cursor-scope checks once the overlay
-    allows own-runs; an API that lists the first runtime's runs there still fails."""
+    """An API whose cursors are only positions (one runtime's cursor pages through another runtime of the key: the
+    published example cursor is base64 of {"page":2}) passes the cursor-scope checks under the default contract and
+    fails them once one line of the overlay pins foreignCursor to [refused, empty]; an API that lists the first
+    runtime's runs there fails under both."""
     scope = ["conformance/pagination/test_cursor_scope.py", "-q", "-p", "no:cacheprovider"]
-    allowing = {"BCTRL_CONTRACT": str(_overlay_allowing_own_runs(tmp_path))}
-    for fault, extra, passes in [("cursor-runtime-unchecked", allowing, True),
-                                 ("cursor-runtime-from-cursor", allowing, False)]:
-        with ReferenceServer(faults=[fault]) as server:
+    pinned = {"BCTRL_CONTRACT": str(_overlay_pinning_foreign_cursors(tmp_path))}
+    positions = {"variants": Variants(cursor_style="page-number")}
+    for server_options, extra, passes in [(positions, {}, True), (positions, pinned, False),
+                                          ({"faults": ["cursor-runtime-from-cursor"]}, {}, False),
+                                          ({"faults": ["cursor-runtime-from-cursor"]}, pinned, False)]:
+        with ReferenceServer(**server_options) as server:
             done = run_pytest(scope, target_env(server, tmp_path / "reports", extra))
-        assert done.returncode == (0 if passes else 1), f"{fault} {extra}: {done.stdout[-2000:]}"
+        assert done.returncode == (0 if passes else 1), f"{server_options} {extra}: {done.stdout[-2000:]}"

@@ -1,0 +1,66 @@
+"""No false alarm on first contact, proven on real production HTTP stacks: the suite run the way the README tells a
+new user (discovery first, then the gate under the overlay it wrote; the smoke profile too) passes against a correct
+implementation on Fastify 5 (Node.js, its router and Ajv at their defaults), plain and while runs start and end, and
+against the reference server's app served by uvicorn (h11) instead of Python's http.server."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from fault_matrix.matrix import WORKERS
+from fault_matrix.runners import run_discovery, run_suite
+from reference_server import ReferenceServer
+from stacks.fastify import FastifyServer, FastifyStackUnavailable
+
+LOCAL = {"BCTRL_RATE_LIMIT": "0"}  # discovery caps an external target at 5 requests a second unless told otherwise
+
+
+@pytest.fixture(scope="module")
+def fastify():
+    try:
+        with FastifyServer() as server:
+            yield server
+    except FastifyStackUnavailable as missing:
+        pytest.skip(str(missing))  # CI installs it (.ci/run); a machine without Node.js cannot run this stack
+
+
+def _first_contact(server, reports) -> dict[str, str]:
+    """Discovery, then the settings that run the gate under the overlay it wrote."""
+    discovered = run_discovery(server, reports, LOCAL)
+    assert discovered.returncode == 0, discovered.stdout[-3000:] + discovered.stderr[-2000:]
+    return {**LOCAL, "BCTRL_CONTRACT": str(reports / "discovered.overlay.yaml")}
+
+
+def test_first_contact_with_a_fastify_implementation_is_green(fastify, tmp_path):
+    """Against Fastify, discovery exits 0 (what it writes is a decision of the API team's, never a violation), and
+    the gate and the smoke profile under its overlay both pass."""
+    settings = _first_contact(fastify, tmp_path / "discovery")
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        gate, smoke = pool.map(lambda profile: run_suite(fastify, None, tmp_path / profile,
+                                                         extra_env={**settings, "BCTRL_PROFILE": profile}),
+                               ("gate", "smoke"))
+    assert gate.exit_code == 0, gate.output_tail
+    assert smoke.exit_code == 0, smoke.output_tail
+    assert gate.requests > 500 and smoke.requests <= 60
+
+
+def test_the_gate_stays_green_on_fastify_while_runs_start_and_end(tmp_path):
+    """Against Fastify with churn (a run starts and another ends every 0.2 s), the gate under the discovered overlay
+    passes."""
+    try:
+        with FastifyServer(churn=True) as server:
+            settings = _first_contact(server, tmp_path / "discovery")
+            outcome = run_suite(server, None, tmp_path / "gate", extra_env=settings)
+    except FastifyStackUnavailable as missing:
+        pytest.skip(str(missing))
+    assert outcome.exit_code == 0, outcome.output_tail
+
+
+def test_the_reference_app_under_uvicorn_passes_the_default_contract(tmp_path):
+    """The reference server's app served by uvicorn (h11: its own framing, `date` and `server` headers, lower-case
+    header names, its own 400 for requests it cannot parse) passes the gate under the default contract."""
+    with ReferenceServer(stack="uvicorn", churn=True) as server:
+        outcome = run_suite(server, None, tmp_path / "gate", extra_env=LOCAL)
+    assert outcome.exit_code == 0, outcome.output_tail
