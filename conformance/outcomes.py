@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pytest
 
-from .harness.redaction import redact
+from .redaction import redact
 
 CONFORMS = 0
 BROKEN = 1

@@ -15,7 +15,7 @@ import yaml
 from .contract import Contract, load_contract
 from .harness.client import ApiClient, page_params
 from .harness.exchange import Exchange
-from .harness.redaction import register_secret
+from .redaction import register_secret
 from .harness.transport import PoliteSession
 from .outcomes import SettingsError, TargetUnavailable
 from .settings import Settings

@@ -7,18 +7,15 @@ faults name the rules they break (reference_server/faults.py) and the check desi
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.catalogue import collect
 from conformance.contract import Contract
 from conformance.contract.rules import Rule, contract_rules
 from reference_server import FAULTS
 
 from .designated import CATCHER
-
-SUITE = Path(__file__).resolve().parents[1] / "conformance"
-
 
 @dataclass
 class RuleCoverage:
@@ -28,16 +25,10 @@ class RuleCoverage:
 
 
 def check_rules() -> dict[str, tuple[str, ...]]:
-    """Each check of the suite (`area/test_file.py::test_name`) -> the rule ids it declares."""
-    checks = {}
-    for path in sorted(SUITE.rglob("test_*.py")):
-        relative = path.relative_to(SUITE)
-        module = importlib.import_module(".".join(("conformance", *relative.with_suffix("").parts)))
-        for name, function in sorted(vars(module).items()):
-            if name.startswith("test_") and callable(function):
-                marks = getattr(function, "pytestmark", [])
-                checks[f"{relative.as_posix()}::{name}"] = tuple(
-                    rule for mark in marks if mark.name == "rule" for rule in mark.args)
+    """Each check of the suite (`area/test_file.py::test_name`) -> the rule ids it declares (on any of its cases)."""
+    checks: dict[str, tuple[str, ...]] = {}
+    for check in collect("gate"):
+        checks[check.function] = tuple(dict.fromkeys(checks.get(check.function, ()) + check.rules))
     return checks
 
 

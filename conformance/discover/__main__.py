@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
-from ..harness.redaction import redact
+from ..redaction import redact
 from ..outcomes import NOT_JUDGED, SettingsError, ToolError
 from ..settings import SETTINGS, Settings, read_settings
 from ..target import connection

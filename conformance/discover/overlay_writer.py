@@ -16,7 +16,7 @@ import yaml
 from ..contract import RUNS_PATH, Contract, load_yaml, spec_extended_by
 from ..contract.model import ENVELOPE_SCHEMAS
 from ..harness.exchange import Exchange
-from ..harness.redaction import redact
+from ..redaction import redact
 from .findings import AGREES, DECIDE, DIFFERS, NOT_PROBED, NOT_SHOWN, REVIEW, Discovery, Finding
 
 OPERATION = f"$.paths['{RUNS_PATH}'].get"
@@ -125,7 +125,7 @@ def _value(value: object) -> str:
 def markdown(discovery: Discovery, *, target: str, contract_path: Path, overlay_path: Path, requests: int,
              budget: int, exit_status: int) -> str:
     differs, review = discovery.by_outcome(DIFFERS), discovery.by_outcome(REVIEW)
-    lines = [f"# What the target does, against the contract", "",
+    lines = ["# What the target does, against the contract", "",
              f"Target: {target} · contract: `{contract_path}` · {requests} requests (GET only, budget {budget}) · "
              f"exit status {exit_status}", "", _verdict(discovery, overlay_path), ""]
     if discovery.violations:

@@ -9,6 +9,7 @@ count the command prints is the count on the wire. The order spends the budget o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 from ..contract import Contract
 from ..harness.client import USE_KEY, ApiClient, exact_query, page_params
@@ -16,6 +17,7 @@ from ..harness.cursors import GARBAGE, altered, truncated
 from ..harness.exchange import Exchange
 from ..harness.query_spellings import invalid_filters, limit_spellings, size_other_than_default, status_spelling
 from ..harness.spelling import OTHER, UNKNOWN, telling_spelling
+from ..harness.walk import pages
 from ..representation import unknown_like
 
 BUDGET = 60  # requests at most, retries included; less if the profile's budget is smaller
@@ -238,13 +240,7 @@ class Prober:
         reference = observations.reference_page
         limit = min(WALK_PAGE_SIZE, reference.asked if reference else self.contract.limit_max)
         observations.walk_limit = limit
-        cursor = None
-        for _ in range(WALK_PAGES):
-            page = self.get(page_params(limit=limit, cursor=cursor))
-            observations.walk.append(page)
-            cursor = page.next_cursor
-            if page.status != 200 or not cursor:
-                return
+        observations.walk = list(islice(pages(self.api, limit=limit, judge=False), WALK_PAGES))
 
     # -- what a cursor may get elsewhere --------------------------------------------------------------------------
     def ask_cursors(self, observations: Observations) -> None:

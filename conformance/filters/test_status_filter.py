@@ -180,6 +180,6 @@ def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key)
     left_out = [run for run in ended if run["status"] != status and run["id"] not in set(listed.ids)
                 and covers(listed, run, contract)]
     expect(not left_out, f"{key}={status} is ignored, not applied as the status filter",
-           expected=f"the unfiltered page: every run listed just before in its range, whatever its status",
+           expected="the unfiltered page: every run listed just before in its range, whatever its status",
            actual=f"{len(left_out)} ended runs not in status {status} left out, first {left_out[0]['id']} "
                   f"({left_out[0]['status']})" if left_out else "", exchange=answer)

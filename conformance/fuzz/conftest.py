@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 import pytest
 
-from conformance.harness.client import page_params
+from conformance.harness.walk import pages
 
 from .config import CURSOR_QUERY, fuzz_config, fuzz_schema
 
@@ -15,14 +17,8 @@ CURSORS_SAMPLED = 3
 def handed_out_cursors(api) -> list[str]:
     """A few real nextCursor values (from pages of one run: CURSOR_QUERY), so positive cases can send valid
     cursors."""
-    cursors, cursor = [], None
-    for _ in range(CURSORS_SAMPLED):
-        page = api.list_runs(params=page_params(**CURSOR_QUERY, cursor=cursor))
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-        cursors.append(cursor)
-    return cursors
+    walk = islice(pages(api, **CURSOR_QUERY), CURSORS_SAMPLED)
+    return [page.next_cursor for page in walk if page.next_cursor is not None]
 
 
 @pytest.fixture(scope="session")

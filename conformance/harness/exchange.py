@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..representation import headers_of, media_type
-from .redaction import KEY_PLACEHOLDER, _SECRETS, redact
+from ..redaction import KEY_PLACEHOLDER, _SECRETS, redact
 
 BODY_SHOWN = 300  # characters of a body quoted in a failure message
 BEFORE_THE_TESTS = "(before the tests)"

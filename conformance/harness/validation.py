@@ -15,7 +15,7 @@ from ..contract.model import REQUEST_ID_HEADER
 from ..representation import instant
 from .exchange import Exchange
 from ..outcomes import ContractViolation
-from .redaction import contains_secret
+from ..redaction import contains_secret
 
 MAX_SCHEMA_ERRORS = 3
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .client import ApiClient, page_params
 from .exchange import Exchange
@@ -56,6 +56,29 @@ def unexplained_empty_page(api: ApiClient, walk: Walk) -> tuple[int, Exchange] |
     return None if again.status == 200 and again.next_cursor is None else found
 
 
+def page_budget(max_runs: int, page_size: int) -> int:
+    """Pages a walk of up to `max_runs` runs may take before it counts as endless."""
+    return math.ceil(max_runs / page_size) + PAGE_SLACK
+
+
+def pages(api: ApiClient, *, limit: int | None = None, status: str | Iterable[str] | None = None,
+          runtime_id: str | None = None, judge: bool = True, first: Exchange | None = None) -> Iterator[Exchange]:
+    """The pages of one walk, first to last, following nextCursor the way bctrl's SDK iterators do (resending
+    filter and limit), lazily: the caller stops when it has seen enough. It ends after a page that is not a 200
+    or has no nextCursor. `judge`: each page is checked against the contract (a ContractViolation otherwise);
+    `first`: the first page, already received."""
+    status = list(status) if status is not None and not isinstance(status, str) else status
+    page, cursor = first, None
+    while True:
+        if page is None:
+            page = api.list_runs(runtime_id, page_params(limit, status, cursor), judge=judge)
+        yield page
+        cursor = page.next_cursor
+        if page.status != 200 or cursor is None:
+            return
+        page = None
+
+
 def walk_runs(
     api: ApiClient,
     *,
@@ -64,16 +87,14 @@ def walk_runs(
     status: str | Iterable[str] | None = None,
     runtime_id: str | None = None,
 ) -> Walk:
-    """Walk pages until nextCursor is null (complete) or `max_runs` runs were seen (a bounded prefix).
+    """Walk pages until nextCursor is null (complete) or `max_runs` runs were seen (a bounded prefix), judging each.
 
     A cursor seen twice, or more pages than the runs can fill, is a ContractViolation, never a hang."""
     __tracebackhide__ = True
-    status = list(status) if status is not None and not isinstance(status, str) else status
     page_size = limit or api.contract.limit_default
-    page_budget = math.ceil(max_runs / page_size) + PAGE_SLACK
-    walk, seen_cursors, cursor = Walk(), set(), None
-    while True:
-        page = api.list_runs(runtime_id, page_params(limit, status, cursor))
+    budget = page_budget(max_runs, page_size)
+    walk, seen_cursors = Walk(), set()
+    for page in pages(api, limit=limit, status=status, runtime_id=runtime_id):
         expect_status(page, 200, f"Page {len(walk.pages) + 1} of a cursor walk is served")
         walk.pages.append(page)
         walk.runs.extend(page.runs)
@@ -87,10 +108,11 @@ def walk_runs(
                expected="a new cursor on every page", actual=f"page {len(walk.pages)} repeats an earlier cursor",
                exchange=page)
         seen_cursors.add(cursor)
-        if len(walk.pages) >= page_budget:
+        if len(walk.pages) >= budget:
             raise ContractViolation(
                 "A cursor walk ends",
-                expected=f"the last page (nextCursor null) within {page_budget} pages of {page_size}",
+                expected=f"the last page (nextCursor null) within {budget} pages of {page_size}",
                 actual=f"still a nextCursor after {len(walk.pages)} pages and {len(walk.runs)} runs",
                 exchange=page,
             )
+    return walk

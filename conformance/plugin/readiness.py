@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from ..harness.exchange import sender
-from ..harness.redaction import redact
+from ..redaction import redact
 from ..outcomes import NOT_JUDGED, DataGap, ToolError
 from ..readiness.data import Readiness
 from ..readiness.gaps import readiness_json, readiness_lines

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..harness.exchange import Exchange
-from ..harness.redaction import redact
+from ..redaction import redact
 
 BODY_LOGGED = 4000  # characters of each body kept in the request log
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ..harness.exchange import sender
-from ..harness.redaction import redact
+from ..redaction import redact
 from ..outcomes import DataGap, tool_error_in
 from .markers import area, is_suite_run
 from .readiness import readiness_of

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ..harness.redaction import redact
+from ..redaction import redact
 from ..readiness.gaps import Gap
 from .record import RunRecord
 

@@ -1,5 +1,5 @@
-"""Gaps of one run: the data the checks needed and did not find, grouped by gap name, accepted or not; and the
-readiness block that opens the terminal summary, summary.md and run.json."""
+"""Gaps of one run: the data the checks needed and did not find, grouped by gap name, accepted or not (their words
+in the verdict: outcomes.verdict); and the readiness block that opens the terminal summary, summary.md and run.json."""
 
 from __future__ import annotations
 
@@ -66,15 +66,6 @@ class GapBook:
     @property
     def unaccepted(self) -> list[Gap]:
         return [gap for gap in self.gaps if not gap.accepted]
-
-
-def verdict(gaps: GapBook) -> str:
-    """The verdict of a run without failures or tool errors."""
-    if gaps.unaccepted:
-        return f"not judged (data gaps: {', '.join(gap.name for gap in gaps.unaccepted)})"
-    if gaps.gaps:
-        return f"conforms, with accepted gaps: {', '.join(gap.name for gap in gaps.gaps)}"
-    return "conforms"
 
 
 def readiness_lines(readiness: Readiness | None, sizes: list[int], judgeable: int, selected: int,

@@ -8,13 +8,10 @@ itself judges nothing (a broken answer is the checks' to fail).
 
 from __future__ import annotations
 
-import math
-
 from ..harness.client import ApiClient, page_params
 from ..harness.exchange import Exchange
+from ..harness.walk import page_budget, pages
 from .data import Readiness, RuntimeAnswer, RuntimeData
-
-PAGE_SLACK = 3  # pages beyond what the walk bound needs before the measure stops walking (the checks judge why)
 
 
 def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | None, second: str | None,
@@ -35,20 +32,15 @@ def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | 
 def _walk(api: ApiClient, walk_bound: int, first_page: Exchange | None) -> tuple[RuntimeData | None, str]:
     size = api.contract.limit_max
     runs: list[dict] = []
-    page, cursor, pages = first_page, None, 0
-    while True:
-        if page is None:
-            page = api.list_runs(params=page_params(limit=size, cursor=cursor), judge=False)
-        pages += 1
+    for number, page in enumerate(pages(api, limit=size, judge=False, first=first_page), start=1):
         if page.status != 200 or not isinstance(page.json, dict) or not isinstance(page.json.get("data"), list):
-            return None, f"page {pages} of BCTRL_RUNTIME_ID at limit={size} was not a page of runs ({page.status})"
+            return None, f"page {number} of BCTRL_RUNTIME_ID at limit={size} was not a page of runs ({page.status})"
         runs.extend(page.runs)
-        cursor = page.next_cursor
-        if cursor is None:
+        if page.next_cursor is None:
             return RuntimeData.of(runs, complete=True), ""
-        if len(runs) >= walk_bound or pages >= math.ceil(walk_bound / size) + PAGE_SLACK:
-            return RuntimeData.of(runs, complete=False), ""
-        page = None
+        if len(runs) >= walk_bound or number >= page_budget(walk_bound, size):
+            break
+    return RuntimeData.of(runs, complete=False), ""
 
 
 def _ask(api: ApiClient, setting: str, runtime_id: str | None, params) -> RuntimeAnswer:

@@ -6,42 +6,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
+from ..catalogue import collect
 from ..contract import ROOT, Contract, load_contract
-from .needs import needs_of
+from ..settings import PROFILES
 from .vocabulary import GAP_NAMES, fix_of, setting_of
 
 README = ROOT / "README.md"
 BEGIN, END = "<!-- what-the-target-needs:begin -->", "<!-- what-the-target-needs:end -->"
-PROFILES = ("gate", "smoke")
-
-
-class _Needs:
-    """A pytest plugin that keeps, for each collected check, what it declares it needs."""
-
-    def __init__(self):
-        self.items: dict[str, list] = {}
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items):
-        self.items = {item.nodeid: needs_of(item) for item in items}
 
 
 def declared(profile: str) -> dict[str, list]:
     """nodeid -> needs, for every check the profile runs (collected, not run)."""
-    plugin = _Needs()
-    with tempfile.TemporaryDirectory() as reports, contextlib.redirect_stdout(io.StringIO()):
-        pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", f"--bctrl-profile={profile}",
-                     f"--bctrl-reports-dir={reports}", str(ROOT / "conformance")], plugins=[plugin])
-    return plugin.items
+    return {check.nodeid: list(check.needs) for check in collect(profile)}
 
 
 def section(contract: Contract | None = None, by_profile: dict[str, dict[str, list]] | None = None) -> str:

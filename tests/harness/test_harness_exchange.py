@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from conformance.harness.exchange import Exchange
-from conformance.harness.redaction import KEY_PLACEHOLDER, contains_secret, redact, register_secret
+from conformance.redaction import KEY_PLACEHOLDER, contains_secret, redact, register_secret
 
 URL = "http://127.0.0.1:8787/v2/runtimes/rt-1/runs?limit=7&status=active"
 

@@ -9,7 +9,7 @@ import pytest
 from conformance.contract import load_contract
 from conformance.harness.exchange import Exchange
 from conformance.outcomes import ContractViolation
-from conformance.harness.redaction import register_secret
+from conformance.redaction import register_secret
 from conformance.harness.validation import (check_response, error_body_problems, response_problems,
                                             run_invariant_problems)
 

@@ -10,7 +10,7 @@ from conformance.contract import load_contract
 from conformance.harness.client import ApiClient, page_params
 from conformance.outcomes import ContractViolation
 from conformance.harness.live import duplicates, out_of_order
-from conformance.harness.redaction import KEY_PLACEHOLDER, register_secret
+from conformance.redaction import KEY_PLACEHOLDER, register_secret
 from conformance.harness.transport import PoliteSession
 from conformance.harness.walk import empty_page_after_cursor, walk_runs
 

@@ -291,3 +291,12 @@ def test_readme_reusable_workflow_snippet_matches_gate_yml():
     assert callers, "no README snippet calls gate.yml"
     for job in callers:
         assert set(job.get("with", {})) <= set(call["inputs"]) and set(job.get("secrets", {})) <= set(call["secrets"])
+
+
+def test_the_standard_library_copy_of_the_verdicts_is_the_suites():
+    """pipeline/gate_result.py keeps its own copy of the exit codes' words (it runs without the suite installed):
+    the same as conformance/outcomes.py's."""
+    from conformance import outcomes
+    from pipeline import gate_result
+
+    assert gate_result.VERDICTS == outcomes.VERDICTS and gate_result.TOOL_ERROR == outcomes.NOT_JUDGED

@@ -10,7 +10,8 @@ from conformance.readiness import (
     Readiness, RuntimeAnswer, RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant,
     require, runs, second_runtime, status_runs,
 )
-from conformance.readiness.gaps import GapBook, verdict
+from conformance.outcomes import verdict as run_verdict
+from conformance.readiness.gaps import GapBook
 from conformance.readiness.vocabulary import GAP_NAMES, parse_accepted_gaps
 from pipeline.gate_result import message_of, verdict_of
 
@@ -78,6 +79,11 @@ def test_runtime_guards_raise_the_same_generated_reason():
     assert isinstance(raised.value, pytest.skip.Exception)
     with pytest.raises(DataGap):
         not_judged(need, CONTRACT, THREE.describe())
+
+
+def verdict(book: GapBook) -> str:
+    return run_verdict(failures=0, tool_errors=0, unaccepted_gaps=[gap.name for gap in book.unaccepted],
+                       accepted_gaps=[gap.name for gap in book.gaps if gap.accepted])
 
 
 def test_verdicts_of_gaps():
