@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
@@ -63,6 +64,13 @@ def _profile(text: str) -> str:
     return text
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be a date like 2026-11-30") from None
+
+
 def _base_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -82,6 +90,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_EMPTY_RUNTIME_ID", "a runtime of the key with no runs; unset: the empty-runtime check skips"),
     Setting("BCTRL_SECOND_RUNTIME_ID", "another runtime of the key, with runs; unset: the cursor-scope checks on it "
             "skip"),
+    Setting("BCTRL_OTHER_API_KEY", "a key of another tenant (BCTRL_OTHER_RUNTIME_ID's), which must see nothing of "
+            "the key's; unset: the checks from its side are not judged (gap other-key)", secret=True),
     Setting("BCTRL_PROFILE", "gate (everything; the default) or smoke (read-only, budgeted, for production)",
             _profile),
     Setting("BCTRL_CONTRACT", "the contract: an Overlay over the spec it `extends`", Path,
@@ -91,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
             _positive_int, {"gate": 5000, "smoke": 60}),
     Setting("BCTRL_RATE_LIMIT", "requests per second at most (0: no cap)", _non_negative_float,
             {"gate": 0.0, "smoke": 5.0}),
+    Setting("BCTRL_CONCURRENCY", "requests in flight at once at most (1: one after another); walks stay in order",
+            _positive_int, {"gate": 4, "smoke": 1}),
     Setting("BCTRL_MAX_WALK_RUNS", "a cursor walk stops after this many runs (a bounded prefix on big runtimes)",
             _positive_int, {"gate": 400, "smoke": 100}),
     Setting("BCTRL_TIMEOUT", "seconds to wait for one response", _non_negative_float, _everywhere(10.0)),
@@ -106,6 +118,8 @@ SETTINGS: tuple[Setting, ...] = (
             parse_accepted_gaps, _everywhere(frozenset())),
     Setting("BCTRL_SEED", "seed for Schemathesis and Hypothesis (printed in the run's summary)", int,
             _everywhere(DEFAULT_SEED)),
+    Setting("BCTRL_SMOKE_DAY", "the date (YYYY-MM-DD) whose share of the rotating checks the smoke profile runs",
+            _day),
 )
 
 
@@ -117,11 +131,13 @@ class Settings:
     other_runtime_id: str | None
     empty_runtime_id: str | None
     second_runtime_id: str | None
+    other_api_key: str | None
     profile: str
     contract: Path
     reports_dir: Path
     request_budget: int
     rate_limit: float
+    concurrency: int
     max_walk_runs: int
     timeout: float
     retries: int
@@ -129,6 +145,7 @@ class Settings:
     fuzz_examples: int
     accept_gaps: frozenset[str]
     seed: int
+    smoke_day: date | None  # None: today (UTC), when the run starts
 
     @property
     def embedded(self) -> bool:
@@ -179,7 +196,7 @@ def _parse(setting: Setting, text: str) -> object:
 def _check_target(values: dict) -> None:
     if values["bctrl_base_url"] is None:
         for dest in ("bctrl_api_key", "bctrl_runtime_id", "bctrl_other_runtime_id", "bctrl_empty_runtime_id",
-                     "bctrl_second_runtime_id"):
+                     "bctrl_second_runtime_id", "bctrl_other_api_key"):
             if values[dest] is not None:
                 raise SettingsError(f"{dest.upper()} is set but BCTRL_BASE_URL is not; set both, or neither to use "
                                     "the embedded reference server")

@@ -14,6 +14,7 @@ import yaml
 
 from .contract import Contract, load_contract
 from .harness.client import ApiClient, page_params
+from .harness.concurrency import Overlap
 from .harness.exchange import Exchange
 from .redaction import register_secret
 from .harness.transport import PoliteSession
@@ -33,13 +34,15 @@ class Target:
     empty_runtime_id: str | None
     second_runtime_id: str | None  # another runtime of the key, with runs
     description: str  # for reports: never the key
+    other_api_key: str | None = None  # a key of another tenant (the other runtime's)
 
     def __repr__(self) -> str:
         return f"Target({self.description})"
 
     def env(self) -> dict[str, str]:
         """The settings that point the suite (or discovery) at this target, as a user sets them."""
-        values = {"BCTRL_BASE_URL": self.base_url, "BCTRL_API_KEY": self.api_key}
+        values = {"BCTRL_BASE_URL": self.base_url, "BCTRL_API_KEY": self.api_key,
+                  **({"BCTRL_OTHER_API_KEY": self.other_api_key} if self.other_api_key else {})}
         values.update({setting: getattr(self, name) for name, setting in RUNTIME_SETTINGS.items()
                        if getattr(self, name)})
         return values
@@ -48,14 +51,15 @@ class Target:
 def external_target(settings: Settings) -> Target:
     return Target(settings.base_url, settings.api_key, settings.runtime_id, settings.other_runtime_id,
                   settings.empty_runtime_id, settings.second_runtime_id,
-                  f"{settings.base_url} (runtime {settings.runtime_id})")
+                  f"{settings.base_url} (runtime {settings.runtime_id})", settings.other_api_key)
 
 
 def reference_target(server, description: str | None = None) -> Target:
     """The target a running reference server is, from its seed (the key's runtimes, another tenant's)."""
     seed = server.seed_info
     return Target(server.base_url, seed.api_key, seed.runtime_id, seed.other_runtime_id, seed.empty_runtime_id,
-                  seed.second_runtime_id, description or f"{server.base_url} (runtime {seed.runtime_id})")
+                  seed.second_runtime_id, description or f"{server.base_url} (runtime {seed.runtime_id})",
+                  seed.other_api_key)
 
 
 def contract_of(settings: Settings) -> Contract:
@@ -85,6 +89,7 @@ class Connection:
     server: object = None
     first_page: Exchange | None = None
     api: ApiClient | None = field(default=None, repr=False)
+    overlap: Overlap | None = field(default=None, repr=False)  # BCTRL_CONCURRENCY requests in flight at most
 
     def open(self, first_limit: int | None = None) -> "Connection":
         """Start the embedded server or name the external target, and make first contact (a page of
@@ -98,12 +103,15 @@ class Connection:
         else:
             self.target = external_target(self.settings)
         register_secret(self.target.api_key)
+        register_secret(self.target.other_api_key, "BCTRL_OTHER_API_KEY")
         self.api = ApiClient(self.session, self.target.base_url, self.target.api_key, self.target.runtime_id,
                              self.contract)
         self.first_page = first_contact(self.api, self.contract.limit_max if first_limit is None else first_limit)
         return self
 
     def close(self) -> None:
+        if self.overlap is not None:
+            self.overlap.close()
         if self.server is not None:
             self.server.stop()
             self.server = None
@@ -112,7 +120,9 @@ class Connection:
 def connection(settings: Settings, **session_options) -> Connection:
     """Settings → session → contract: a Connection ready to open (SettingsError on a bad contract)."""
     register_secret(settings.api_key)
-    return Connection(settings, polite_session(settings, **session_options), contract_of(settings))
+    register_secret(settings.other_api_key, "BCTRL_OTHER_API_KEY")
+    return Connection(settings, polite_session(settings, **session_options), contract_of(settings),
+                      overlap=Overlap(settings.concurrency))
 
 
 def first_contact(api: ApiClient, limit: int) -> Exchange:

@@ -84,6 +84,7 @@ class Contract:
         # A bad value of a choice fails here, when the contract loads, not in the middle of a run.
         for choice in ("limit_above_maximum", "scheme_case_insensitive", "foreign_cursor_outcomes", "error_media_types",
                        "cursor_with_other_query", "altered_cursor", "other_method_statuses", "request_id_places",
+                       "head_answers", "size_refusal_statuses",
                        "read_lag_seconds", "oldest_runs_may_be_deleted", "limit_outside_grammar",
                        "status_outside_grammar"):
             getattr(self, choice)
@@ -256,6 +257,16 @@ class Contract:
         if not statuses or any(not 400 <= status < 500 for status in statuses):
             raise ValueError(f"x-bctrl-contract.otherMethods must list 4xx statuses, not {sorted(statuses)}")
         return statuses
+
+    @cached_property
+    def head_answers(self) -> frozenset[str]:
+        """What HEAD may get: as-get (the GET's status, no body) and/or refused (an otherMethods status)."""
+        return self._choices("headRequests", ("as-get", "refused"))
+
+    @cached_property
+    def size_refusal_statuses(self) -> frozenset[int]:
+        """The statuses that may refuse a request of an unusual size (beside what its values get)."""
+        return frozenset(self._status(entry) for entry in self.rules.get("sizeRefusals", ["invalidQuery"]))
 
     @cached_property
     def error_media_types(self) -> tuple[str, ...]:

@@ -130,6 +130,39 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "http.retry-after": (("responses", "429", "headers"),
                          lambda c: "Every answer, the ones a client retries included, carries the headers the contract "
                                    "requires with its status: " + _required_headers(c) + "."),
+    # Issue 16: the classes of bugs nobody catalogued.
+    "auth.channels": (("security",), lambda c: "Only `Authorization: Bearer <key>`, the exact key, authenticates: a "
+                                               "near-miss of the key (cut short, lengthened, changed, re-cased, "
+                                               "re-encoded, spaced) or the key in a channel the contract does not name "
+                                               "(a query parameter, a cookie, Basic credentials, a header split in "
+                                               f"two) gets {c.error_status('unauthenticated')} and no runs."),
+    "auth.never-echoed": (("security",), lambda c: "No answer of the whole run, 200s included, carries an API key "
+                                                   "(or an encoding or a piece of one) in any header or its body."),
+    "http.head": (("x-bctrl-contract", "headRequests"),
+                  lambda c: "HEAD gets " + " or ".join({"as-get": "the status the same GET gets, with no body",
+                                                         "refused": f"a refusal ({_codes(c.other_method_statuses)})"}
+                                                        [answer] for answer in sorted(c.head_answers))
+                            + "; never a 5xx, never a 2xx where the GET is refused."),
+    "http.conditional": (("security",), lambda c: "A conditional request (If-None-Match, If-Modified-Since) never "
+                                                  "skips authentication, never gets a 304 or a page for a runtime the "
+                                                  "key cannot see, and never a 304 for another runtime's page."),
+    "query.every-page": (("parameters",), lambda c: "Every rule on the query holds on every page: sent with a cursor "
+                                                    "(plain or from a filtered walk), an invalid limit or status is "
+                                                    "refused as it is on the first page."),
+    "server.sizes": (("x-bctrl-contract", "sizeRefusals"),
+                     lambda c: "A request of any size (hundreds of statuses, a long cursor, runtime id or query, many "
+                               "parameters) gets what its values get, or a refusal "
+                               f"({_codes(c.size_refusal_statuses)}); never a 5xx."),
+    "tenant.overlap": (("x-bctrl-contract", "errorStatus", "notVisible"),
+                       lambda c: "Requests in flight together each get their own answer: the runs of the runtime, "
+                                 "status and limit each names, the refusal each earns, and nothing of another's."),
+    "cursor.time": (("parameters",), lambda c: "A cursor redeemed long after it was handed out continues right after "
+                                               "the last run its page showed: no run of that page again, none "
+                                               "skipped."),
+    "tenant.other-key": (("x-bctrl-contract", "errorStatus", "notVisible"),
+                         lambda c: "Another tenant's key gets nothing of this key's: its runtimes, cursors, validators "
+                                   f"and pages are answered {c.error_status('notVisible')} or with nothing of its "
+                                   "runs."),
     "http.shared-cache": (("x-bctrl-contract", "sharedCacheForbidden"),
                           lambda c: "No answer to an authenticated request is made storable by shared caches (RFC 9111 "
                                     f"§3.5: no {', no '.join(c.shared_cache_forbidden)})."),

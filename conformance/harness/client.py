@@ -4,7 +4,7 @@ against the contract."""
 from __future__ import annotations
 
 import time
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import requests
@@ -36,13 +36,14 @@ class ApiClient:
         authorization: object = USE_KEY,
         *,
         judge: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> Exchange:
         """GET the runs; `params` may repeat keys ([("status", "a"), ("status", "b")]) or be an encoded query
-        (exact_query); `authorization` is the exact header value to send, None for no header. The response is
-        checked against the contract (unless `judge` is False: discovery looks at answers the contract in force
-        may not allow)."""
+        (exact_query); `authorization` is the exact header value to send, None for no header; `headers`: others
+        to send (a Cookie, a conditional request's validator). The response is checked against the contract
+        (unless `judge` is False: discovery looks at answers the contract in force may not allow)."""
         __tracebackhide__ = True
-        headers = self._headers(authorization)
+        headers = {**self._headers(authorization), **(headers or {})}
         response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
         exchange = to_exchange(response)
         if judge:
@@ -50,9 +51,9 @@ class ApiClient:
         return exchange
 
     def send(self, method: str, runtime_id: str | None = None, params: Params | dict | str | None = None,
-             authorization: object = USE_KEY) -> Exchange:
+             authorization: object = USE_KEY, headers: Mapping[str, str] | None = None) -> Exchange:
         """Any method on the runs path, the answer not judged (the caller knows what the method may get)."""
-        headers = self._headers(authorization)
+        headers = {**self._headers(authorization), **(headers or {})}
         response = self.session.request(method, self.runs_url(runtime_id), params=_as_pairs(params),
                                         headers=headers)
         return to_exchange(response)

@@ -8,6 +8,8 @@ it, and one whose cursor is an unsigned position reads another position.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 GARBAGE = "not-a-cursor!"  # no encoding decodes it to anything a server could have handed out
 
 
@@ -27,3 +29,18 @@ def altered(cursor: str) -> str:
 def truncated(cursor: str) -> str:
     """The first half of the cursor (at least one character)."""
     return cursor[: max(1, len(cursor) // 2)]
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    """A nextCursor the API handed out, and the query it was handed out with: what asking for the page after it
+    resends (bctrl's SDK iterators resend every other parameter with the cursor)."""
+
+    name: str  # where it was taken, for messages
+    query: list[tuple[str, object]]
+    cursor: str
+
+    def with_values(self, pairs: list[tuple[str, object]]) -> list[tuple[str, object]]:
+        """The page after the cursor, asked with `pairs` in place of the query's same-named parameters."""
+        replaced = {key for key, _ in pairs}
+        return [pair for pair in self.query if pair[0] not in replaced] + list(pairs) + [("cursor", self.cursor)]

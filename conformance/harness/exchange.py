@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..representation import headers_of, media_type
-from ..redaction import KEY_PLACEHOLDER, _SECRETS, redact
+from ..redaction import redact, shell_quoted
 
 BODY_SHOWN = 300  # characters of a body quoted in a failure message
 BEFORE_THE_TESTS = "(before the tests)"
@@ -128,8 +127,8 @@ class Exchange:
             parts += ["-X", self.method]
         command = " ".join(parts)
         for name, value in self.sent_headers.items():
-            command += f" -H {_shell_quote_with_key(f'{name}: {value}')}"
-        return f"{command} {shlex.quote(self.url)}"
+            command += f" -H {shell_quoted(f'{name}: {value}')}"
+        return f"{command} {shell_quoted(self.url)}"
 
     def summary(self) -> str:
         """`STATUS content-type body…`, trimmed, redacted."""
@@ -167,13 +166,3 @@ def chosen_headers(headers: Mapping[str, str]) -> dict[str, str]:
     defaults = requests.utils.default_headers()
     return {name: value for name, value in headers.items()
             if not (name.lower() in _DEFAULT_HEADERS and defaults.get(name) in (value, None))}
-
-
-def _shell_quote_with_key(text: str) -> str:
-    """Quote for a POSIX shell; where the key stands, leave ${BCTRL_API_KEY} for the shell to expand."""
-    if not any(secret in text for secret in _SECRETS):
-        return shlex.quote(text)
-    escaped = re.sub(r'([\\"$`])', r"\\\1", text)
-    for secret in _SECRETS:
-        escaped = escaped.replace(re.sub(r'([\\"$`])', r"\\\1", secret), KEY_PLACEHOLDER)
-    return f'"{escaped}"'

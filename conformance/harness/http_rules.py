@@ -10,6 +10,7 @@ import re
 from typing import Iterator
 
 from ..contract import Contract
+from ..redaction import contains_secret
 from .answers import describe_answer
 from .exchange import Exchange
 
@@ -44,8 +45,17 @@ def shared_cache_storable_by(answer: Exchange, contract: Contract) -> list[str]:
     return [name for name in contract.shared_cache_forbidden if name in directives]
 
 
+def echoed_keys(answer: Exchange) -> list[str]:
+    """Where this answer carries an API key (or an encoding or a piece of one): header names, or `body`."""
+    where = [name for name, value in answer.headers.items() if contains_secret(f"{name}: {value}")]
+    return where + (["body"] if answer.body and contains_secret(answer.text) else [])
+
+
 def http_problems(answer: Exchange, contract: Contract) -> Iterator[tuple[str, str]]:
     """(rule id, problem) for every HTTP rule this answer breaks."""
+    echoed = echoed_keys(answer)
+    if echoed:
+        yield "auth.never-echoed", f"the answer carries an API key (in {', '.join(echoed)})"
     for name in missing_required_headers(answer, contract):
         yield "http.retry-after", f"no {name} header with {answer.status}"
     enabling = shared_cache_storable_by(answer, contract)

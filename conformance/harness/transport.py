@@ -43,7 +43,8 @@ class RequestBudget:
 
 
 class Pacer:
-    """At most `rate` requests a second on the wire (0: no cap). Ten lines, so no rate-limiter dependency."""
+    """At most `rate` requests a second on the wire (0: no cap), across every thread; and none at all while the
+    target said to wait (`hold`: a Retry-After). A few lines, so no rate-limiter dependency."""
 
     def __init__(self, rate: float):
         self.interval = 1.0 / rate if rate else 0.0
@@ -51,14 +52,17 @@ class Pacer:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
-        if not self.interval:
-            return
         with self._lock:
             now = time.monotonic()
             delay = self._next - now
             self._next = max(now, self._next) + self.interval
         if delay > 0:
             time.sleep(delay)
+
+    def hold(self, seconds: float) -> None:
+        """No request leaves, from any thread, for `seconds` from now."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
 
 
 def _attempt(request, response, error) -> Exchange:
@@ -165,7 +169,11 @@ class PoliteSession(requests.Session):
             return  # urllib3 gives up: the last answer is kept, nothing more is sent
         self._call.retried += 1
         self.budget.spend()
-        self.pacer.wait()
+        wait = _retry_after(response)
+        if wait is None:
+            self.pacer.wait()
+        else:  # every other thread waits too; this one sleeps it in urllib3
+            self.pacer.hold(wait)
         with self._count_lock:
             self.retry_count += 1
 
@@ -204,6 +212,17 @@ class PoliteSession(requests.Session):
                                     f"({type(exc).__name__})") from None
         response.exchange = self._report(request, response, started)  # type: ignore[attr-defined]
         return response
+
+
+def _retry_after(response) -> float | None:
+    """The seconds a 429 or 503 answer says to wait (Retry-After, seconds or an HTTP date); None if it says none."""
+    if response is None or response.status not in (429, 503):
+        return None
+    value = response.headers.get("Retry-After")
+    try:
+        return Retry().parse_retry_after(value) if value else None
+    except Exception:  # a Retry-After urllib3 cannot read: it backs off instead, so does everyone else
+        return None
 
 
 def _where(request: requests.PreparedRequest) -> str:

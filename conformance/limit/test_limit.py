@@ -12,6 +12,9 @@ from conformance.harness.query_spellings import (
 from conformance.profiles import cases
 
 
+INVALID_LIMITS = ("zero", "negative", "above-maximum", "huge", "fraction", "word", "empty", "repeated")
+
+
 def _expect_page_size(page, size, what):
     """`size` runs while more remain; at most `size` (all that is left) on the last page. `size` may be a set of
     sizes, any of which will do (a value a lenient parser may read several ways)."""
@@ -55,8 +58,7 @@ def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
 
 
 @pytest.mark.rule("limit.refusal", "server.no-5xx")
-@pytest.mark.parametrize("case", cases(["zero", "negative", "above-maximum", "huge", "fraction", "word", "empty",
-                                          "repeated"], smoke=["huge", "fraction", "repeated"]))
+@pytest.mark.parametrize("case", cases(INVALID_LIMITS, smoke=["huge", "fraction", "repeated"]))
 def test_invalid_limit_is_rejected(api, contract, case):
     """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
     the maximum, a contract that clamps serves a page of at most the maximum instead; a contract lenient about
@@ -89,6 +91,27 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     expect_status(answer, allowed, f"{shown} ({case}) is read as {size}, or refused as the overlay allows")
     if answer.status == 200:
         _expect_page_size(answer, size, f"{shown} is read as the decimal number {size}")
+
+
+@pytest.mark.rule("query.every-page", "limit.refusal", "limit.grammar", "server.no-5xx")
+@pytest.mark.parametrize("case", cases([*INVALID_LIMITS, *LIMIT_SPELLINGS]))
+def test_a_limit_is_judged_the_same_on_every_page(api, contract, case, cursor_page):
+    """With a cursor (plain, or from a filtered walk), an invalid limit or one spelled otherwise gets what it gets
+    on the first page: the contract's 400 (or, where the overlay allows, a clamp or a lenient reading); a cursor may
+    also be refused with another limit than it was handed out with, where the overlay says it is bound."""
+    pairs = {**invalid_limits(contract), **limit_spellings(contract)}[case]
+    answer = api.list_runs(params=exact_query(cursor_page.with_values(pairs)))
+    what = f"{'&'.join(f'limit={value!r}' for _, value in pairs)} ({case}) {cursor_page.name}"
+    if contract.limit_clamped and case in ABOVE_MAXIMUM:
+        _expect_clamped(answer, contract, case)
+    elif len(pairs) > 1 or not contract.limit_grammar.fullmatch(str(pairs[0][1])):
+        _expect_refused_or_lenient(answer, contract, pairs, what)
+    elif not contract.limit_min <= int(pairs[0][1]) <= contract.limit_max:
+        expect_status(answer, contract.error_status("invalidQuery"), f"{what} is refused")
+    else:  # within the grammar and the bounds (leading zeros): read as decimal, or refused (zeros, a bound cursor)
+        expect_status(answer, {200, contract.error_status("invalidQuery")}, f"{what} is read as decimal or refused")
+        if answer.status == 200:
+            _expect_page_size(answer, int(pairs[0][1]), f"{what} is read as the decimal number {int(pairs[0][1])}")
 
 
 @pytest.mark.rule("limit.grammar")

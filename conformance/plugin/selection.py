@@ -52,4 +52,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept = [item for item in items if item.get_closest_marker("smoke") or item.get_closest_marker("whole_run")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
-    items.sort(key=lambda item: item.get_closest_marker("whole_run") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("whole_run") is not None,
+                                 item.get_closest_marker("late") is not None))

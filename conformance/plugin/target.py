@@ -15,6 +15,7 @@ import pytest
 from ..contract import Contract, load_contract
 from ..harness.answers import AnswerLog
 from ..harness.client import ApiClient
+from ..harness.concurrency import Overlap
 from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
 from ..harness.walk import Walk, walk_runs
@@ -141,6 +142,12 @@ def answer_log(request) -> AnswerLog:
 @pytest.fixture(scope="session")
 def api(request) -> ApiClient:
     return connection_of(request.config).api
+
+
+@pytest.fixture(scope="session")
+def overlap(request) -> Overlap:
+    """Independent requests in flight at once, BCTRL_CONCURRENCY at most (one after another in the smoke profile)."""
+    return connection_of(request.config).overlap
 
 
 @pytest.fixture(scope="session")

@@ -72,3 +72,4 @@ class Readiness:
     second: RuntimeAnswer
     requests: int = 0
     problem: str = ""  # why `main` is None
+    other_key: bool = False  # BCTRL_OTHER_API_KEY is set

@@ -178,6 +178,12 @@ def second_runtime(at_least: int = 2) -> Need:
                 _configured(lambda readiness: readiness.second, _has_runs(at_least)), lambda contract: at_least)
 
 
+def other_key() -> Need:
+    """BCTRL_OTHER_API_KEY set: isolation checked from the other tenant's side too (a second principal)."""
+    return Need("other-key", lambda contract: "isolation from the other side needs a key of another tenant",
+                lambda readiness, contract: None if readiness.other_key else "BCTRL_OTHER_API_KEY is not set")
+
+
 def not_judged(need: Need, contract: Contract, have: str) -> None:
     """Stop the check as not judged, with the reason its declaration generates (live data changed since readiness)."""
     __tracebackhide__ = True

@@ -18,6 +18,8 @@ GAPS: dict[str, tuple[str, str]] = {
     "empty-runtime": ("BCTRL_EMPTY_RUNTIME_ID", "set BCTRL_EMPTY_RUNTIME_ID to a runtime of the key with no runs"),
     "second-runtime": ("BCTRL_SECOND_RUNTIME_ID", "set BCTRL_SECOND_RUNTIME_ID to another runtime of the key, "
                                                   "with runs"),
+    "other-key": ("BCTRL_OTHER_API_KEY", "set BCTRL_OTHER_API_KEY to a key of another tenant (the tenant of "
+                                         "BCTRL_OTHER_RUNTIME_ID), to check isolation from its side too"),
 }
 GAP_NAMES = tuple(GAPS)
 

@@ -54,11 +54,12 @@ def test_no_run_changes_what_cannot_change_across_the_whole_run(run_ledger, cont
         )
 
 
-@pytest.mark.rule("http.retry-after", "http.shared-cache")
+@pytest.mark.rule("http.retry-after", "http.shared-cache", "auth.never-echoed")
 def test_every_answer_keeps_the_http_rules_the_contract_implies(answer_log, contract):
     """Every answer the run received, the ones the client retried and no test saw included, keeps the HTTP rules
-    the contract implies: the headers its status requires (Retry-After with 429), and no Cache-Control that lets a
-    shared cache store an answer to an authenticated request (public, s-maxage)."""
+    the contract implies: the headers its status requires (Retry-After with 429), no Cache-Control that lets a
+    shared cache store an answer to an authenticated request (public, s-maxage), and no API key (nor an encoding or
+    a piece of one) in any header or body, 200s included."""
     _not_recorded("answer log", answer_log.errors)
     judged = [answer for answer in answer_log.answers if answer.authenticated]
     if not judged:
@@ -78,4 +79,4 @@ def _http_rules(contract) -> str:
     required = [f"{', '.join(headers)} with {status}" for status, headers in contract.required_header_statuses.items()]
     forbidden = [f"no {name}" for name in contract.shared_cache_forbidden]
     return "; ".join(required + ([f"{', '.join(forbidden)} when the request carried Authorization"] if forbidden
-                                 else []))
+                                 else []) + ["no API key in any answer"])

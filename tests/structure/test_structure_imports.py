@@ -20,7 +20,7 @@ LAYERS = [
     {"readiness", "settings", "catalogue"},
     {"target", "profiles"},
     {"plugin", "discover"},
-    {"schema", "pagination", "limit", "filters", "auth", "methods", "whole_run", "fuzz"},
+    {"schema", "pagination", "limit", "filters", "auth", "methods", "sizes", "overlap", "whole_run", "fuzz"},
 ]
 
 

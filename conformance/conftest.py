@@ -1,0 +1,65 @@
+"""What checks of several contract areas share, made from the target once per run (the plugin's fixtures are the
+rest: settings, contract, target, api, the run's shared walk and records)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conformance.harness.client import page_params
+from conformance.harness.cursors import CursorPage
+from conformance.readiness import RuntimeData, crossing, ended_runs, not_judged
+
+# The pages after a first one that every query rule is checked on again, and what the data needs to have them.
+CURSOR_PAGES = {"with-a-cursor": crossing(1), "with-a-filtered-cursor": ended_runs(2)}
+
+
+def pytest_generate_tests(metafunc):
+    """A check that asks for `cursor_page` runs once on each of CURSOR_PAGES (each case declaring its need)."""
+    if "cursor_page" in metafunc.fixturenames:
+        metafunc.parametrize("cursor_page", [pytest.param(name, id=name, marks=pytest.mark.needs(need))
+                                             for name, need in CURSOR_PAGES.items()], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def cursor_pages(api, contract, shared_walk) -> dict[str, CursorPage | None]:
+    """A cursor after the first run of the runtime, and one after the first run of a filter on the ended status
+    with the most runs (None where the data has no page after a first one)."""
+    counts = {status: sum(run["status"] == status for run in shared_walk.runs) for status in contract.terminal_statuses}
+    status = max(counts, key=counts.get)
+    queries = {"with-a-cursor": page_params(limit=contract.limit_min),
+               "with-a-filtered-cursor": page_params(limit=contract.limit_min, status=status)}
+    found = {}
+    for name, query in queries.items():
+        page = api.list_runs(params=query)
+        found[name] = CursorPage(name.replace("-", " "), query, page.next_cursor) if page.next_cursor else None
+    return found
+
+
+@pytest.fixture
+def cursor_page(request, cursor_pages, contract, shared_walk) -> CursorPage:
+    """One of CURSOR_PAGES (the check runs once on each), or the check is not judged where the data has none."""
+    found = cursor_pages[request.param]
+    if found is None:
+        not_judged(CURSOR_PAGES[request.param], contract,
+                   RuntimeData.of(shared_walk.runs, shared_walk.complete).describe(statuses=contract.statuses))
+    return found
+
+
+# -- cursors handed out early, redeemed late (pagination/test_time_between_pages.py) --------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def early_cursors(request, api, contract, shared_walk):
+    """First pages and their cursors, taken when the run starts (the first check) and redeemed by a check that runs
+    late: time passes between two pages as it does for a real client. Taken only when that check is selected."""
+    if not any(item.get_closest_marker("redeems_early_cursors") for item in request.session.items):
+        return None
+    counts = {status: sum(run["status"] == status for run in shared_walk.runs) for status in contract.terminal_statuses}
+    queries = {"unfiltered": page_params(limit=contract.limit_min + 6),
+               "an ended status": page_params(limit=contract.limit_min + 2, status=max(counts, key=counts.get)),
+               "the default page size": []}
+    minted = {}
+    for name, query in queries.items():
+        page = api.list_runs(params=query)
+        minted[name] = (query, page, time.monotonic()) if page.next_cursor and page.runs else None
+    return minted

@@ -1,0 +1,1 @@
+"""Contract area: overlap (requests in flight at the same time)."""

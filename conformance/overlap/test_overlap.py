@@ -1,0 +1,103 @@
+"""Requests in flight at the same time must each get their own answer: request-scoped state kept where another
+request can reach it (a module-level "current tenant", a shared parsed query, a connection reused across threads) is
+a classic cross-tenant leak that requests one after another never show. A small burst, a few in flight at once
+(BCTRL_CONCURRENCY), mixes the key's runtimes, another tenant's, and refusals; each answer is judged by what its own
+request alone must get. Gate only: the smoke profile sends one request at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from conformance.harness.client import page_params
+from conformance.harness.expect import expect
+from conformance.harness.live import unexplained_runs
+from conformance.harness.walk import Walk, walk_runs
+from conformance.readiness import empty_runtime, ended_runs, other_tenant, second_runtime
+
+pytestmark = pytest.mark.gate_only("the smoke profile sends one request at a time: nothing overlaps")
+
+ROUNDS = 3  # bursts in a row: a race shows in some, not all
+COPIES = 2  # of each request in a burst
+
+
+@dataclass
+class Asked:
+    """One kind of request in the burst, and what its answer alone must be."""
+
+    name: str
+    send: Callable[[], object]
+    status: int
+    runs_of: Walk | None = None  # the runtime whose runs alone a 200 may list (None: no runs at all)
+    statuses: frozenset[str] | None = None  # the statuses a 200 may list (a filter)
+    limit: int | None = None
+
+
+def _burst(api, contract, shared_walk, unknown_runtime_id, target, second):
+    size = contract.limit_min + 6
+    counts = {status: sum(run["status"] == status for run in shared_walk.runs) for status in contract.terminal_statuses}
+    ended = max(counts, key=counts.get)
+    asked = [
+        Asked("the key's runtime", lambda: api.list_runs(params=page_params(limit=size), judge=False), 200,
+              shared_walk, limit=size),
+        Asked(f"the key's runtime, status={ended}",
+              lambda: api.list_runs(params=page_params(limit=size, status=ended), judge=False), 200, shared_walk,
+              frozenset({ended}), size),
+        Asked("an unknown runtime", lambda: api.list_runs(unknown_runtime_id, judge=False),
+              contract.error_status("notVisible")),
+        Asked("no key", lambda: api.list_runs(authorization=None, judge=False), contract.error_status("unauthenticated")),
+        Asked("a bad limit", lambda: api.list_runs(params=[("limit", contract.limit_min - 1)], judge=False),
+              contract.error_status("invalidQuery")),
+    ]
+    if target.other_runtime_id:
+        asked.append(Asked("another tenant's runtime", lambda: api.list_runs(target.other_runtime_id, judge=False),
+                           contract.error_status("notVisible")))
+    if target.empty_runtime_id:
+        asked.append(Asked("the key's empty runtime", lambda: api.list_runs(target.empty_runtime_id, judge=False), 200))
+    if second is not None:
+        asked.append(Asked("another runtime of the key", lambda: api.list_runs(target.second_runtime_id, judge=False),
+                           200, second))
+    return asked
+
+
+def _problems(asked: Asked, answer, contract) -> list[str]:
+    problems = []
+    if answer.status != asked.status:
+        problems.append(f"status {answer.status}, not {asked.status}")
+    if asked.runs_of is None and answer.runs:
+        problems.append(f"{len(answer.runs)} runs where there are none")
+    if asked.runs_of is not None and answer.status == 200:
+        listed = Walk(runs=answer.runs, pages=[answer], complete=answer.next_cursor is None)
+        foreign = unexplained_runs(asked.runs_of, listed, contract)
+        if foreign:
+            problems.append(f"{len(foreign)} runs of another runtime, first {foreign[0].get('id')}")
+        others = {run.get("status") for run in answer.runs} - (asked.statuses or set(contract.statuses))
+        if others:
+            problems.append(f"runs in {sorted(map(str, others))}")
+        if asked.limit is not None and len(answer.runs) > asked.limit:
+            problems.append(f"{len(answer.runs)} runs on a page of {asked.limit}")
+    return problems
+
+
+@pytest.mark.rule("tenant.overlap", "tenant.isolation", "run.one-runtime", "limit.bounds", "status.single")
+@pytest.mark.needs(other_tenant(), empty_runtime(), second_runtime(1), ended_runs(1))
+def test_requests_in_flight_together_each_get_their_own_answer(api, contract, overlap, shared_walk,
+                                                              unknown_runtime_id, target, max_walk_runs):
+    """In a burst of requests in flight together (the key's runtime, plain and filtered, another runtime of the
+    key, its empty one, another tenant's, an unknown one, no key, a bad limit), each gets what its own request
+    alone must: its status, and only the runs of the runtime, status and limit it names."""
+    if overlap.in_flight < 2:
+        pytest.skip("BCTRL_CONCURRENCY is 1: no two requests are in flight together")
+    second = walk_runs(api, limit=contract.limit_max, runtime_id=target.second_runtime_id, max_runs=max_walk_runs)
+    asked = _burst(api, contract, shared_walk, unknown_runtime_id, target, second)
+    sent = [kind for _ in range(ROUNDS) for kind in asked for _ in range(COPIES)]
+    answers = overlap.all([kind.send for kind in sent])
+    wrong = [(kind, answer, problems) for kind, answer in zip(sent, answers)
+             if (problems := _problems(kind, answer, contract))]
+    kind, answer, problems = wrong[0] if wrong else (None, None, [])
+    expect(not wrong, f"Each of {len(sent)} requests in flight together gets its own answer",
+           expected="what each request alone gets",
+           actual=f"{len(wrong)} wrong; the first, {kind.name}: {'; '.join(problems)}" if wrong else "",
+           exchange=answer)

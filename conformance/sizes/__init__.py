@@ -1,0 +1,1 @@
+"""Contract area: sizes (requests of every size)."""
