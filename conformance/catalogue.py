@@ -23,7 +23,9 @@ class Check:
     nodeid: str  # conformance/limit/test_limit.py::test_invalid_limit_is_rejected[zero]
     rules: tuple[str, ...]
     needs: tuple[Need, ...]
-    smoke: bool
+    smoke: bool  # in the smoke profile's core
+    gate_only: bool  # never sent to production
+    whole_run: bool
 
     @property
     def function(self) -> str:
@@ -40,7 +42,9 @@ class _Collector:
     @pytest.hookimpl(trylast=True)  # after the suite's plugin selected the profile's checks
     def pytest_collection_modifyitems(self, items):
         self.checks = [Check(item.nodeid, tuple(rule for mark in item.iter_markers("rule") for rule in mark.args),
-                             tuple(needs_of(item)), item.get_closest_marker("smoke") is not None) for item in items]
+                             tuple(needs_of(item)), *(item.get_closest_marker(name) is not None
+                                                      for name in ("smoke", "gate_only", "whole_run")))
+                       for item in items]
 
 
 def collect(profile: str = "gate") -> list[Check]:

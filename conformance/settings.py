@@ -64,6 +64,12 @@ def _profile(text: str) -> str:
     return text
 
 
+def _yes_or_no(text: str) -> bool:
+    if text.lower() not in ("yes", "no"):
+        raise ValueError("must be yes or no")
+    return text.lower() == "yes"
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -105,14 +111,18 @@ SETTINGS: tuple[Setting, ...] = (
             _positive_int, {"gate": 4, "smoke": 1}),
     Setting("BCTRL_MAX_WALK_RUNS", "a cursor walk stops after this many runs (a bounded prefix on big runtimes)",
             _positive_int, {"gate": 400, "smoke": 100}),
+    Setting("BCTRL_MAX_WALK_PAGES", "a walk of small pages stops after this many (a bounded prefix: at a page size of "
+            "1, a page per run)", _positive_int, {"gate": 40, "smoke": 12}),
     Setting("BCTRL_TIMEOUT", "seconds to wait for one response", _non_negative_float, _everywhere(10.0)),
     Setting("BCTRL_RETRIES", "retries of one request on 429/502/503/504 and connection errors", int,
             {"gate": 3, "smoke": 2}),
     Setting("BCTRL_RETRY_AFTER_MAX", "longest Retry-After honoured, in seconds (longer: a tool error)",
             _non_negative_float, _everywhere(30.0)),
     Setting("BCTRL_FUZZ_EXAMPLES", "Schemathesis examples per generation mode in the fuzzing phase, and generated "
-            "path spellings (gate only)",
-            _positive_int, _everywhere(60)),
+            "path spellings",
+            _positive_int, {"gate": 60, "smoke": 4}),
+    Setting("BCTRL_FUZZ_COVERAGE", "yes: the fuzzer's coverage phase (every boundary of every parameter: most of its "
+            "requests) runs; no: it does not", _yes_or_no, {"gate": True, "smoke": False}),
     Setting("BCTRL_ACCEPT_GAPS", "gaps in the target's data accepted knowingly, comma-separated ("
             + ", ".join(GAP_NAMES) + "): their checks are listed as not judged and the run still passes",
             parse_accepted_gaps, _everywhere(frozenset())),
@@ -139,10 +149,12 @@ class Settings:
     rate_limit: float
     concurrency: int
     max_walk_runs: int
+    max_walk_pages: int
     timeout: float
     retries: int
     retry_after_max: float
     fuzz_examples: int
+    fuzz_coverage: bool
     accept_gaps: frozenset[str]
     seed: int
     smoke_day: date | None  # None: today (UTC), when the run starts

@@ -22,7 +22,7 @@ BAD_CREDENTIALS = {
     "key-without-scheme": lambda key: key,
     "key-with-extra-characters": lambda key: f"Bearer {key}x",
 }
-SMOKE_CREDENTIALS = ("no-header", "wrong-key", "basic-scheme", "key-without-scheme", "key-with-extra-characters")
+SMOKE_CREDENTIALS = ("no-header", "wrong-key")
 
 
 def _expect_refusal_without_runs(answer, status, what):
@@ -41,7 +41,7 @@ def test_bad_credentials_are_rejected(api, contract, credential):
 
 
 @pytest.mark.rule("auth.scheme-case")
-@pytest.mark.parametrize("scheme", cases(["bearer", "BEARER"], smoke=["bearer"]))
+@pytest.mark.parametrize("scheme", cases(["bearer", "BEARER"]))
 def test_scheme_word_is_case_insensitive(api, contract, scheme):
     """The scheme word is matched case-insensitively (RFC 9110): `bearer <key>` is accepted; where the contract
     makes it case-sensitive, only `Bearer` is, and `bearer <key>` gets 401 and no runs."""
@@ -54,7 +54,6 @@ def test_scheme_word_is_case_insensitive(api, contract, scheme):
 
 
 @pytest.mark.rule("auth.before-validation")
-@pytest.mark.smoke
 def test_authentication_comes_before_query_validation(api, contract):
     """A request without a key gets 401 even when its query is also invalid."""
     answer = api.list_runs(params=[("limit", contract.limit_min - 1), ("status", "conformance-unknown")],
@@ -71,6 +70,7 @@ def test_unknown_runtime_is_not_found(api, contract, unknown_runtime_id):
 
 
 @pytest.mark.rule("tenant.isolation")
+@pytest.mark.smoke
 @pytest.mark.needs(other_tenant())
 def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id, unknown_runtime_id):
     """Another tenant's runtime gets the same 404 (status and error code) as a runtime that exists nowhere."""

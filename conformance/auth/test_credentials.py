@@ -55,7 +55,7 @@ def _expect_unauthenticated(answer, contract, what):
 
 
 @pytest.mark.rule("auth.channels", "auth.bearer")
-@pytest.mark.parametrize("near_miss", cases(NEAR_MISSES, smoke=["cut-short-by-one", "percent-encoded"]))
+@pytest.mark.parametrize("near_miss", cases(NEAR_MISSES))
 def test_a_near_miss_of_the_key_does_not_authenticate(api, contract, near_miss):
     """A key that is almost the key (cut short, lengthened, a character changed, other case, percent- or
     base64-encoded, a space inside, given twice) gets the contract's 401 and no runs."""
@@ -64,16 +64,17 @@ def test_a_near_miss_of_the_key_does_not_authenticate(api, contract, near_miss):
 
 
 @pytest.mark.rule("auth.channels")
+@pytest.mark.gate_only("a key in a URL lands in access logs: never production's key")
 @pytest.mark.parametrize("name", cases(QUERY_NAMES))
 def test_the_key_in_a_query_parameter_does_not_authenticate(api, contract, name):
     """The key in a query parameter a framework may read (api_key, apiKey, access_token, token, key), with no
-    Authorization header, gets the contract's 401 and no runs. (Gate only: a key in a URL lands in access logs.)"""
+    Authorization header, gets the contract's 401 and no runs."""
     answer = api.list_runs(params=[(name, api.api_key)], authorization=None)
     _expect_unauthenticated(answer, contract, f"The key as ?{name}= alone is refused")
 
 
 @pytest.mark.rule("auth.channels")
-@pytest.mark.parametrize("name", cases(COOKIE_NAMES, smoke=["session"]))
+@pytest.mark.parametrize("name", cases(COOKIE_NAMES))
 def test_the_key_in_a_cookie_does_not_authenticate(api, contract, name):
     """The key in a cookie (api_key, token, session), with no Authorization header, gets the contract's 401 and no
     runs."""
@@ -82,7 +83,7 @@ def test_the_key_in_a_cookie_does_not_authenticate(api, contract, name):
 
 
 @pytest.mark.rule("auth.channels", "auth.bearer")
-@pytest.mark.parametrize("credential", cases({**BASIC, **JOINED}, smoke=["basic-key-as-password"]))
+@pytest.mark.parametrize("credential", cases({**BASIC, **JOINED}))
 def test_the_key_under_another_scheme_or_in_a_split_header_does_not_authenticate(api, contract, credential):
     """Basic credentials made of the key (as user or as password), and an Authorization header split in two or
     doubled the way a proxy joins them, get the contract's 401 and no runs."""

@@ -25,7 +25,6 @@ def other_api(api, target, contract) -> ApiClient:
 
 
 @pytest.mark.rule("tenant.other-key", "tenant.isolation")
-@pytest.mark.smoke
 def test_the_other_key_sees_its_own_runtime(other_api):
     """The other tenant's key is served its own runtime (else the checks from its side prove nothing)."""
     page = other_api.list_runs(params=page_params(limit=other_api.contract.limit_min))
@@ -34,7 +33,7 @@ def test_the_other_key_sees_its_own_runtime(other_api):
 
 @pytest.mark.rule("tenant.other-key", "tenant.isolation", "cursor.scope", "http.conditional")
 @pytest.mark.needs(crossing(1))
-@pytest.mark.parametrize("way", cases(WAYS, smoke=["its-runtime", "its-runtime-with-its-cursor"]))
+@pytest.mark.parametrize("way", cases(WAYS))
 def test_the_other_key_gets_nothing_of_the_keys(api, other_api, contract, shared_walk, unknown_runtime_id, way):
     """The other tenant's key gets the key's runtime answered as an unknown runtime (with or without the key's
     cursor, with a validator of the key's page, just after the key asked the same), and the key's cursor on its own

@@ -102,7 +102,6 @@ def test_repeated_identical_status_behaves_like_one(api, contract, max_walk_runs
 
 
 @pytest.mark.rule("status.union")
-@pytest.mark.smoke
 @pytest.mark.needs(FIRST_ENDED)
 def test_a_page_of_a_repeated_status_lists_each_run_once(api, contract):
     """One page of status=X&status=X holds each run once, every one in status X (one request: the smoke's view of
@@ -135,7 +134,7 @@ def _expect_refused_or_resembled(answer, contract, values, what):
 
 
 @pytest.mark.rule("status.refusal")
-@pytest.mark.parametrize("case", cases(INVALID_FILTERS, smoke=["wrong-case", "empty"]))
+@pytest.mark.parametrize("case", cases(INVALID_FILTERS))
 def test_invalid_status_is_rejected(api, contract, case):
     """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400 (where the
     overlay is lenient, a value that resembles a status may be read as it)."""
@@ -146,7 +145,7 @@ def test_invalid_status_is_rejected(api, contract, case):
 
 
 @pytest.mark.rule("status.grammar", "status.refusal")
-@pytest.mark.parametrize("case", cases(STATUS_SPELLINGS, smoke=["comma-list", "leading-space"]))
+@pytest.mark.parametrize("case", cases(STATUS_SPELLINGS))
 def test_status_is_read_only_as_exact_enum_values(api, contract, case):
     """A status value not spelled exactly as the enum (another list syntax than repeated keys, surrounding space,
     quotes, a JSON array, other characters) gets the contract's 400 (where the overlay is lenient, it may be read
@@ -174,7 +173,7 @@ def test_a_status_is_judged_the_same_on_every_page(api, contract, case, cursor_p
 
 @pytest.mark.rule("status.grammar")
 @pytest.mark.needs(AN_ENDED_RUN)
-@pytest.mark.parametrize("key", cases(["status[]", "status[0]"], smoke=["status[]"]))
+@pytest.mark.parametrize("key", cases(["status[]", "status[0]"]))
 def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key):
     """status[]=X is a parameter the contract does not name: ignored (the unfiltered page) or refused, as the
     overlay says (queryGrammar.unknownParameters), never applied as the status filter."""

@@ -21,8 +21,11 @@ CURSOR_QUERY = {"limit": 1}  # the query the cursors the fuzzer sends are handed
 
 
 def fuzz_config(*, base_url: str, api_key: str, runtime_id: str, seed: int, examples: int,
-                modes: str = "all") -> SchemathesisConfig:
+                modes: str = "all", coverage: bool = True) -> SchemathesisConfig:
+    """schemathesis.toml with the run's target, key, runtime, seed and examples; without the coverage phase (every
+    boundary of every parameter: most of the requests) where the budget is small (BCTRL_FUZZ_COVERAGE=no)."""
     data = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+    data["phases"]["coverage"]["enabled"] = coverage
     data["seed"] = seed
     data["base-url"] = base_url
     data["headers"] = {"Authorization": f"Bearer {api_key}"}

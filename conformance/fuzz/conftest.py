@@ -24,7 +24,7 @@ def handed_out_cursors(api) -> list[str]:
 @pytest.fixture(scope="session")
 def fuzz_target_schema(contract, target, settings, handed_out_cursors):
     config = fuzz_config(base_url=target.base_url, api_key=target.api_key, runtime_id=target.runtime_id,
-                         seed=settings.seed, examples=settings.fuzz_examples)
+                         seed=settings.seed, examples=settings.fuzz_examples, coverage=settings.fuzz_coverage)
     return fuzz_schema(contract, config, handed_out_cursors)
 
 

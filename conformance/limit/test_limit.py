@@ -39,7 +39,6 @@ def _expect_refused_or_lenient(answer, contract, pairs, what):
 
 
 @pytest.mark.rule("limit.default")
-@pytest.mark.smoke
 def test_absent_limit_gives_the_default_page_size(api, contract):
     """Without a limit, a page holds the default number of runs (or all of them when there are fewer)."""
     page = api.list_runs()
@@ -58,7 +57,7 @@ def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
 
 
 @pytest.mark.rule("limit.refusal", "server.no-5xx")
-@pytest.mark.parametrize("case", cases(INVALID_LIMITS, smoke=["huge", "fraction", "repeated"]))
+@pytest.mark.parametrize("case", cases(INVALID_LIMITS))
 def test_invalid_limit_is_rejected(api, contract, case):
     """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
     the maximum, a contract that clamps serves a page of at most the maximum instead; a contract lenient about
@@ -72,7 +71,7 @@ def test_invalid_limit_is_rejected(api, contract, case):
 
 
 @pytest.mark.rule("limit.grammar", "server.no-5xx")
-@pytest.mark.parametrize("case", cases(LIMIT_SPELLINGS, smoke=["plus-sign"]))
+@pytest.mark.parametrize("case", cases(LIMIT_SPELLINGS))
 def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     """A limit is read only as the overlay's grammar spells it (plain ASCII decimal digits, given once): a sign,
     space, point, exponent, prefix, separator, list or another script's digits gets the contract's 400 (or, where
@@ -115,7 +114,7 @@ def test_a_limit_is_judged_the_same_on_every_page(api, contract, case, cursor_pa
 
 
 @pytest.mark.rule("limit.grammar")
-@pytest.mark.parametrize("key", cases(["limit[]", "limit[0]"], smoke=["limit[0]"]))
+@pytest.mark.parametrize("key", cases(["limit[]", "limit[0]"]))
 def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
     """limit[]=N is a parameter the contract does not name: ignored (a page of the default size) or refused, as
     the overlay says (queryGrammar.unknownParameters), never read as the page size."""

@@ -25,7 +25,7 @@ def _conditions(page) -> dict[str, str]:
 
 
 @pytest.mark.rule("http.conditional", "auth.before-validation", "tenant.isolation")
-@pytest.mark.parametrize("case", cases(CASES, smoke=["no-key", "another-tenants-runtime"], marks={
+@pytest.mark.parametrize("case", cases(CASES, marks={
     "another-tenants-runtime": [pytest.mark.needs(other_tenant())],
     "another-runtimes-page": [pytest.mark.needs(empty_runtime())]}))
 def test_a_condition_never_gets_around_authentication_or_isolation(request, api, contract, unknown_runtime_id, case):

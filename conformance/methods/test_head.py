@@ -28,7 +28,7 @@ REQUESTS = ("a-page", "no-key", "a-bad-limit", "an-unknown-runtime", "another-te
 
 
 @pytest.mark.rule("http.head", "auth.before-validation", "tenant.isolation", "server.no-5xx")
-@pytest.mark.parametrize("kind", cases(REQUESTS, smoke=["no-key", "another-tenants-runtime"],
+@pytest.mark.parametrize("kind", cases(REQUESTS,
                                        marks={"another-tenants-runtime": [pytest.mark.needs(other_tenant())]}))
 def test_head_gets_what_get_gets_without_a_body_or_is_refused(request, api, contract, unknown_runtime_id, kind):
     """HEAD gets the status the same GET gets, with no body, or a refusal the overlay allows (headRequests); never

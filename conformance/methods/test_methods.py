@@ -10,6 +10,8 @@ import pytest
 from conformance.harness.expect import expect
 from conformance.harness.validation import error_body_problems
 
+pytestmark = pytest.mark.gate_only("production gets GET and HEAD only")
+
 # Methods with no route here: each must be refused. OPTIONS may also describe the resource (200 or 204).
 REFUSED_METHODS = ("POST", "PUT", "PATCH", "DELETE", "TRACE")
 DESCRIBED = (200, 204)

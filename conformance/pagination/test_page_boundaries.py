@@ -174,7 +174,7 @@ def test_walks_whose_last_page_is_exactly_full_or_one_off_end_cleanly(api, contr
 
 
 @pytest.mark.rule("limit.default", "cursor.no-empty-page", "cursor.walk")
-@pytest.mark.parametrize("listed", cases(DEFAULT_PAGES, smoke=["ended"],
+@pytest.mark.parametrize("listed", cases(DEFAULT_PAGES,
                                          marks={name: [pytest.mark.needs(need)]
                                                 for name, need in DEFAULT_PAGES.items()}))
 def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract, max_walk_runs, listed):
@@ -189,7 +189,7 @@ def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract
 
 @pytest.mark.rule("cursor.no-empty-page", "cursor.keeps-query", "cursor.walk")
 @pytest.mark.needs(ONE_PAGE_STATUS)
-@pytest.mark.parametrize("shape", cases(ONE_PAGE_SHAPES, smoke=["exactly-full"]))
+@pytest.mark.parametrize("shape", cases(ONE_PAGE_SHAPES))
 def test_a_filter_whose_matches_fill_exactly_one_page(api, contract, max_walk_runs, target, shape):
     """With limit equal to the number of runs in an ended status, that filter gives one full page and a null
     nextCursor (never a cursor to an empty page); with one less, a full page then one run; with one more, one page."""

@@ -27,7 +27,7 @@ WALK_BEYOND = 3  # pages of the fresh walk beyond the position, at most
 @pytest.mark.late
 @pytest.mark.redeems_early_cursors
 @pytest.mark.parametrize("query", cases(["unfiltered", "an ended status", "the default page size"],
-                                        smoke=["unfiltered"], marks={
+                                        marks={
                                             "unfiltered": [pytest.mark.needs(crossing(7))],
                                             "an ended status": [pytest.mark.needs(ended_runs(4))],
                                             "the default page size": [pytest.mark.needs(crossing("limit_default"))]}))

@@ -12,6 +12,7 @@ from ..outcomes import DataGap, tool_error_in
 from .markers import area, is_suite_run
 from .readiness import readiness_of
 from .record import RunRecord, TestResult
+from .selection import night_of
 from .summary import write_summary
 from .target import connection_of, records_of, settings_of, target_of
 from .verdict import tally_of
@@ -122,6 +123,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_sep("-", "bctrl conformance")
     for line in _readiness_lines(config):
         terminalreporter.write_line(line)
+    night = night_of(config)
+    for line in night.lines() if night is not None else []:
+        terminalreporter.write_line(line)
     for gap in tally.gaps.gaps:
         terminalreporter.write_line(("" if gap.accepted else "NOT JUDGED: ") + redact(gap.line()),
                                     red=not gap.accepted, bold=not gap.accepted)
@@ -149,7 +153,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         write_summary(record, settings.reports_dir, target=target.description, profile=settings.profile,
                       seed=settings.seed, exit_status=tally.status, verdict=tally.verdict,
                       whole_run=_whole_run(config), readiness=_readiness_lines(config), gaps=tally.gaps.gaps,
-                      readiness_data=readiness.as_json() if readiness is not None else None)
+                      readiness_data=readiness.as_json() if readiness is not None else None,
+                      night=night.as_json() if (night := night_of(config)) is not None else None)
     if settings.reports_dir.is_dir():
         for path in settings.reports_dir.rglob("*"):
             if path.is_file():

@@ -15,12 +15,15 @@ OUTCOMES = ("passed", "failed", "error", "skipped")
 
 def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile: str, seed: int, exit_status: int,
                   verdict: str, whole_run: dict[str, str] | None = None, readiness: list[str] = (),
-                  gaps: list[Gap] = (), readiness_data: dict | None = None) -> None:
+                  gaps: list[Gap] = (), readiness_data: dict | None = None, night: dict | None = None) -> None:
     reports_dir.mkdir(parents=True, exist_ok=True)
     run = {"readiness": readiness_data or {}, "gaps": [gap.as_json() for gap in gaps],
-           **_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {}}
+           **_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {},
+           **({"smokeNight": night} if night else {})}
     (reports_dir / "run.json").write_text(redact(json.dumps(run, indent=2)), encoding="utf-8")
     text = _markdown(record, target, profile, seed, verdict, whole_run or {}, list(readiness), list(gaps))
+    if night:
+        text += _night_lines(night)
     (reports_dir / "summary.md").write_text(redact(text), encoding="utf-8")
 
 
@@ -68,6 +71,18 @@ def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: 
     broken = [result for result in record.results if result.outcome in ("failed", "error")]
     for result in broken:
         lines += ["", f"## {result.outcome.upper()}: `{result.nodeid}`", "", "```", result.detail.strip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _night_lines(night: dict) -> str:
+    """The smoke night: which share of the rotation ran, and when each rotating check last ran."""
+    lines = ["", f"## Smoke night {night['day']}: night {night['night']} of {night['nights']} of the rotation", "",
+             "Ran tonight, besides the core: " + (", ".join(f"`{nodeid}`" for nodeid in night["rotated"]) or "none"),
+             "", "| check | last ran (its night, on or before tonight) |", "|---|---|"]
+    lines += [f"| `{check}` | {day} |" for check, day in night["lastRan"].items()]
+    if night["unassigned"]:
+        lines += ["", "Without a night in the rotation (`python -m conformance.profiles --write`): "
+                  + ", ".join(f"`{check}`" for check in night["unassigned"])]
     return "\n".join(lines) + "\n"
 
 

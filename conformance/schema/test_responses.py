@@ -36,9 +36,9 @@ def test_every_run_of_the_runtime_matches_the_run_schema(api, contract, max_walk
 @pytest.mark.parametrize(
     "kind, params, authorized, runtime",
     [
-        pytest.param("invalidQuery", page_params(limit=0), True, None, id="invalid-query", marks=pytest.mark.smoke),
+        pytest.param("invalidQuery", page_params(limit=0), True, None, id="invalid-query"),
         pytest.param("unauthenticated", [], False, None, id="no-key"),
-        pytest.param("notVisible", [], True, "unknown", id="unknown-runtime", marks=pytest.mark.smoke),
+        pytest.param("notVisible", [], True, "unknown", id="unknown-runtime"),
     ],
 )
 def test_error_answers_use_a_bctrl_error_envelope(api, contract, unknown_runtime_id, kind, params, authorized,

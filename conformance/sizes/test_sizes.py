@@ -39,7 +39,7 @@ SIZES = ("many-repeated-statuses", "every-status-many-times", "many-unknown-para
 
 
 @pytest.mark.rule("server.sizes", "server.no-5xx", "errors.hygiene")
-@pytest.mark.parametrize("size", cases(SIZES, smoke=["many-repeated-statuses", "a-long-cursor"]))
+@pytest.mark.parametrize("size", cases(SIZES))
 def test_a_request_of_any_size_gets_the_contracts_answer_never_a_5xx(api, contract, shared_walk, unknown_runtime_id,
                                                                     size):
     """Hundreds of repeated statuses or parameters, a long or huge cursor, a long limit, status or runtime id get
