@@ -108,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BCTRL_RATE_LIMIT", "requests per second at most (0: no cap)", _non_negative_float,
             {"gate": 0.0, "smoke": 5.0}),
     Setting("BCTRL_CONCURRENCY", "requests in flight at once at most (1: one after another); walks stay in order",
-            _positive_int, {"gate": 4, "smoke": 1}),
+            _positive_int, {"gate": 6, "smoke": 1}),
     Setting("BCTRL_MAX_WALK_RUNS", "a cursor walk stops after this many runs (a bounded prefix on big runtimes)",
             _positive_int, {"gate": 400, "smoke": 100}),
     Setting("BCTRL_MAX_WALK_PAGES", "a walk of small pages stops after this many (a bounded prefix: at a page size of "

@@ -74,7 +74,8 @@ def polite_session(settings: Settings, *, budget: int | None = None, rate: float
     """The session all traffic goes through, as the settings say (a caller may lower the budget or set a rate)."""
     return PoliteSession(budget=settings.request_budget if budget is None else budget,
                          rate=settings.rate_limit if rate is None else rate, timeout=settings.timeout,
-                         retries=settings.retries, retry_after_max=settings.retry_after_max)
+                         retries=settings.retries, retry_after_max=settings.retry_after_max,
+                         in_flight=settings.concurrency)
 
 
 @dataclass

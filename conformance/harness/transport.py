@@ -125,12 +125,15 @@ class PoliteSession(requests.Session):
     """A requests Session whose every request is paced, budgeted, retried politely and timed out.
 
     Every call of `send` makes one Exchange (its retried answers in `attempts`), reported to each listener
-    (`listen`) and attached to the response as `response.exchange`: the run's records hear all traffic,
-    Schemathesis's included, retried answers included. What one call retries is kept per thread, so several
-    threads may send at once."""
+    (`listen`, one exchange at a time) and attached to the response as `response.exchange`: the run's records hear
+    all traffic, Schemathesis's included, retried answers included. What one call retries is kept per thread, so
+    several threads may send at once, `in_flight` of them at most."""
 
-    def __init__(self, *, budget: int, rate: float, timeout: float, retries: int, retry_after_max: float):
+    def __init__(self, *, budget: int, rate: float, timeout: float, retries: int, retry_after_max: float,
+                 in_flight: int = 1):
         super().__init__()
+        self._in_flight = threading.BoundedSemaphore(in_flight)
+        self._listening = threading.Lock()
         self.budget = RequestBudget(budget)
         self.pacer = Pacer(rate)
         self.timeout = timeout
@@ -155,7 +158,7 @@ class PoliteSession(requests.Session):
             on_retry=self._count_retry,
             retry_after_max=retry_after_max,
         )
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=max(10, in_flight))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
@@ -185,8 +188,9 @@ class PoliteSession(requests.Session):
                                 error=error, attempts=attempts)
         else:
             exchange = exchange_of(response, started, attempts)
-        for listener in self.listeners:
-            listener(exchange)
+        with self._listening:
+            for listener in self.listeners:
+                listener(exchange)
         return exchange
 
     @property
@@ -195,7 +199,11 @@ class PoliteSession(requests.Session):
 
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self.budget.spend()
-        self.pacer.wait()
+        with self._in_flight:
+            self.pacer.wait()
+            return self._send(request, **kwargs)
+
+    def _send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self._call.request, self._call.attempts, self._call.retried = request, [], 0
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
