@@ -16,7 +16,7 @@ from datetime import timedelta
 from http import HTTPStatus
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import cursor
+from . import cursor, validators
 from .cursor import CursorError, Position
 from .edge import FixedWindowLimiter, Instances, PageCache
 from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
@@ -61,6 +61,21 @@ class ApiError(Exception):
 
 
 @dataclass(frozen=True)
+class Request:
+    """One request as the handler sees it: the method, the target split into path and raw query, the headers
+    (http.server's message or asgi.Headers: `get`, `get_all`, `items`) and the request id given to it."""
+    method: str
+    path: str
+    query: str
+    headers: object
+    request_id: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+
+@dataclass(frozen=True)
 class Query:
     limit: int
     statuses: tuple[str, ...]
@@ -91,6 +106,8 @@ class RunsApp:
         self.error_envelope, self.max_limit, self.secret = variants.error_envelope, variants.max_limit, secret
         self.keys = store.tenant_keys()  # api key -> tenant id
         self.limiter, self.page_cache, self.instances = FixedWindowLimiter(), PageCache(), Instances()
+        self.validators = variants.validators
+        self.representations = validators.RepresentationLog()
         # Filled when the instance starts and never invalidated: only read under the stale-status-cache fault.
         self.status_cache = {run.id: (run.status, run.finished_at) for runtime in (store.seed_info.runtime_id,)
                              for run in store.all_runs(runtime)}
@@ -132,7 +149,7 @@ class RunsApp:
         # path it finds no id in (an escaped one), while the router decodes the id for the lookup.
         check_tenant = not legacy and not ("tenant-check-raw-path" in self.faults
                                            and not _CANONICAL_ID.fullmatch(segment))
-        return self._list_runs(runtime_id, query, headers.get("Authorization"), request_id, check_tenant)
+        return self._list_runs(Request(method, path, query, headers, request_id), runtime_id, check_tenant)
 
     def _router_answer(self, method: str, target: str, path: str, routed: bool, request_id: str) -> Response:
         """What the framework's router answers for a method or a path no handler is registered for (unrouted)."""
@@ -154,9 +171,10 @@ class RunsApp:
         """A JSON media type as sent: with `; charset=utf-8` under the charset personality."""
         return f"{media_type}; charset=utf-8" if self.variants.charset else media_type
 
-    def _list_runs(self, runtime_id, query, authorization, request_id, check_tenant=True) -> Response:
+    def _list_runs(self, request: Request, runtime_id: str, check_tenant: bool = True) -> Response:
+        query, request_id = request.query, request.request_id
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
-        tenant = self._authenticate(authorization)
+        tenant = self._authenticate(self._credentials(request))
         if self.variants.runtime_id_shape == "uuid" and not _UUID.fullmatch(runtime_id):
             raise ApiError(400, "request.invalid", "runtimeId must be a UUID", {"parameter": "runtimeId"})
         # The fault: "a cursor proves the client passed the access checks on the first page".
@@ -180,9 +198,42 @@ class RunsApp:
         headers = [("Content-Type", content_type), ("x-request-id", request_id)]
         if "cache-control-public" in self.faults:
             headers.append(("Cache-Control", "public, max-age=60"))
+        if self.validators != "none":
+            return self._conditional(request, tenant, payload, headers)
         return Response(200, headers, payload)
 
+    # ---- validators and conditional requests (the validators variant) ---------------------------------------
+    def _conditional(self, request: Request, tenant: str, payload: bytes, headers: list) -> Response:
+        """The page with its validators, or 304 when the client holds it (validators.py)."""
+        etag = validators.strong_etag(tenant, request.target, payload)
+        now = time.time()
+        tags = [("ETag", etag)]
+        if self.validators == "etag-and-last-modified":
+            first_seen = self.representations.first_seen((tenant, request.target), etag, now)
+            tags.append(("Last-Modified", validators.http_date(validators.last_modified_second(first_seen, now))))
+        if not any(name == "Cache-Control" for name, _ in headers):
+            tags.append(("Cache-Control", validators.CACHE_CONTROL))
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            unchanged = validators.none_match(if_none_match, etag)
+        elif self.validators == "etag-and-last-modified":
+            since = validators.parse_http_date(request.headers.get("If-Modified-Since"))
+            unchanged = since is not None and since <= now and first_seen <= since
+        else:
+            unchanged = False
+        if unchanged:
+            return Response(304, [*tags, ("x-request-id", request.request_id)])
+        return Response(200, [*headers, *tags], payload)
+
     # ---- auth -------------------------------------------------------------
+    def _credentials(self, request: Request) -> str | None:
+        """The Authorization field value the request authenticates with. A field that may appear once: sent
+        twice, it is no credential (RFC 9110 §5.3), and refused like an invalid one."""
+        values = request.headers.get_all("Authorization") or []
+        if len(values) > 1:
+            raise self._auth_error("auth.invalid", "Send one Authorization header", None)
+        return values[0] if values else None
+
     def _authenticate(self, header: str | None) -> str:
         if header is None or not header.strip():
             raise self._auth_error("auth.required", "Authentication required: send Authorization: Bearer <key>",

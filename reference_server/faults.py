@@ -16,6 +16,7 @@ class Fault:
     rules: tuple[str, ...]  # the contract rules it breaks (conformance/contract/rules.py)
     blind_spot: int = 0  # the blind-spot class (1-9) of issue 8 it was written for; 0: the first catalogue
     needs: tuple[str, ...] = ()  # server conditions it shows under: "churn" (live data), "trouble" (429s, 503s)
+    issue: int = 0  # the issue it was written for (16: realistic bugs by class, _ISSUE_16); 0: earlier ones
 
     @property
     def revealed_by_get(self) -> bool:
