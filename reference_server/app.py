@@ -5,6 +5,8 @@ about sockets (the transport lives in handler.py).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import secrets
@@ -174,7 +176,8 @@ class RunsApp:
     def _list_runs(self, request: Request, runtime_id: str, check_tenant: bool = True) -> Response:
         query, request_id = request.query, request.request_id
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
-        tenant = self._authenticate(self._credentials(request))
+        credentials = self._credentials(request)
+        tenant = self._authenticate_any(credentials)
         if self.variants.runtime_id_shape == "uuid" and not _UUID.fullmatch(runtime_id):
             raise ApiError(400, "request.invalid", "runtimeId must be a UUID", {"parameter": "runtimeId"})
         # The fault: "a cursor proves the client passed the access checks on the first page".
@@ -183,7 +186,15 @@ class RunsApp:
             self._check_runtime(runtime_id, tenant)
         elif not trusted and self.store.runtime_tenant(runtime_id) is None:
             raise ApiError(404, "runtime.not_found", "Runtime not found")
-        params = params or self._parse_query(query)
+        try:
+            params = params or self._parse_query(query)
+        except ApiError as err:
+            if "validation-error-dumps-headers" in self.faults and 400 <= err.status < 500:
+                # The validation error handler attaches the request for support tickets: headers and all.
+                err.details = {**(err.details or {}), "request": {
+                    "method": request.method, "path": request.path, "query": query,
+                    "headers": {name: value for name, value in request.headers.items()}}}
+            raise
         if self.variants.read_lag:  # one snapshot time for the whole request
             params = replace(params, as_of=time.time() - self.variants.read_lag)
         if not trusted:
@@ -198,6 +209,10 @@ class RunsApp:
         headers = [("Content-Type", content_type), ("x-request-id", request_id)]
         if "cache-control-public" in self.faults:
             headers.append(("Cache-Control", "public, max-age=60"))
+        if "session-cookie-echoes-key" in self.faults:
+            # The console's session middleware, mounted app-wide, remembers the key the request authenticated with.
+            key = _bearer_key(credentials[0]) if credentials else ""
+            headers.append(("Set-Cookie", f"bctrl_session={key}; Path=/; Secure; HttpOnly; SameSite=Lax"))
         if self.validators != "none":
             return self._conditional(request, tenant, payload, headers)
         return Response(200, headers, payload)
@@ -226,13 +241,37 @@ class RunsApp:
         return Response(200, [*headers, *tags], payload)
 
     # ---- auth -------------------------------------------------------------
-    def _credentials(self, request: Request) -> str | None:
-        """The Authorization field value the request authenticates with. A field that may appear once: sent
-        twice, it is no credential (RFC 9110 §5.3), and refused like an invalid one."""
-        values = request.headers.get_all("Authorization") or []
+    def _credentials(self, request: Request) -> list[str]:
+        """The Authorization field values the request presents (none, one, or several; several are refused by
+        `_authenticate_any`), as the credential middleware reads them."""
+        values = list(request.headers.get_all("Authorization") or [])
+        if not values and "auth-query-access-token" in self.faults:
+            # The credential helper shared with the streaming endpoint (EventSource cannot send headers): a key in
+            # the query (RFC 6750 §2.3's access_token, and the names older SDKs used).
+            params = parse_qs(request.query, keep_blank_values=True)
+            token = next((params[name][0] for name in _QUERY_KEY_NAMES if params.get(name)), None)
+            values = [f"Bearer {token}"] if token else []
+        if not values and "auth-cookie-key" in self.faults:
+            # The web console's cookie middleware: any cookie holding something that looks like a key (the console
+            # renamed its cookie twice, so every cookie is scanned).
+            token = next((value for _, value in _cookies(request.headers.get_all("Cookie") or [])
+                          if value.startswith(_KEY_PREFIX)), None)
+            values = [f"Bearer {token}"] if token else []
+        return values
+
+    def _authenticate_any(self, values: list[str]) -> str:
+        """The tenant of the one Authorization value. A field that may appear once: sent twice, it is no
+        credential (RFC 9110 §5.3), and refused like an invalid one."""
         if len(values) > 1:
-            raise self._auth_error("auth.invalid", "Send one Authorization header", None)
-        return values[0] if values else None
+            if "auth-any-of-repeated-headers" in self.faults:
+                # Meant for key rotation (a client sending the old and the new key): the first valid one wins.
+                for value in values:
+                    try:
+                        return self._authenticate(value)
+                    except ApiError:
+                        pass
+            raise self._auth_error("auth.invalid", "Send one Authorization header", ", ".join(values))
+        return self._authenticate(values[0] if values else None)
 
     def _authenticate(self, header: str | None) -> str:
         if header is None or not header.strip():
@@ -240,6 +279,14 @@ class RunsApp:
                                    header)
         match = _AUTH.fullmatch(header)
         scheme, key = (match.group(1), match.group(2)) if match else (None, header)
+        if scheme is not None and scheme.lower() == "basic" and "auth-basic-user-is-key" in self.faults:
+            # Stripe-style `curl -u KEY:`: the key as the Basic user name (or password, `-u :KEY`).
+            user, password = _basic_credentials(key)
+            scheme, key = "Bearer", user or password
+        if "auth-key-percent-decoded" in self.faults:
+            key = unquote(key)  # the header value goes through the helper that decodes query values
+        if "auth-key-whitespace-removed" in self.faults:
+            key = "".join(key.split())  # for keys pasted from e-mails and PDFs with line breaks
         if scheme is None:
             scheme_ok = "auth-key-without-scheme" in self.faults
         elif "auth-any-scheme" in self.faults:
@@ -256,6 +303,8 @@ class RunsApp:
     def _tenant_for_key(self, key: str) -> str | None:
         if "auth-key-prefix" in self.faults:
             return next((t for k, t in self.keys.items() if key.startswith(k)), None)
+        if {"auth-key-like-prefix", "auth-key-nocase-collation"} & self.faults:
+            return self.store.tenant_for_key(key)  # the key looked up in the database, not the startup map
         return self.keys.get(key)
 
     def _auth_error(self, code: str, message: str, header: str | None) -> ApiError:
@@ -505,6 +554,35 @@ _LENIENT_LIMIT_PARSERS = {"limit-python-int": python_int, "limit-javascript-numb
                           "limit-go-base-prefix": go_parse_int_base_0}
 # The limit_parser personality: a framework's reading, then the bounds as usual (numbers.py).
 _PERSONALITY_LIMIT_PARSERS = {"javascript-number": ajv_integer, "parse-int": parse_int_10}
+
+
+_QUERY_KEY_NAMES = ("access_token", "api_key", "apiKey", "token", "key")  # fault auth-query-access-token
+_KEY_PREFIX = "bctrl_sk_"  # what the console's cookie middleware takes for a key (fault auth-cookie-key)
+
+
+def _cookies(fields: list[str]) -> list[tuple[str, str]]:
+    """The name=value pairs of Cookie header fields (RFC 6265 §4.2), values unquoted."""
+    pairs = []
+    for field_value in fields:
+        for item in field_value.split(";"):
+            name, sep, value = item.strip().partition("=")
+            if sep:
+                pairs.append((name.strip(), value.strip().strip('"')))
+    return pairs
+
+
+def _basic_credentials(token: str) -> tuple[str, str]:
+    """user and password of Basic credentials (base64 of user:password); empty strings when it does not decode."""
+    try:
+        user, _, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return "", ""
+    return user, password
+
+
+def _bearer_key(header: str) -> str:
+    match = _AUTH.fullmatch(header)
+    return match.group(2) if match else header
 
 
 def _escape_html(text: str) -> str:

@@ -223,9 +223,60 @@ _BLIND_SPOTS: list[Fault] = [
     # 9. what the smoke profile missed
 ]
 
+# Issue 16: realistic bugs nobody catalogued yet, by class (issue=16), each where it would live in a real service.
+_ISSUE_16: list[Fault] = [
+    # 1. credentials, every way presented, and everywhere they could surface
+    Fault("auth-query-access-token", "auth",
+          "the credential middleware is shared with the streaming endpoint, whose EventSource clients cannot send "
+          "headers: without an Authorization header it takes the key from the query (access_token, as RFC 6750 "
+          "§2.3 allows, or the older SDKs' api_key, apiKey, token, key), so a key in the URL authenticates",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-cookie-key", "auth",
+          "the web console's cookie middleware is mounted app-wide: without an Authorization header it scans the "
+          "cookies for a value that looks like a key (bctrl_sk_..., the console renamed its cookie twice), so a "
+          "key in any cookie authenticates",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-basic-user-is-key", "auth",
+          "the auth middleware was copied from a Stripe-compatible gateway that supports `curl -u KEY:`: Basic "
+          "credentials are base64-decoded and the user name (or the password when the user is empty) is taken as "
+          "the key, so Basic auth with the key authenticates",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-any-of-repeated-headers", "auth",
+          "support for key rotation: when the Authorization header is repeated, the middleware tries each value "
+          "and the first valid one wins, so two Authorization headers (a wrong one and the key) authenticate "
+          "instead of being refused",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-key-like-prefix", "auth",
+          "the key lookup reuses the admin console's key search, `WHERE api_key LIKE ? || '%'`: any prefix of a "
+          "key authenticates as its tenant (and LIKE reads `_` as any character and ignores ASCII case)",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-key-nocase-collation", "auth",
+          "the api_key column was created with the database's default case-insensitive collation (MySQL's "
+          "utf8mb4_general_ci): the key in other case (all upper-case, say) authenticates",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-key-percent-decoded", "auth",
+          "the Authorization value goes through the same helper that decodes query values (urllib's unquote) "
+          "before the lookup: the key percent-encoded (bctrl%5Fsk%5F...) authenticates",
+          rules=("auth.bearer",), issue=16),
+    Fault("auth-key-whitespace-removed", "auth",
+          "a support ticket about keys pasted from e-mails with line breaks led to stripping every whitespace "
+          "character from the presented key: the key with spaces inside it authenticates",
+          rules=("auth.bearer",), issue=16),
+    Fault("session-cookie-echoes-key", "auth",
+          "the web console's session middleware, mounted app-wide, 'remembers' the key every authenticated "
+          "request used: each 200 page carries Set-Cookie: bctrl_session=<the key>",
+          rules=("errors.hygiene",), issue=16),
+    Fault("validation-error-dumps-headers", "errors",
+          "the validation error handler attaches the request to 400 bodies for support tickets "
+          "(details.request: method, path, query and every header): the Authorization header, key and all, is "
+          "in the body of every refused query",
+          rules=("errors.hygiene",), issue=16),
+]
+
 FAULTS: dict[str, Fault] = {
     **{name: Fault(name, area, desc, rules) for name, area, desc, rules in _CATALOGUE},
     **{fault.name: fault for fault in _BLIND_SPOTS},
+    **{fault.name: fault for fault in _ISSUE_16},
 }
 
 

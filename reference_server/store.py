@@ -232,6 +232,22 @@ class RunStore:
         with self._lock:
             return dict(self._db.execute("SELECT api_key, id FROM tenants"))
 
+    def tenant_for_key(self, key: str) -> str | None:
+        """The tenant of an API key, looked up in the tenants table (the app uses its startup map; faults
+        auth-key-like-prefix and auth-key-nocase-collation read the table, as their bugs live in the query)."""
+        if "auth-key-like-prefix" in self.faults:
+            # The lookup reuses the admin console's key search: LIKE with a trailing %, so a prefix of a key matches
+            # (and LIKE's `_` matches any character, and ASCII letters in any case).
+            sql, args = "SELECT id FROM tenants WHERE api_key LIKE ? || '%' ORDER BY id LIMIT 1", (key,)
+        elif "auth-key-nocase-collation" in self.faults:
+            # The api_key column has a case-insensitive collation (MySQL's default utf8mb4_general_ci).
+            sql, args = "SELECT id FROM tenants WHERE api_key = ? COLLATE NOCASE", (key,)
+        else:
+            sql, args = "SELECT id FROM tenants WHERE api_key = ?", (key,)
+        with self._lock:
+            row = self._db.execute(sql, args).fetchone()
+        return row[0] if row else None
+
     def runtime_tenant(self, runtime_id: str) -> str | None:
         if "runtime-id-cache-key-500" in self.faults:
             _memcached_key(f"runtime-tenant:{runtime_id}")

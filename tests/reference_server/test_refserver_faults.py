@@ -1,6 +1,8 @@
 """Every fault in the catalogue changes some observable response compared with the clean server."""
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,6 +10,8 @@ import requests
 
 from reference_server import FAULTS, ReferenceServer
 from reference_server import cursor as cursor_module
+
+from wire_client import exchange
 
 
 def _strip(value):
@@ -148,6 +152,37 @@ def every_character_escaped(text):
     return "".join(f"%{ord(char):02X}" for char in text)
 
 
+# ---- probes for issue 16 ------------------------------------------------------------------------------------
+
+def sent(headers, params=(("limit", "3"),), method="GET", runtime="main"):
+    """A probe sending one request with the headers `headers(seed_info)` gives (a dict; no Authorization unless
+    it gives one), and params (a list, or a function of the server)."""
+    def probe(srv):
+        info = srv.seed_info
+        runtime_id = {"main": info.runtime_id, "other": info.other_runtime_id}[runtime]
+        params_ = params(srv) if callable(params) else list(params)
+        return observe(requests.request(method, f"{srv.base_url}/v2/runtimes/{runtime_id}/runs",
+                                        headers=headers(info), params=params_))
+    return probe
+
+
+def raw(headers, method="GET", query="limit=3"):
+    """A probe sending one request over a socket, with header fields exactly as `headers(seed_info)` lists them
+    (repeated ones too): the status and the body, minus request ids."""
+    def probe(srv):
+        answer = exchange(srv.port, method, f"/v2/runtimes/{srv.seed_info.runtime_id}/runs?{query}",
+                          headers(srv.seed_info))
+        try:
+            return answer.status, _strip(json.loads(answer.body))
+        except ValueError:
+            return answer.status, answer.body
+    return probe
+
+
+def basic(user: str, password: str = "") -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 L7 = [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
@@ -201,6 +236,19 @@ PROBES = {
     "filtered-more-from-unfiltered": page([("limit", "100"), ("status", "stopped")]),
     "default-limit-on-cursor-pages": walk(), "default-limit-with-filter": page([("status", "stopped")]),
     # 8 rules without a fault, 9 smoke
+    # Issue 16, by class. 1 credentials
+    "auth-query-access-token": page(lambda srv: [("limit", "3"), ("access_token", srv.seed_info.api_key)],
+                                    auth="none"),
+    "auth-cookie-key": sent(lambda info: {"Cookie": f"session={info.api_key}"}),
+    "auth-basic-user-is-key": sent(lambda info: {"Authorization": basic(info.api_key)}),
+    "auth-any-of-repeated-headers": raw(lambda info: [("Authorization", "Bearer bctrl_sk_test_wrong"),
+                                                      ("Authorization", f"Bearer {info.api_key}")]),
+    "auth-key-like-prefix": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:-3]}"}),
+    "auth-key-nocase-collation": sent(lambda info: {"Authorization": f"Bearer {info.api_key.upper()}"}),
+    "auth-key-percent-decoded": sent(lambda info: {"Authorization": f"Bearer {every_character_escaped(info.api_key)}"}),
+    "auth-key-whitespace-removed": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:9]} {info.api_key[9:]}"}),
+    "session-cookie-echoes-key": header("Set-Cookie"),
+    "validation-error-dumps-headers": page([("limit", "0")]),
 }
 
 
