@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import secrets
 import sys
@@ -108,7 +109,12 @@ class RunsApp:
         self.error_envelope, self.max_limit, self.secret = variants.error_envelope, variants.max_limit, secret
         self.keys = store.tenant_keys()  # api key -> tenant id
         self.limiter, self.page_cache, self.instances = FixedWindowLimiter(), PageCache(), Instances()
-        self.validators = variants.validators
+        # The faults that live in validators switch them on when the variant is off.
+        self.validators = variants.validators if variants.validators != "none" else (
+            "etag-and-last-modified" if "last-modified-newest-created" in faults
+            else "etag" if _ETAG_FAULTS & faults else "none")
+        self.bytes_served = 0  # fault head-500: the response-size metric
+        self.url_etags: dict[str, str] = {}  # faults etag-304-before-auth, etag-304-any-tenant: ETag by URL
         self.representations = validators.RepresentationLog()
         # Filled when the instance starts and never invalidated: only read under the stale-status-cache fault.
         self.status_cache = {run.id: (run.status, run.finished_at) for runtime in (store.seed_info.runtime_id,)
@@ -121,7 +127,7 @@ class RunsApp:
             if "rate-limit-without-retry-after" in self.faults and not self.limiter.allow(
                     headers.get("Authorization") or ""):
                 raise ApiError(429, "rate_limited", "Rate limit exceeded")  # the gateway's 429: no Retry-After
-            return self._route(method, target, headers, request_id)
+            return self._edge(method, target, headers, request_id) or self._route(method, target, headers, request_id)
         except ApiError as err:
             return self.error_response(err, request_id)
         except Exception as exc:  # never leak details to the client
@@ -129,15 +135,34 @@ class RunsApp:
                   file=sys.stderr)
             return self.error_response(ApiError(500, "server.error", "Internal server error"), request_id)
 
+    def _edge(self, method: str, target: str, headers, request_id: str) -> Response | None:
+        """What the front end (proxy, load balancer) in front of the app answers itself, under faults; None to pass
+        the request on. The clean server has no such rules."""
+        if method == "HEAD" and "head-health-check-200" in self.faults:
+            # `if ($request_method = HEAD) { return 200; }`: added so the load balancer's HEAD health checks never
+            # reach the app, it answers every HEAD, whatever the path, key or query.
+            return Response(200, [("Content-Type", "text/plain"), ("x-request-id", request_id)], b"")
+        if method == "TRACE" and "trace-echoes-request" in self.faults:
+            # The front end's TRACE is on (Apache's TraceEnable defaults to on): the request comes back as the body.
+            echo = f"TRACE {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            return Response(200, [("Content-Type", "message/http"), ("x-request-id", request_id)],
+                            echo.encode("latin-1", "replace"))
+        return None
+
     def _route(self, method, target, headers, request_id) -> Response:
         path, query = _split_target(target)
         unrouted = self.variants.unrouted
+        if method == "OPTIONS" and "options-preflight-500" in self.faults:
+            return self._cors_preflight(headers, request_id)
         match = (_EXPRESS_ROUTE if unrouted == "router-404-html" else _ROUTE).fullmatch(path)
         legacy = "trailing-slash-legacy-route" in self.faults and not match and _LEGACY_ROUTE.fullmatch(path)
         match = match or legacy
         segment = match.group(1) if match else ""
         runtime_id = unquote(segment)
-        served = method in ("GET", "HEAD") or (method == "POST" and "post-served-as-get" in self.faults)
+        # Fault options-serves-listing: the route was registered for GET, HEAD and OPTIONS (so that CORS preflights
+        # reach it), and the handler never looks at the method.
+        served = method in ("GET", "HEAD") or (method == "POST" and "post-served-as-get" in self.faults) \
+            or (method == "OPTIONS" and "options-serves-listing" in self.faults)
         if unrouted != "bctrl" and not (runtime_id and served):
             return self._router_answer(method, target, path, bool(runtime_id), request_id)
         if not runtime_id:
@@ -152,6 +177,16 @@ class RunsApp:
         check_tenant = not legacy and not ("tenant-check-raw-path" in self.faults
                                            and not _CANONICAL_ID.fullmatch(segment))
         return self._list_runs(Request(method, path, query, headers, request_id), runtime_id, check_tenant)
+
+    def _cors_preflight(self, headers, request_id: str) -> Response:
+        """The CORS middleware's preflight answer (fault options-preflight-500): it assumes every OPTIONS is a
+        preflight and reads Access-Control-Request-Method without a default, so a plain OPTIONS raises."""
+        requested = headers.get("Access-Control-Request-Method").upper()
+        allowed = "GET, HEAD" if requested in ("GET", "HEAD") else "GET"
+        return Response(204, [("Access-Control-Allow-Origin", headers.get("Origin") or "*"),
+                              ("Access-Control-Allow-Methods", allowed),
+                              ("Access-Control-Allow-Headers", "Authorization"), ("Access-Control-Max-Age", "600"),
+                              ("x-request-id", request_id)])
 
     def _router_answer(self, method: str, target: str, path: str, routed: bool, request_id: str) -> Response:
         """What the framework's router answers for a method or a path no handler is registered for (unrouted)."""
@@ -175,9 +210,21 @@ class RunsApp:
 
     def _list_runs(self, request: Request, runtime_id: str, check_tenant: bool = True) -> Response:
         query, request_id = request.query, request.request_id
+        if request.method == "HEAD" and "head-skips-validation" in self.faults:
+            # HEAD becomes an internal GET of the path for its headers (the framework's HEAD adapter), which drops
+            # the query string: the query is never validated, and the headers are the default page's.
+            query = ""
+        if "etag-304-before-auth" in self.faults:  # the conditional-GET middleware sits before authentication
+            early = self._url_etag_304(request)
+            if early:
+                return early
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
         credentials = self._credentials(request)
         tenant = self._authenticate_any(credentials)
+        if "etag-304-any-tenant" in self.faults:  # ... or between authentication and the runtime check
+            early = self._url_etag_304(request)
+            if early:
+                return early
         if self.variants.runtime_id_shape == "uuid" and not _UUID.fullmatch(runtime_id):
             raise ApiError(400, "request.invalid", "runtimeId must be a UUID", {"parameter": "runtimeId"})
         # The fault: "a cursor proves the client passed the access checks on the first page".
@@ -201,7 +248,10 @@ class RunsApp:
             runtime_id = self._cursor_runtime(runtime_id, params.position)
         cache_key = (tenant, query)  # the fault's cache forgets the path, and with it the runtime
         cached = self.page_cache.get(cache_key) if "page-cache-ignores-runtime" in self.faults else None
-        payload = cached or _json(self._page(runtime_id, params))
+        if request.method == "HEAD" and "head-500" in self.faults:
+            payload = None  # the HEAD shortcut skips rendering the page: there is no body to send
+        else:
+            payload = cached or _json(self._page(runtime_id, params))
         if "page-cache-ignores-runtime" in self.faults and cached is None:
             self.page_cache.put(cache_key, payload)
         content_type = ("text/html; charset=utf-8" if "content-type-text-html" in self.faults
@@ -213,19 +263,45 @@ class RunsApp:
             # The console's session middleware, mounted app-wide, remembers the key the request authenticated with.
             key = _bearer_key(credentials[0]) if credentials else ""
             headers.append(("Set-Cookie", f"bctrl_session={key}; Path=/; Secure; HttpOnly; SameSite=Lax"))
+        if "head-500" in self.faults:
+            # The response-size metric middleware measures the body the handler returned: None for the HEAD shortcut.
+            self.bytes_served += len(payload)
         if self.validators != "none":
-            return self._conditional(request, tenant, payload, headers)
+            return self._conditional(request, tenant, runtime_id, payload, headers)
         return Response(200, headers, payload)
 
+    def _url_etag_304(self, request: Request) -> Response | None:
+        """The conditional-GET middleware of faults etag-304-before-auth and etag-304-any-tenant: it remembers the
+        ETag last served for each URL and answers a matching If-None-Match itself, before the checks behind it."""
+        etag = self.url_etags.get(request.target)
+        if etag and validators.none_match(request.headers.get("If-None-Match"), etag):
+            return Response(304, [("ETag", etag), ("x-request-id", request.request_id)])
+        return None
+
     # ---- validators and conditional requests (the validators variant) ---------------------------------------
-    def _conditional(self, request: Request, tenant: str, payload: bytes, headers: list) -> Response:
+    def _conditional(self, request: Request, tenant: str, runtime_id: str, payload: bytes, headers: list) -> Response:
         """The page with its validators, or 304 when the client holds it (validators.py)."""
         etag = validators.strong_etag(tenant, request.target, payload)
+        if "etag-runtime-version" in self.faults:
+            # The ETag is the runtime's version (bumped on every write to its runs), shared by all its pages.
+            etag = f'"{self.store.runtime_version(runtime_id)}"'
+        if "etag-from-page-ids" in self.faults:
+            # A cheap ETag: the page's run ids and its cursor, not its content (no need to render it twice).
+            page = json.loads(payload)
+            etag = validators.strong_etag(tenant, request.target, _json(
+                [[run["id"] for run in page.get("data") or []], page.get("nextCursor")]))
+        if {"etag-304-before-auth", "etag-304-any-tenant"} & self.faults:
+            self.url_etags[request.target] = etag
         now = time.time()
         tags = [("ETag", etag)]
         if self.validators == "etag-and-last-modified":
             first_seen = self.representations.first_seen((tenant, request.target), etag, now)
-            tags.append(("Last-Modified", validators.http_date(validators.last_modified_second(first_seen, now))))
+            last_modified = validators.last_modified_second(first_seen, now)
+            if "last-modified-newest-created" in self.faults:
+                # Last-Modified is MAX(created_at) of the page's runs, and If-Modified-Since is compared with it.
+                newest = max((run["createdAt"] for run in json.loads(payload).get("data") or []), default=None)
+                first_seen = last_modified = math.floor(parse_time(newest).timestamp()) if newest else last_modified
+            tags.append(("Last-Modified", validators.http_date(last_modified)))
         if not any(name == "Cache-Control" for name, _ in headers):
             tags.append(("Cache-Control", validators.CACHE_CONTROL))
         if_none_match = request.headers.get("If-None-Match")
@@ -556,6 +632,7 @@ _LENIENT_LIMIT_PARSERS = {"limit-python-int": python_int, "limit-javascript-numb
 _PERSONALITY_LIMIT_PARSERS = {"javascript-number": ajv_integer, "parse-int": parse_int_10}
 
 
+_ETAG_FAULTS = {"etag-304-before-auth", "etag-304-any-tenant", "etag-runtime-version", "etag-from-page-ids"}
 _QUERY_KEY_NAMES = ("access_token", "api_key", "apiKey", "token", "key")  # fault auth-query-access-token
 _KEY_PREFIX = "bctrl_sk_"  # what the console's cookie middleware takes for a key (fault auth-cookie-key)
 

@@ -271,6 +271,56 @@ _ISSUE_16: list[Fault] = [
           "(details.request: method, path, query and every header): the Authorization header, key and all, is "
           "in the body of every refused query",
           rules=("errors.hygiene",), issue=16),
+    # 2. every method HTTP gives a GET resource, and conditional requests
+    Fault("head-health-check-200", "methods",
+          "a load-balancer rule at the edge (`if ($request_method = HEAD) { return 200; }`) answers HEAD itself so "
+          "that health checks never reach the app: every HEAD is 200, without a key, for any runtime or query",
+          rules=("http.methods", "auth.bearer"), issue=16),
+    Fault("head-skips-validation", "methods",
+          "the framework's HEAD adapter turns HEAD into an internal GET of the path, dropping the query string: a "
+          "HEAD with an invalid limit or status is 200 where the GET is 400 (and its headers are the default "
+          "page's)",
+          rules=("http.methods",), issue=16),
+    Fault("head-500", "methods",
+          "HEAD takes a shortcut that skips rendering the page and returns no body (None), and the response-size "
+          "metric middleware calls len() on it: every authenticated HEAD of a page is a 500",
+          rules=("http.methods", "server.no-5xx"), issue=16),
+    Fault("trace-echoes-request", "methods",
+          "TRACE is left on at the front end (Apache's TraceEnable defaults to on): TRACE on the runs path is "
+          "answered 200 message/http with the request echoed, Authorization header and key included",
+          rules=("http.methods", "errors.hygiene"), issue=16),
+    Fault("options-serves-listing", "methods",
+          "the route was registered for GET, HEAD and OPTIONS so that CORS preflights reach it, and the handler "
+          "never looks at the method: OPTIONS with a key is answered 200 with the runs",
+          rules=("http.methods",), issue=16),
+    Fault("options-preflight-500", "methods",
+          "the CORS middleware takes every OPTIONS for a preflight and reads Access-Control-Request-Method without "
+          "a default: a plain OPTIONS (no preflight headers) raises, answered 500",
+          rules=("http.methods", "server.no-5xx"), issue=16),
+    Fault("etag-304-before-auth", "http",
+          "a conditional-GET middleware remembers the ETag last served for each URL and answers a matching "
+          "If-None-Match with 304 itself, and it was mounted before authentication: a request without a key (or "
+          "with a wrong one) that sends a page's ETag gets 304 (ETags switched on)",
+          rules=("auth.bearer",), issue=16),
+    Fault("etag-304-any-tenant", "http",
+          "the same ETag-by-URL middleware, mounted after authentication but before the runtime check: another "
+          "tenant's key sending a page's ETag for this runtime gets 304 instead of 404, confirming the runtime and "
+          "its page (ETags switched on)",
+          rules=("tenant.isolation",), issue=16),
+    Fault("etag-runtime-version", "http",
+          "the ETag is the runtime's version (bumped on every write to its runs), not the page's: every page and "
+          "query of the runtime shares it, so the ETag of one page gets a 304 for another limit, filter or cursor "
+          "(ETags switched on)",
+          rules=("http.methods",), issue=16),
+    Fault("etag-from-page-ids", "http",
+          "a cheap ETag from the page's run ids and its cursor, not its content: when a run on the page ends, the "
+          "page changes but its ETag does not, and If-None-Match gets a 304 for a stale page (ETags switched on)",
+          rules=("http.methods",), issue=16, needs=("churn",)),
+    Fault("last-modified-newest-created", "http",
+          "Last-Modified is MAX(created_at) of the page's runs, and If-Modified-Since is compared with it: when a "
+          "run on the page ends, createdAt does not move and the changed page is answered 304 (ETags and "
+          "Last-Modified switched on)",
+          rules=("http.methods",), issue=16, needs=("churn",)),
 ]
 
 FAULTS: dict[str, Fault] = {

@@ -4,6 +4,7 @@ One in-memory connection shared by all request threads, guarded by a lock.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import sqlite3
 import threading
@@ -247,6 +248,13 @@ class RunStore:
         with self._lock:
             row = self._db.execute(sql, args).fetchone()
         return row[0] if row else None
+
+    def runtime_version(self, runtime_id: str) -> str:
+        """A version of a runtime's runs, changing with any write to them (fault etag-runtime-version's ETag)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, status, finished_at, created_at, started_at FROM runs "
+                                    "WHERE runtime_id = ? ORDER BY id", (runtime_id,)).fetchall()
+        return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
     def runtime_tenant(self, runtime_id: str) -> str | None:
         if "runtime-id-cache-key-500" in self.faults:

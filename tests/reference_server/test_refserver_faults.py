@@ -183,6 +183,39 @@ def basic(user: str, password: str = "") -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+def revalidated(second_key=None, second_params=(("limit", "3"),), runtime="main"):
+    """A page with the key (limit 3), then a request sending its ETag in If-None-Match (a placeholder when there
+    is none) with `second_key` (None: no key; "good": the key; "other": the other tenant's) and `second_params`."""
+    def probe(srv):
+        info = srv.seed_info
+        url = f"{srv.base_url}/v2/runtimes/{info.runtime_id}/runs"
+        first = requests.get(url, headers={"Authorization": f"Bearer {info.api_key}"}, params={"limit": 3})
+        headers = {"If-None-Match": first.headers.get("ETag", '"no-etag"')}
+        key = {"good": info.api_key, "other": info.other_api_key}.get(second_key)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return observe(requests.get(url, headers=headers, params=list(second_params)))
+    return probe
+
+
+def revalidated_after_churn(field):
+    """On a server of its own: page 2 (limit 100) after page 1 (limit 1), three churn ticks with the real clock
+    (runs start, and end: some on that page), then page 2 again with its ETag in If-None-Match or its
+    Last-Modified in If-Modified-Since (`field`)."""
+    def probe(srv):
+        with ReferenceServer(faults=srv.faults) as own:
+            info = own.seed_info
+            url = f"{own.base_url}/v2/runtimes/{info.runtime_id}/runs"
+            auth = {"Authorization": f"Bearer {info.api_key}"}
+            params = {"limit": 100, "cursor": requests.get(url, headers=auth, params={"limit": 1}).json()["nextCursor"]}
+            first = requests.get(url, headers=auth, params=params)
+            for _ in range(3):
+                own.store.churn_tick(datetime.now(timezone.utc))
+            validator = first.headers.get({"If-None-Match": "ETag", "If-Modified-Since": "Last-Modified"}[field])
+            return observe(requests.get(url, headers={**auth, field: validator or "none"}, params=params))
+    return probe
+
+
 L7 = [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
@@ -249,6 +282,18 @@ PROBES = {
     "auth-key-whitespace-removed": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:9]} {info.api_key[9:]}"}),
     "session-cookie-echoes-key": header("Set-Cookie"),
     "validation-error-dumps-headers": page([("limit", "0")]),
+    # 2 methods, conditional requests
+    "head-health-check-200": page(auth="none", method="HEAD"),
+    "head-skips-validation": page([("limit", "0")], method="HEAD"),
+    "head-500": page(method="HEAD"),
+    "trace-echoes-request": page(method="TRACE"),
+    "options-serves-listing": page(method="OPTIONS"),
+    "options-preflight-500": page(method="OPTIONS"),
+    "etag-304-before-auth": revalidated(second_key=None),
+    "etag-304-any-tenant": revalidated(second_key="other"),
+    "etag-runtime-version": revalidated(second_key="good", second_params=[("limit", "4")]),
+    "etag-from-page-ids": revalidated_after_churn("If-None-Match"),
+    "last-modified-newest-created": revalidated_after_churn("If-Modified-Since"),
 }
 
 
