@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import cursor, validators
 from .cursor import CursorError, Position
-from .edge import FixedWindowLimiter, Instances, PageCache
+from .edge import BoundedMemo, FixedWindowLimiter, Instances, PageCache
 from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
 from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
 from .variants import Variants
@@ -113,6 +113,7 @@ class RunsApp:
         self.validators = variants.validators if variants.validators != "none" else (
             "etag-and-last-modified" if "last-modified-newest-created" in faults
             else "etag" if _ETAG_FAULTS & faults else "none")
+        self.query_memo = BoundedMemo()  # fault validated-query-memo-by-cursor: cursor -> validated query
         self.bytes_served = 0  # fault head-500: the response-size metric
         self.url_etags: dict[str, str] = {}  # faults etag-304-before-auth, etag-304-any-tenant: ETag by URL
         self.representations = validators.RepresentationLog()
@@ -419,8 +420,28 @@ class RunsApp:
             bracketed = _BRACKET_KEY.fullmatch(key)
             if bracketed and _BRACKET_FAULTS.get(bracketed.group(1)) in self.faults:
                 values.setdefault(bracketed.group(1), []).extend(values.pop(key))
-        limit = self._parse_limit(values.get("limit", []))
-        statuses = self._parse_status(values.get("status", []))
+        continued = bool(values.get("cursor"))  # a cursor page; the faults below live in its code path
+        memo_key = values["cursor"][0] if continued else None
+        if continued and "validated-query-memo-by-cursor" in self.faults:
+            # Validated queries memoised by cursor ("hot" cursors are re-requested by polling clients): a cursor
+            # seen before brings back the query it first came with, whatever is sent with it now.
+            remembered = self.query_memo.get(memo_key)
+            if remembered is not None:
+                return remembered
+        if continued and "cursor-page-repeated-params" in self.faults:
+            # The continuation handler reads its single values with a first-value getter (request.args.get).
+            values = {key: given[:1] if key in ("limit", "cursor") else given for key, given in values.items()}
+        if continued and "cursor-carries-query" in self.faults:
+            # The cursor carries the first page's limit and filter (a page token holding the request, as AIP-158
+            # describes), and the handler takes them from it without reading what was sent.
+            position = self._parse_cursor(values["cursor"])
+            if position is not None and position.query is not None:
+                return Query(position.query[0], position.query[1], position)
+        if continued and "cursor-page-limit-unchecked" in self.faults:
+            limit = self._continuation_limit(values.get("limit", []))
+        else:
+            limit = self._parse_limit(values.get("limit", []))
+        statuses = self._parse_status(values.get("status", []), continued)
         position = self._parse_cursor(values.get("cursor", []))
         if position is not None and self.variants.cursor_binding == "filter" \
                 and position.statuses != _filter_key(statuses):
@@ -432,7 +453,21 @@ class RunsApp:
             statuses = ()
         if position is not None and "limit-first-page-only" in self.faults:
             limit = self._default_limit()
-        return Query(limit, statuses, position)
+        parsed = Query(limit, statuses, position)
+        if continued and "validated-query-memo-by-cursor" in self.faults:
+            self.query_memo.put(memo_key, parsed)
+        return parsed
+
+    def _continuation_limit(self, values: list[str]) -> int | None:
+        """The limit as the cursor-page code path reads it under fault cursor-page-limit-unchecked: Python's
+        int() straight into LIMIT, no bounds (SQLite reads a negative LIMIT as no limit at all)."""
+        if not values:
+            return None
+        try:
+            return int(values[-1])
+        except ValueError:
+            raise self._invalid("request.invalid", f"limit must be an integer from 1 to {self.max_limit}",
+                                {"parameter": "limit"}) from None
 
     def _invalid(self, code: str, message: str, details: dict) -> ApiError:
         status = 422 if "invalid-query-422" in self.faults else self.variants.invalid_query_status
@@ -477,7 +512,13 @@ class RunsApp:
             raise self._invalid("request.invalid", problem, {"parameter": "limit", "maximum": self.max_limit})
         return value
 
-    def _parse_status(self, values: list[str]) -> tuple[str, ...]:
+    def _parse_status(self, values: list[str], continued: bool = False) -> tuple[str, ...]:
+        if continued and "cursor-page-status-normalised" in self.faults:
+            # Cursor pages compare the sent filter with the cursor's stored one after normalising both the way
+            # the stored one was: split on commas, stripped, lower-cased.
+            values = [part.strip().lower() for value in values for part in value.split(",")]
+        if continued and "cursor-page-drops-unknown-status" in self.faults:
+            values = [v for v in values if v in STATUSES]  # the cursor path filters through the enum instead
         if "status-array-first-only" in self.faults:
             values = values[:1]
         if "status-case-insensitive" in self.faults:
@@ -553,6 +594,8 @@ class RunsApp:
         if self.variants.cursor_style == "page-number":
             return cursor.encode_page(rows[-1].serial, bound)
         last = Position(rows[-1].created_at, rows[-1].id, runtime=runtime_id, statuses=bound)
+        if "cursor-carries-query" in self.faults:
+            last = replace(last, query=(params.limit, params.statuses))
         if "offset-cursor" in self.faults:
             last = replace(last, offset=((position.offset or 0) if position else 0) + len(rows))
         if "cursor-loops" in self.faults:

@@ -37,6 +37,7 @@ class Position:
     offset: int | None = None  # only used by the "offset-cursor" fault
     runtime: str | None = None  # the runtime the cursor was handed out for
     statuses: tuple[str, ...] | None = None  # the status filter it was handed out with (cursor_binding=filter)
+    query: tuple[int, tuple[str, ...]] | None = None  # limit and filter of the first page (cursor-carries-query)
 
 
 # A position before every run: a cursor to it leads to the first page.
@@ -74,6 +75,8 @@ def encode(position: Position, secret: bytes) -> str:
         data["r"] = position.runtime
     if position.statuses is not None:
         data["s"] = list(position.statuses)
+    if position.query is not None:
+        data["q"] = [position.query[0], list(position.query[1])]
     payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64e(payload)}.{_b64e(_tag(payload, secret))}"
 
@@ -93,7 +96,7 @@ def _position(payload: bytes) -> Position:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CursorError("cursor payload is not JSON") from exc
-    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s"}:
+    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s", "q"}:
         raise CursorError("cursor payload has the wrong shape")
     created, run_id, page, offset, runtime = data["c"], data["i"], data.get("n"), data.get("o"), data.get("r")
     if not isinstance(created, str) or not _TIMESTAMP.fullmatch(created):
@@ -110,7 +113,12 @@ def _position(payload: bytes) -> Position:
     if statuses is not None and (not isinstance(statuses, list) or len(statuses) > 8
                                  or not all(isinstance(s, str) and len(s) <= 32 for s in statuses)):
         raise CursorError("cursor filter is invalid")
-    return Position(created, run_id, page, offset, runtime, None if statuses is None else tuple(statuses))
+    query = data.get("q")
+    if query is not None and not (isinstance(query, list) and len(query) == 2 and type(query[0]) is int
+                                  and isinstance(query[1], list) and all(isinstance(s, str) for s in query[1])):
+        raise CursorError("cursor query is invalid")
+    return Position(created, run_id, page, offset, runtime, None if statuses is None else tuple(statuses),
+                    None if query is None else (query[0], tuple(query[1])))
 
 
 # ---- the page-number style ---------------------------------------------------

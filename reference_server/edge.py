@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from itertools import count
 
 RATE_LIMIT_PER_SECOND = 25  # requests per key and one-second window: the gateway setting in the fault
@@ -57,3 +58,26 @@ class Instances:
     def next_is_stale(self) -> bool:
         with self._lock:
             return next(self._counter) % self.size == self.size - 1
+
+
+class BoundedMemo:
+    """A least-recently-used memo of at most `size` entries, shared by all request threads."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)

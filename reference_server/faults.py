@@ -321,6 +321,37 @@ _ISSUE_16: list[Fault] = [
           "run on the page ends, createdAt does not move and the changed page is answered 304 (ETags and "
           "Last-Modified switched on)",
           rules=("http.methods",), issue=16, needs=("churn",)),
+    # 3. every rule on every page (cursor pages too)
+    Fault("cursor-page-limit-unchecked", "limit",
+          "cursor pages take a second code path (the continuation handler) that reads limit with Python's int() "
+          "and puts it straight into LIMIT: with a cursor, limit=0, 500, -1 or '+5' is served instead of refused "
+          "(SQLite reads a negative LIMIT as no limit)",
+          rules=("limit.refusal", "limit.grammar"), issue=16),
+    Fault("cursor-carries-query", "pagination",
+          "the cursor carries the first page's limit and filter (a page token that holds the request), and cursor "
+          "pages take them from it without reading what was sent: with a cursor an invalid limit or status is "
+          "never refused, and another valid limit or filter is ignored",
+          rules=("limit.refusal", "status.refusal", "cursor.keeps-query"), issue=16),
+    Fault("cursor-page-repeated-params", "limit",
+          "the continuation handler reads its single-valued parameters with a first-value getter "
+          "(request.args.get): with a cursor, a repeated limit (limit=5&limit=6) is served with the first value "
+          "instead of refused",
+          rules=("limit.refusal",), issue=16),
+    Fault("cursor-page-drops-unknown-status", "filters",
+          "cursor pages pass the status values through the enum (dropping what is not in it) instead of "
+          "validating them: with a cursor, status=zzz or a misspelt value beside a valid one is silently dropped, "
+          "200",
+          rules=("status.refusal",), issue=16),
+    Fault("cursor-page-status-normalised", "filters",
+          "cursor pages compare the sent filter with the one stored for the walk after normalising it the way the "
+          "stored one was (split on commas, stripped, lower-cased): with a cursor, status=ACTIVE, ' active' or "
+          "active,failed is accepted",
+          rules=("status.grammar", "status.refusal"), issue=16),
+    Fault("validated-query-memo-by-cursor", "pagination",
+          "validated queries are memoised by cursor (polling clients re-request the same cursor): a cursor sent "
+          "again brings back the query it first came with, so an invalid limit or status sent with it later is "
+          "never checked, and a changed one never applied",
+          rules=("limit.refusal", "status.refusal", "cursor.keeps-query"), issue=16),
 ]
 
 FAULTS: dict[str, Fault] = {

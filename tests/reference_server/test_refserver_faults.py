@@ -216,6 +216,19 @@ def revalidated_after_churn(field):
     return probe
 
 
+def with_cursor(first, then, repeat=()):
+    """Page 1 with the params `first`, then a request with the params `then` and its nextCursor; with `repeat`,
+    a request with those params and the cursor first (the cursor seen once already)."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+        cursor = requests.get(url, headers=headers, params=list(first)).json()["nextCursor"]
+        if repeat:
+            requests.get(url, headers=headers, params=[*repeat, ("cursor", cursor)])
+        return observe(requests.get(url, headers=headers, params=[*then, ("cursor", cursor)]))
+    return probe
+
+
 L7 = [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
@@ -294,6 +307,15 @@ PROBES = {
     "etag-runtime-version": revalidated(second_key="good", second_params=[("limit", "4")]),
     "etag-from-page-ids": revalidated_after_churn("If-None-Match"),
     "last-modified-newest-created": revalidated_after_churn("If-Modified-Since"),
+    # 3 every rule on every page
+    "cursor-page-limit-unchecked": with_cursor([("limit", "5")], [("limit", "500")]),
+    "cursor-carries-query": with_cursor([("limit", "5")], [("limit", "abc")]),
+    "cursor-page-repeated-params": with_cursor([("limit", "5")], [("limit", "5"), ("limit", "6")]),
+    "cursor-page-drops-unknown-status": with_cursor([("limit", "5"), ("status", "active")],
+                                                    [("limit", "5"), ("status", "active"), ("status", "zzz")]),
+    "cursor-page-status-normalised": with_cursor([("limit", "5"), ("status", "active")],
+                                                 [("limit", "5"), ("status", "ACTIVE")]),
+    "validated-query-memo-by-cursor": with_cursor([("limit", "5")], [("limit", "0")], repeat=[("limit", "5")]),
 }
 
 
