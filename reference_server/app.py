@@ -41,6 +41,10 @@ _DIGITS = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 _AUTH = re.compile(r"([^ ]+) +(.*)", re.DOTALL)
 INT64_MAX = 2**63 - 1
+MAX_QUERY_FIELDS = 100  # fault query-max-fields-500: parse_qs(max_num_fields=...)
+CURSOR_BUFFER_BYTES = 512  # fault cursor-buffer-overflow-500: the pooled decode buffers
+AUDIT_TARGET_COLUMN = 2048  # fault audit-log-varchar-500: audit_log.target VARCHAR(2048)
+BCRYPT_MAX_BYTES = 72  # fault auth-bcrypt-72-500
 CURSOR_PAGE_DEFAULT_LIMIT = 20  # only the "default-limit-on-cursor-pages" fault: the paginator's own constant
 FILTERED_DEFAULT_LIMIT = 25  # only the "default-limit-with-filter" fault: the filtered query's own constant
 
@@ -53,6 +57,10 @@ class Response:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+
+
+class DataTooLong(Exception):
+    """MySQL error 1406 in strict mode (fault audit-log-varchar-500)."""
 
 
 class ApiError(Exception):
@@ -151,6 +159,10 @@ class RunsApp:
         return None
 
     def _route(self, method, target, headers, request_id) -> Response:
+        if "audit-log-varchar-500" in self.faults and len(target) > AUDIT_TARGET_COLUMN:
+            # The audit middleware writes each request target into audit_log.target VARCHAR(2048), in the request's
+            # transaction, with MySQL's strict mode on: a longer one is an error, not a truncation.
+            raise DataTooLong(f"(1406, \"Data too long for column 'target' at row 1\") [{len(target)} characters]")
         path, query = _split_target(target)
         unrouted = self.variants.unrouted
         if method == "OPTIONS" and "options-preflight-500" in self.faults:
@@ -378,6 +390,11 @@ class RunsApp:
         return tenant
 
     def _tenant_for_key(self, key: str) -> str | None:
+        if "auth-bcrypt-72-500" in self.faults and len(key.encode("utf-8")) > BCRYPT_MAX_BYTES:
+            # Keys are stored as bcrypt hashes and every presented key is checked with bcrypt.checkpw (against a
+            # dummy hash when no key matches its prefix, for constant time), which refuses more than 72 bytes.
+            raise ValueError("password cannot be longer than 72 bytes, truncate manually if necessary "
+                             "(e.g. my_password[:72])")
         if "auth-key-prefix" in self.faults:
             return next((t for k, t in self.keys.items() if key.startswith(k)), None)
         if {"auth-key-like-prefix", "auth-key-nocase-collation"} & self.faults:
@@ -415,7 +432,10 @@ class RunsApp:
 
     # ---- query validation -------------------------------------------------
     def _parse_query(self, query: str) -> Query:
-        values = parse_qs(query, keep_blank_values=True)
+        # Fault query-max-fields-500: the parser is hardened with max_num_fields, whose ValueError ("Max number of
+        # fields exceeded") reaches the generic error handler instead of becoming a 400.
+        hardening = {"max_num_fields": MAX_QUERY_FIELDS} if "query-max-fields-500" in self.faults else {}
+        values = parse_qs(query, keep_blank_values=True, **hardening)
         for key in list(values):
             bracketed = _BRACKET_KEY.fullmatch(key)
             if bracketed and _BRACKET_FAULTS.get(bracketed.group(1)) in self.faults:
@@ -546,7 +566,11 @@ class RunsApp:
             if self.variants.cursor_style == "page-number":
                 serial, statuses = cursor.decode_page(values[0])
                 return replace(self.store.position_at_serial(serial), statuses=statuses)
-            return cursor.decode(values[0], self.secret, verify="cursor-tamper-accepted" not in self.faults)
+            if "cursor-regex-backtracking-500" in self.faults and not cursor.matches_shape_rule(values[0]):
+                raise CursorError("cursor does not have the shape of one")
+            return cursor.decode(values[0], self.secret, verify="cursor-tamper-accepted" not in self.faults,
+                                 buffer_size=CURSOR_BUFFER_BYTES if "cursor-buffer-overflow-500" in self.faults
+                                 else None)
         except CursorError:
             if "cursor-not-validated" in self.faults:
                 return None

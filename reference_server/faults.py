@@ -352,6 +352,38 @@ _ISSUE_16: list[Fault] = [
           "again brings back the query it first came with, so an invalid limit or status sent with it later is "
           "never checked, and a changed one never applied",
           rules=("limit.refusal", "status.refusal", "cursor.keeps-query"), issue=16),
+    # 4. every size
+    Fault("status-compound-select-500", "filters",
+          "the status filter is built as a compound SELECT with one term per value sent (not per distinct value): "
+          "more than 500 status values exceed SQLite's SQLITE_MAX_COMPOUND_SELECT ('too many terms in compound "
+          "SELECT'), answered 500",
+          rules=("server.no-5xx",), issue=16),
+    Fault("query-max-fields-500", "limit",
+          "the query parser was hardened with parse_qs(max_num_fields=100), whose ValueError ('Max number of "
+          "fields exceeded') reaches the generic error handler instead of becoming a 400: a query with more than "
+          "100 parameters (a hundred status values, say) is a 500",
+          rules=("server.no-5xx",), issue=16),
+    Fault("cursor-buffer-overflow-500", "pagination",
+          "cursor parts are base64-decoded into pooled 512-byte buffers before the length check, and a part that "
+          "does not fit raises a ValueError the cursor code does not turn into a refusal: a cursor longer than "
+          "about 700 characters (any long base64-looking string) is a 500 instead of a 400",
+          rules=("server.no-5xx",), issue=16),
+    Fault("cursor-regex-backtracking-500", "pagination",
+          "the cursor's shape is checked first with ^(?:[A-Za-z0-9_-]+)*\\.(?:[A-Za-z0-9_-]+)*$ on a backtracking "
+          "engine with PCRE's default limit of 1,000,000 steps: a cursor with a run of 20 or more word characters "
+          "not followed by the rest of the shape (a long cursor without a dot, or with two) exhausts the limit in "
+          "about half a second, and the engine's error is answered 500",
+          rules=("server.no-5xx",), issue=16),
+    Fault("audit-log-varchar-500", "errors",
+          "the audit middleware writes every request target into audit_log.target VARCHAR(2048) inside the "
+          "request's transaction, with MySQL's strict mode on: a target over 2048 characters (a long query "
+          "string, cursor or runtime id) is 'Data too long for column', answered 500",
+          rules=("server.no-5xx",), issue=16),
+    Fault("auth-bcrypt-72-500", "auth",
+          "keys are stored as bcrypt hashes and every presented Bearer key is checked with bcrypt.checkpw (against "
+          "a dummy hash when none matches, for constant time), which refuses more than 72 bytes with a "
+          "ValueError: a presented key over 72 bytes is a 500 instead of a 401",
+          rules=("server.no-5xx",), issue=16),
 ]
 
 FAULTS: dict[str, Fault] = {

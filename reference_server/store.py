@@ -322,7 +322,10 @@ class RunStore:
     def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:
         if not statuses:
             return "", []
-        values = list(statuses) if "status-repeat-duplicates" in self.faults else sorted(set(statuses))
+        # Fault status-compound-select-500: one term per value sent, not per distinct value; past 500 terms SQLite
+        # refuses the statement (SQLITE_MAX_COMPOUND_SELECT: "too many terms in compound SELECT").
+        values = list(statuses) if {"status-repeat-duplicates", "status-compound-select-500"} & self.faults \
+            else sorted(set(statuses))
         if "status-stopped-includes-failed" in self.faults and "stopped" in values:
             values.append("failed")
         joiner = " UNION ALL " if "status-repeat-duplicates" in self.faults else " UNION "

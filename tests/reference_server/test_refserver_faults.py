@@ -316,6 +316,13 @@ PROBES = {
     "cursor-page-status-normalised": with_cursor([("limit", "5"), ("status", "active")],
                                                  [("limit", "5"), ("status", "ACTIVE")]),
     "validated-query-memo-by-cursor": with_cursor([("limit", "5")], [("limit", "0")], repeat=[("limit", "5")]),
+    # 4 every size
+    "status-compound-select-500": page([("limit", "5")] + [("status", "active")] * 600),
+    "query-max-fields-500": page([("limit", "5")] + [("status", "active")] * 150),
+    "cursor-buffer-overflow-500": page([("cursor", "A" * 2000)]),
+    "cursor-regex-backtracking-500": page([("cursor", "A" * 40)]),
+    "audit-log-varchar-500": page([("limit", "5"), ("note", "x" * 3000)]),
+    "auth-bcrypt-72-500": page(auth="Bearer {key}" + "0" * 40),
 }
 
 
