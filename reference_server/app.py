@@ -45,6 +45,7 @@ MAX_QUERY_FIELDS = 100  # fault query-max-fields-500: parse_qs(max_num_fields=..
 CURSOR_BUFFER_BYTES = 512  # fault cursor-buffer-overflow-500: the pooled decode buffers
 AUDIT_TARGET_COLUMN = 2048  # fault audit-log-varchar-500: audit_log.target VARCHAR(2048)
 BCRYPT_MAX_BYTES = 72  # fault auth-bcrypt-72-500
+DB_ROUND_TRIP = 0.005  # seconds: a database or service round trip, where the overlap faults have their window
 CURSOR_PAGE_DEFAULT_LIMIT = 20  # only the "default-limit-on-cursor-pages" fault: the paginator's own constant
 FILTERED_DEFAULT_LIMIT = 25  # only the "default-limit-with-filter" fault: the filtered query's own constant
 
@@ -57,6 +58,15 @@ class Response:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+
+
+class SharedContext:
+    """The "request context" the overlap faults keep on the app object: one for all request threads."""
+
+    tenant: str | None = None
+    runtime_id: str | None = None
+    params: Query | None = None
+    last_page: list | None = None
 
 
 class DataTooLong(Exception):
@@ -121,6 +131,10 @@ class RunsApp:
         self.validators = variants.validators if variants.validators != "none" else (
             "etag-and-last-modified" if "last-modified-newest-created" in faults
             else "etag" if _ETAG_FAULTS & faults else "none")
+        # Request-scoped state kept where every request thread shares it (meant to be a threading.local()): only
+        # the overlap faults (current-tenant-global, current-runtime-global, parsed-query-shared,
+        # last-page-memo-cursor) use it.
+        self.context = SharedContext()
         self.query_memo = BoundedMemo()  # fault validated-query-memo-by-cursor: cursor -> validated query
         self.bytes_served = 0  # fault head-500: the response-size metric
         self.url_etags: dict[str, str] = {}  # faults etag-304-before-auth, etag-304-any-tenant: ETag by URL
@@ -231,9 +245,15 @@ class RunsApp:
             early = self._url_etag_304(request)
             if early:
                 return early
+        if "current-runtime-global" in self.faults:
+            self.context.runtime_id = runtime_id  # the router's path parameters, on the shared context
         params = self._parse_query(query) if "validate-before-auth" in self.faults else None
         credentials = self._credentials(request)
         tenant = self._authenticate_any(credentials)
+        if "current-runtime-global" in self.faults:
+            time.sleep(DB_ROUND_TRIP)  # the key's last-used timestamp is written back (a round trip)
+        if "current-tenant-global" in self.faults:
+            self.context.tenant = tenant  # the auth middleware's "current tenant", on the shared context
         if "etag-304-any-tenant" in self.faults:  # ... or between authentication and the runtime check
             early = self._url_etag_304(request)
             if early:
@@ -255,8 +275,14 @@ class RunsApp:
                     "method": request.method, "path": request.path, "query": query,
                     "headers": {name: value for name, value in request.headers.items()}}}
             raise
+        if "parsed-query-shared" in self.faults:
+            self.context.params = params  # the validation middleware leaves the parsed query on the context
+            time.sleep(DB_ROUND_TRIP)  # the runtime's settings are loaded (a round trip)
+            params = self.context.params  # and the page is built from the context's query
         if self.variants.read_lag:  # one snapshot time for the whole request
             params = replace(params, as_of=time.time() - self.variants.read_lag)
+        if "current-runtime-global" in self.faults:
+            runtime_id = self.context.runtime_id  # the checks used the path; the listing reads the context
         if not trusted:
             runtime_id = self._cursor_runtime(runtime_id, params.position)
         cache_key = (tenant, query)  # the fault's cache forgets the path, and with it the runtime
@@ -408,6 +434,9 @@ class RunsApp:
 
     def _check_runtime(self, runtime_id: str, tenant: str) -> None:
         owner = self.store.runtime_tenant(runtime_id)
+        if "current-tenant-global" in self.faults:
+            time.sleep(DB_ROUND_TRIP)  # the runtimes query's round trip
+            tenant = self.context.tenant  # the visibility check reads the "current tenant" from the context
         if owner == tenant:
             return
         if owner is None and "unknown-runtime-empty" in self.faults:
@@ -580,11 +609,16 @@ class RunsApp:
     def _page(self, runtime_id: str, params: Query) -> dict:
         size = params.limit + 1 if "limit-plus-one" in self.faults else params.limit
         rows, more = self._rows(runtime_id, params, size)
+        cursor_rows = rows
+        if "last-page-memo-cursor" in self.faults:
+            self.context.last_page = rows  # the page, memoised for the Link-header middleware
+            time.sleep(DB_ROUND_TRIP)  # which also asks for the total count (a round trip)
+            cursor_rows = self.context.last_page  # and nextCursor is made from the memo
         # Filtered listings come from the search index under the filtered-listing-local-time fault.
         local = bool(params.statuses) and "filtered-listing-local-time" in self.faults
         stale = "stale-status-cache" in self.faults and self.instances.next_is_stale()
         body = {"data": [self._run_json(self._stale(run) if stale else run, local) for run in rows],
-                "nextCursor": self._next_cursor(rows, more, params, runtime_id)}
+                "nextCursor": self._next_cursor(cursor_rows, more, params, runtime_id)}
         if not rows and "data-null-when-empty" in self.faults:
             body["data"] = None
         if body["nextCursor"] is None and "next-cursor-omitted" in self.faults:

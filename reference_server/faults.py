@@ -384,6 +384,36 @@ _ISSUE_16: list[Fault] = [
           "a dummy hash when none matches, for constant time), which refuses more than 72 bytes with a "
           "ValueError: a presented key over 72 bytes is a 500 instead of a 401",
           rules=("server.no-5xx",), issue=16),
+    # 5. overlap: requests in flight at the same time (the threaded server; a few ms windows, DB round trips)
+    Fault("current-tenant-global", "auth",
+          "the auth middleware stores the authenticated tenant on a request context that is one object for the "
+          "whole app (it was meant to be a threading.local()), and the runtime visibility check reads it back "
+          "after the runtimes query's round trip: when another key's request lands in between, a key is checked "
+          "as the other tenant (another tenant's runtime served, or its own refused)",
+          rules=("tenant.isolation",), issue=16),
+    Fault("current-runtime-global", "pagination",
+          "the router's path parameters are kept on the app-wide request context; the checks use the path, but "
+          "the listing reads the runtime from the context after the key's last-used write-back (a round trip): "
+          "two overlapping requests for different runtimes may both list the later one's runs",
+          rules=("run.one-runtime", "tenant.isolation", "cursor.scope"), issue=16),
+    Fault("parsed-query-shared", "limit",
+          "the validation middleware leaves the parsed query (limit, status filter, cursor) on the app-wide "
+          "request context and the page is built from it after the runtime's settings are loaded (a round trip): "
+          "overlapping requests get each other's limit and filter (a page longer than its limit, runs of a "
+          "status not asked for)",
+          rules=("limit.bounds", "status.single"), issue=16),
+    Fault("shared-db-cursor", "invariants",
+          "the database helper keeps one cursor on the connection object all request threads share (a "
+          "threading.local() lost in a refactor): a request executes its query, waits for the network round trip, "
+          "then fetches whatever the cursor holds by then, another request's rows (another runtime's, another "
+          "limit's) or nothing",
+          rules=("run.one-runtime", "limit.bounds", "status.single", "tenant.isolation"), issue=16),
+    Fault("last-page-memo-cursor", "pagination",
+          "the page is memoised on the app instance for the Link-header middleware, which also asks for a total "
+          "count (a round trip), and nextCursor is made from the memo afterwards: under overlap a page's "
+          "nextCursor points into another request's page (another runtime's position), so the walk skips or "
+          "repeats runs",
+          rules=("cursor.walk", "cursor.scope"), issue=16),
 ]
 
 FAULTS: dict[str, Fault] = {

@@ -8,6 +8,7 @@ import hashlib
 import random
 import sqlite3
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -18,6 +19,7 @@ STATUSES = ("active", "stopped", "failed")
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
+DB_ROUND_TRIP = 0.005  # seconds: the fetch's network round trip (fault shared-db-cursor)
 
 _SCHEMA = """
 CREATE TABLE tenants (id TEXT PRIMARY KEY, api_key TEXT NOT NULL UNIQUE);
@@ -172,6 +174,7 @@ class RunStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.executescript(_SCHEMA)
+        self._shared_cursor = self._db.cursor()  # only the shared-db-cursor fault uses it
         self._churn_rng = random.Random(f"churn:{seed}")
         self.seed_info = self._seed(random.Random(seed), api_key)
         if small_runtime_runs:
@@ -314,9 +317,19 @@ class RunStore:
             offset = after.offset
         sql = (f"SELECT {_RUN_COLUMNS} FROM {source} r {status_sql} "
                f"WHERE {runtime_sql} {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
-        with self._lock:
-            rows = self._db.execute(sql, (*source_args, *status_args, *runtime_args, *keyset_args, fetch,
-                                          offset)).fetchall()
+        args = (*source_args, *status_args, *runtime_args, *keyset_args, fetch, offset)
+        if "shared-db-cursor" in self.faults:
+            # The DB helper keeps its cursor on the connection object every request thread shares (it was a
+            # threading.local() before a refactor): execute, the network round trip, then fetch whatever the
+            # cursor holds by then, maybe another request's rows.
+            with self._lock:
+                self._shared_cursor.execute(sql, args)
+            time.sleep(DB_ROUND_TRIP)
+            with self._lock:
+                rows = self._shared_cursor.fetchall()
+        else:
+            with self._lock:
+                rows = self._db.execute(sql, args).fetchall()
         return [Run(*r) for r in rows]
 
     def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:

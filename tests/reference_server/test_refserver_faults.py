@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -229,7 +231,33 @@ def with_cursor(first, then, repeat=()):
     return probe
 
 
-L7 = [("limit", "7")]
+def overlapping(*spec, rounds=5):
+    """A probe sending the requests of `spec` ((key, runtime, params): key "main" or "other", runtime "main",
+    "second" or "other") one at a time, then all at once (each on its own connection, released together),
+    `rounds` times: whether any answer to the burst differed from the same request's answer alone."""
+    def probe(srv):
+        info = srv.seed_info
+        keys = {"main": info.api_key, "other": info.other_api_key}
+        runtimes = {"main": info.runtime_id, "second": info.second_runtime_id, "other": info.other_runtime_id}
+
+        def send(request, barrier=None):
+            key, runtime, params = request
+            if barrier:
+                barrier.wait()
+            return observe(requests.get(f"{srv.base_url}/v2/runtimes/{runtimes[runtime]}/runs",
+                                        headers={"Authorization": f"Bearer {keys[key]}"}, params=list(params)))
+
+        alone = [send(request) for request in spec]
+        with ThreadPoolExecutor(len(spec)) as pool:
+            for _ in range(rounds):
+                barrier = threading.Barrier(len(spec))
+                if list(pool.map(lambda request: send(request, barrier), spec)) != alone:
+                    return "an answer changed under overlap"
+        return "every answer as alone"
+    return probe
+
+
+L3, L7 = [("limit", "3")], [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
     "status-uppercase": page(L7), "next-cursor-omitted": page(runtime="empty"),
@@ -323,6 +351,13 @@ PROBES = {
     "cursor-regex-backtracking-500": page([("cursor", "A" * 40)]),
     "audit-log-varchar-500": page([("limit", "5"), ("note", "x" * 3000)]),
     "auth-bcrypt-72-500": page(auth="Bearer {key}" + "0" * 40),
+    # 5 overlap
+    "current-tenant-global": overlapping(*[("main", "main", L3), ("other", "main", L3)] * 4),
+    "current-runtime-global": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
+    "parsed-query-shared": overlapping(*[("main", "main", [("limit", "1"), ("status", "failed")]),
+                                         ("main", "main", [("limit", "9"), ("status", "active")])] * 4),
+    "shared-db-cursor": overlapping(*[("main", "main", L3), ("main", "second", [("limit", "9")])] * 4),
+    "last-page-memo-cursor": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
 }
 
 
