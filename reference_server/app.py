@@ -15,13 +15,13 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import cursor, validators
 from .cursor import CursorError, Position
-from .edge import BoundedMemo, FixedWindowLimiter, Instances, PageCache
+from .edge import SCROLL_KEEP_ALIVE_SECONDS, BoundedMemo, FixedWindowLimiter, Instances, PageCache, Scrolls
 from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
 from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
 from .variants import Variants
@@ -45,6 +45,8 @@ MAX_QUERY_FIELDS = 100  # fault query-max-fields-500: parse_qs(max_num_fields=..
 CURSOR_BUFFER_BYTES = 512  # fault cursor-buffer-overflow-500: the pooled decode buffers
 AUDIT_TARGET_COLUMN = 2048  # fault audit-log-varchar-500: audit_log.target VARCHAR(2048)
 BCRYPT_MAX_BYTES = 72  # fault auth-bcrypt-72-500
+CURSOR_TTL = 2  # minutes (fault cursor-ttl-seconds: used as timedelta(seconds=CURSOR_TTL))
+NUMBERED_PAGE_CACHE_SECONDS = 30.0  # fault page-cache-keyed-by-page-number
 DB_ROUND_TRIP = 0.005  # seconds: a database or service round trip, where the overlap faults have their window
 CURSOR_PAGE_DEFAULT_LIMIT = 20  # only the "default-limit-on-cursor-pages" fault: the paginator's own constant
 FILTERED_DEFAULT_LIMIT = 25  # only the "default-limit-with-filter" fault: the filtered query's own constant
@@ -102,6 +104,8 @@ class Query:
     statuses: tuple[str, ...]
     position: Position | None
     as_of: float | None = None  # the wall-clock time a lagging read replica answers as of (read_lag)
+    scroll: str | None = None  # the server-side scroll this walk continues (scroll-expired-* faults)
+    scroll_gone: bool = False  # the scroll expired and the walk is taken to be over (scroll-expired-ends-walk)
 
 
 def new_request_id() -> str:
@@ -135,6 +139,8 @@ class RunsApp:
         # the overlap faults (current-tenant-global, current-runtime-global, parsed-query-shared,
         # last-page-memo-cursor) use it.
         self.context = SharedContext()
+        self.scrolls = Scrolls(SCROLL_KEEP_ALIVE_SECONDS)  # faults scroll-expired-*
+        self.numbered_pages = PageCache(ttl=NUMBERED_PAGE_CACHE_SECONDS)  # fault page-cache-keyed-by-page-number
         self.query_memo = BoundedMemo()  # fault validated-query-memo-by-cursor: cursor -> validated query
         self.bytes_served = 0  # fault head-500: the response-size metric
         self.url_etags: dict[str, str] = {}  # faults etag-304-before-auth, etag-304-any-tenant: ETag by URL
@@ -283,16 +289,26 @@ class RunsApp:
             params = replace(params, as_of=time.time() - self.variants.read_lag)
         if "current-runtime-global" in self.faults:
             runtime_id = self.context.runtime_id  # the checks used the path; the listing reads the context
+        if {"scroll-expired-restarts", "scroll-expired-ends-walk"} & self.faults:
+            params = self._scroll(params)
         if not trusted:
             runtime_id = self._cursor_runtime(runtime_id, params.position)
         cache_key = (tenant, query)  # the fault's cache forgets the path, and with it the runtime
         cached = self.page_cache.get(cache_key) if "page-cache-ignores-runtime" in self.faults else None
+        numbered = None
+        if "page-cache-keyed-by-page-number" in self.faults and params.position is not None:
+            # Cursor pages are cached for 30 s under their page number (the cursor changes on every request, the
+            # page number does not): the key is the query without its cursor, and the number the cursor carries.
+            numbered = (tenant, runtime_id, _without_cursor(query), params.position.page)
+            cached = self.numbered_pages.get(numbered)
         if request.method == "HEAD" and "head-500" in self.faults:
             payload = None  # the HEAD shortcut skips rendering the page: there is no body to send
         else:
             payload = cached or _json(self._page(runtime_id, params))
         if "page-cache-ignores-runtime" in self.faults and cached is None:
             self.page_cache.put(cache_key, payload)
+        if numbered and cached is None:
+            self.numbered_pages.put(numbered, payload)
         content_type = ("text/html; charset=utf-8" if "content-type-text-html" in self.faults
                         else self._media("application/json"))
         headers = [("Content-Type", content_type), ("x-request-id", request_id)]
@@ -308,6 +324,19 @@ class RunsApp:
         if self.validators != "none":
             return self._conditional(request, tenant, runtime_id, payload, headers)
         return Response(200, headers, payload)
+
+    def _scroll(self, params: Query) -> Query:
+        """Faults scroll-expired-*: later pages are read from a server-side scroll context the first page opened
+        (`scroll=1s`, meant as 1m); each page renews it. A cursor whose scroll is gone is not refused: the walk
+        silently starts again from the top (restarts) or is taken to be over (ends-walk)."""
+        position = params.position
+        if position is None:
+            return replace(params, scroll=self.scrolls.open())
+        if position.scroll and self.scrolls.renew(position.scroll):
+            return replace(params, scroll=position.scroll)
+        if "scroll-expired-restarts" in self.faults:
+            return replace(params, position=None, scroll=self.scrolls.open())
+        return replace(params, scroll_gone=True)  # the scroll API's "no more hits"
 
     def _url_etag_304(self, request: Request) -> Response | None:
         """The conditional-GET middleware of faults etag-304-before-auth and etag-304-any-tenant: it remembers the
@@ -597,9 +626,14 @@ class RunsApp:
                 return replace(self.store.position_at_serial(serial), statuses=statuses)
             if "cursor-regex-backtracking-500" in self.faults and not cursor.matches_shape_rule(values[0]):
                 raise CursorError("cursor does not have the shape of one")
-            return cursor.decode(values[0], self.secret, verify="cursor-tamper-accepted" not in self.faults,
-                                 buffer_size=CURSOR_BUFFER_BYTES if "cursor-buffer-overflow-500" in self.faults
-                                 else None)
+            position = cursor.decode(values[0], self.secret, verify="cursor-tamper-accepted" not in self.faults,
+                                     buffer_size=CURSOR_BUFFER_BYTES if "cursor-buffer-overflow-500" in self.faults
+                                     else None)
+            if "cursor-ttl-seconds" in self.faults and position.minted is not None \
+                    and datetime.now(timezone.utc) - datetime.fromtimestamp(position.minted, timezone.utc) \
+                    > timedelta(seconds=CURSOR_TTL):
+                raise CursorError("cursor expired")
+            return position
         except CursorError:
             if "cursor-not-validated" in self.faults:
                 return None
@@ -636,7 +670,14 @@ class RunsApp:
             rows = self.store.page(runtime_id, statuses, position, size + 1, inclusive=True, as_of=params.as_of)
             more = len(rows) > size
             return (rows[1:] if rows and rows[0].id == position.run_id else rows)[:size], more
-        rows = self.store.page(runtime_id, statuses, position, size + 1, as_of=params.as_of)
+        if params.scroll_gone:
+            return [], False
+        ended_by = None
+        if position is not None and position.minted is not None and "cursor-as-of-hides-ended" in self.faults:
+            # Later pages are pinned to when the walk began with `finished_at IS NULL OR finished_at <= :as_of`:
+            # meant as "the runs as they were then", it drops the runs that ended since.
+            ended_by = fmt_time(datetime.fromtimestamp(position.minted, timezone.utc))
+        rows = self.store.page(runtime_id, statuses, position, size + 1, as_of=params.as_of, ended_by=ended_by)
         more, rows = len(rows) > size, rows[:size]
         if statuses and rows and "filtered-more-from-unfiltered" in self.faults:
             # The look-ahead asks whether any run follows the page's last one, forgetting the filter.
@@ -654,6 +695,14 @@ class RunsApp:
         last = Position(rows[-1].created_at, rows[-1].id, runtime=runtime_id, statuses=bound)
         if "cursor-carries-query" in self.faults:
             last = replace(last, query=(params.limit, params.statuses))
+        if params.scroll:
+            last = replace(last, scroll=params.scroll)
+        if "cursor-as-of-hides-ended" in self.faults:  # when the walk began, carried from page to page
+            last = replace(last, minted=position.minted if position and position.minted else time.time())
+        elif "cursor-ttl-seconds" in self.faults:  # when this cursor was handed out
+            last = replace(last, minted=time.time())
+        if "page-cache-keyed-by-page-number" in self.faults:  # the number of the page it leads to
+            last = replace(last, page=(position.page if position and position.page else 1) + 1)
         if "offset-cursor" in self.faults:
             last = replace(last, offset=((position.offset or 0) if position else 0) + len(rows))
         if "cursor-loops" in self.faults:
@@ -736,6 +785,11 @@ _PERSONALITY_LIMIT_PARSERS = {"javascript-number": ajv_integer, "parse-int": par
 _ETAG_FAULTS = {"etag-304-before-auth", "etag-304-any-tenant", "etag-runtime-version", "etag-from-page-ids"}
 _QUERY_KEY_NAMES = ("access_token", "api_key", "apiKey", "token", "key")  # fault auth-query-access-token
 _KEY_PREFIX = "bctrl_sk_"  # what the console's cookie middleware takes for a key (fault auth-cookie-key)
+
+
+def _without_cursor(query: str) -> str:
+    """A raw query string without its cursor parameters (fault page-cache-keyed-by-page-number's cache key)."""
+    return "&".join(part for part in query.split("&") if part.partition("=")[0] != "cursor")
 
 
 def _cookies(fields: list[str]) -> list[tuple[str, str]]:

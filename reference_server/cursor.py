@@ -38,6 +38,8 @@ class Position:
     runtime: str | None = None  # the runtime the cursor was handed out for
     statuses: tuple[str, ...] | None = None  # the status filter it was handed out with (cursor_binding=filter)
     query: tuple[int, tuple[str, ...]] | None = None  # limit and filter of the first page (cursor-carries-query)
+    scroll: str | None = None  # the server-side scroll it continues (scroll-expired-* faults)
+    minted: float | None = None  # when the walk's first cursor was handed out (cursor-ttl-*, cursor-as-of-*)
 
 
 # A position before every run: a cursor to it leads to the first page.
@@ -87,6 +89,10 @@ def encode(position: Position, secret: bytes) -> str:
         data["s"] = list(position.statuses)
     if position.query is not None:
         data["q"] = [position.query[0], list(position.query[1])]
+    if position.scroll is not None:
+        data["x"] = position.scroll
+    if position.minted is not None:
+        data["m"] = position.minted
     payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64e(payload)}.{_b64e(_tag(payload, secret))}"
 
@@ -112,7 +118,7 @@ def _position(payload: bytes) -> Position:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CursorError("cursor payload is not JSON") from exc
-    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s", "q"}:
+    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s", "q", "x", "m"}:
         raise CursorError("cursor payload has the wrong shape")
     created, run_id, page, offset, runtime = data["c"], data["i"], data.get("n"), data.get("o"), data.get("r")
     if not isinstance(created, str) or not _TIMESTAMP.fullmatch(created):
@@ -133,8 +139,13 @@ def _position(payload: bytes) -> Position:
     if query is not None and not (isinstance(query, list) and len(query) == 2 and type(query[0]) is int
                                   and isinstance(query[1], list) and all(isinstance(s, str) for s in query[1])):
         raise CursorError("cursor query is invalid")
+    scroll, minted = data.get("x"), data.get("m")
+    if scroll is not None and (not isinstance(scroll, str) or not 0 < len(scroll) <= 64):
+        raise CursorError("cursor scroll is invalid")
+    if minted is not None and (isinstance(minted, bool) or not isinstance(minted, (int, float))):
+        raise CursorError("cursor time is invalid")
     return Position(created, run_id, page, offset, runtime, None if statuses is None else tuple(statuses),
-                    None if query is None else (query[0], tuple(query[1])))
+                    None if query is None else (query[0], tuple(query[1])), scroll, minted)
 
 
 # ---- the page-number style ---------------------------------------------------

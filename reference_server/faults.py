@@ -414,6 +414,33 @@ _ISSUE_16: list[Fault] = [
           "nextCursor points into another request's page (another runtime's position), so the walk skips or "
           "repeats runs",
           rules=("cursor.walk", "cursor.scope"), issue=16),
+    # 6. time between pages
+    Fault("scroll-expired-restarts", "pagination",
+          "later pages are read from a server-side scroll context the first page opened, with a keep-alive "
+          "written `scroll=1s` (meant: 1m) and renewed by each page; a cursor whose scroll is gone is not "
+          "refused but silently starts a new scroll from the top: a cursor redeemed more than a second after its "
+          "page gets the first page again, and the walk repeats runs",
+          rules=("cursor.walk",), issue=16),
+    Fault("scroll-expired-ends-walk", "pagination",
+          "the same one-second scroll context, but a cursor whose scroll is gone gets the scroll API's 'no more "
+          "hits': an empty page with a null nextCursor, so a cursor redeemed more than a second after its page "
+          "ends the walk early (the runs after it never listed)",
+          rules=("cursor.walk", "cursor.no-empty-page"), issue=16),
+    Fault("cursor-ttl-seconds", "pagination",
+          "cursors carry the time they were handed out and expire after CURSOR_TTL = 2 (minutes, says the "
+          "comment), passed to timedelta(seconds=...): a cursor redeemed more than two seconds after its page is "
+          "refused 400 as expired, and a client that paused cannot go on",
+          rules=("cursor.walk",), issue=16),
+    Fault("cursor-as-of-hides-ended", "pagination",
+          "cursors carry when the walk began, and later pages are pinned to it with `finished_at IS NULL OR "
+          "finished_at <= :as_of` (meant as 'the runs as they were then'): a run that ends between two pages "
+          "vanishes from the rest of the walk, which skips it",
+          rules=("cursor.walk",), issue=16, needs=("churn",)),
+    Fault("page-cache-keyed-by-page-number", "pagination",
+          "cursor pages are cached for 30 s under the query without its cursor and the page number the cursor "
+          "carries (the cursor changes on every request, the page number does not): once runs have started, a "
+          "later walk's page 2 is an earlier walk's page 2, and the runs that moved onto it are skipped",
+          rules=("cursor.walk",), issue=16, needs=("churn",)),
 ]
 
 FAULTS: dict[str, Fault] = {

@@ -298,7 +298,7 @@ class RunStore:
         return Position(*row) if row else START
 
     def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int,
-             inclusive: bool = False, as_of: float | None = None) -> list[Run]:
+             inclusive: bool = False, as_of: float | None = None, ended_by: str | None = None) -> list[Run]:
         """Up to `fetch` runs after the keyset position (or from it, `inclusive`), newest first; as a replica
         lagging at wall-clock time `as_of` (time.time()) sees them, if given."""
         source, source_args = (_AS_OF, [as_of] * 3) if as_of is not None else ("runs", [])
@@ -310,6 +310,9 @@ class RunStore:
         if after is not None and "cursor-page-drops-runtime-filter" in self.faults:
             # The later-page query is built from the cursor's position alone (the runtime lives in the first page's).
             runtime_sql, runtime_args = "1 = 1", []
+        if ended_by is not None:  # fault cursor-as-of-hides-ended
+            keyset_sql, keyset_args = f"{keyset_sql} AND (r.finished_at IS NULL OR r.finished_at <= ?)", \
+                [*keyset_args, ended_by]
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
             "created_at DESC, id ASC" if self.ties_ascending else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -257,6 +258,53 @@ def overlapping(*spec, rounds=5):
     return probe
 
 
+def paused(seconds):
+    """Page 1 (limit 5), a pause of `seconds`, then page 2 from its cursor: page 1's run ids, and page 2's
+    status with its run ids."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+        first = requests.get(url, headers=headers, params={"limit": 5}).json()
+        time.sleep(seconds)
+        second = requests.get(url, headers=headers, params={"limit": 5, "cursor": first["nextCursor"]})
+        ids = [run["id"] for run in second.json().get("data") or []] if second.status_code == 200 else []
+        return [run["id"] for run in first["data"]], second.status_code, ids
+    return probe
+
+
+def ticks_between_pages(ticks=5):
+    """On a server of its own: page 1 (limit 5), `ticks` churn ticks with the real clock (runs start, others end),
+    then page 2 (limit 100) from page 1's cursor: the run ids of both pages."""
+    def probe(srv):
+        with ReferenceServer(faults=srv.faults) as own:
+            get = _getter(own)
+            first = get({"limit": 5})
+            time.sleep(0.01)
+            for _ in range(ticks):
+                own.store.churn_tick(datetime.now(timezone.utc))
+            second = get({"limit": 100, "cursor": first["nextCursor"]})
+            return [run["id"] for run in first["data"] + second["data"]]
+    return probe
+
+
+def two_walks_across_a_tick(srv):
+    """On a server of its own: pages 1 and 2 (limit 5), a churn tick (a run starts at the head), then pages 1 and
+    2 again: the run ids of the second walk."""
+    with ReferenceServer(faults=srv.faults) as own:
+        get = _getter(own)
+        get({"limit": 5, "cursor": get({"limit": 5})["nextCursor"]})
+        own.store.churn_tick(datetime.now(timezone.utc))
+        first = get({"limit": 5})
+        second = get({"limit": 5, "cursor": first["nextCursor"]})
+        return [run["id"] for run in first["data"] + second["data"]]
+
+
+def _getter(srv):
+    url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+    headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+    return lambda params: requests.get(url, headers=headers, params=params).json()
+
+
 L3, L7 = [("limit", "3")], [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
@@ -358,6 +406,11 @@ PROBES = {
                                          ("main", "main", [("limit", "9"), ("status", "active")])] * 4),
     "shared-db-cursor": overlapping(*[("main", "main", L3), ("main", "second", [("limit", "9")])] * 4),
     "last-page-memo-cursor": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
+    # 6 time between pages
+    "scroll-expired-restarts": paused(1.3), "scroll-expired-ends-walk": paused(1.3),
+    "cursor-ttl-seconds": paused(2.3),
+    "cursor-as-of-hides-ended": ticks_between_pages(),
+    "page-cache-keyed-by-page-number": two_walks_across_a_tick,
 }
 
 
