@@ -425,3 +425,38 @@ def test_fault_is_observable(server, name):
     probe = PROBES[name]
     with ReferenceServer(faults=[name]) as faulty:
         assert probe(faulty) != probe(server)
+
+
+OVERLAP_FAULTS = ["current-tenant-global", "current-runtime-global", "parsed-query-shared", "shared-db-cursor",
+                  "last-page-memo-cursor"]
+
+
+@pytest.mark.parametrize("name", OVERLAP_FAULTS)
+def test_overlap_faults_show_only_under_overlap(server, name):
+    """One request at a time, a server with an overlap fault answers as the clean one does."""
+    info = server.seed_info
+    requests_ = [(info.api_key, info.runtime_id, L3), (info.other_api_key, info.runtime_id, L3),
+                 (info.api_key, info.second_runtime_id, [("limit", "9"), ("status", "active")])]
+    with ReferenceServer(faults=[name]) as faulty:
+        for key, runtime, params in requests_ * 2:
+            answers = [observe(requests.get(f"{srv.base_url}/v2/runtimes/{runtime}/runs", params=params,
+                                            headers={"Authorization": f"Bearer {key}"}))
+                       for srv in (server, faulty)]
+            assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("name", sorted(name for name, fault in FAULTS.items()
+                                        if fault.issue == 16 and "churn" in fault.needs))
+def test_churn_faults_show_only_with_live_data(server, name):
+    """Without live data, a server with an issue-16 fault that needs churn walks as the clean one does, and
+    revalidating an unchanged page gets what a correct server with validators gives (304)."""
+    with ReferenceServer(faults=[name]) as faulty:
+        assert walk(L7)(faulty) == walk(L7)(server)
+        url = f"{faulty.base_url}/v2/runtimes/{faulty.seed_info.runtime_id}/runs"
+        auth = {"Authorization": f"Bearer {faulty.seed_info.api_key}"}
+        first = requests.get(url, headers=auth, params={"limit": 5})
+        for field, validator in (("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified")):
+            if validator in first.headers:
+                time.sleep(1.05)  # a Last-Modified that can be compared is at least a second old
+                value = requests.get(url, headers=auth, params={"limit": 5}).headers[validator]
+                assert requests.get(url, headers={**auth, field: value}, params={"limit": 5}).status_code == 304
