@@ -262,6 +262,11 @@ _ISSUE_16: list[Fault] = [
           "a support ticket about keys pasted from e-mails with line breaks led to stripping every whitespace "
           "character from the presented key: the key with spaces inside it authenticates",
           rules=("auth.bearer",), issue=16),
+    Fault("auth-key-environment-ignored", "auth",
+          "keys are indexed by their random part (the hex after the last underscore), the bctrl_sk_test_ prefix "
+          "being taken for decoration the dashboard adds: whatever prefix is sent is dropped before the lookup, so "
+          "the key with its start changed (bctrl_sk_live_<hex>, xbctrl_sk_test_<hex>) or cut (<hex>) authenticates",
+          rules=("auth.bearer",), issue=16),
     Fault("session-cookie-echoes-key", "auth",
           "the web console's session middleware, mounted app-wide, 'remembers' the key every authenticated "
           "request used: each 200 page carries Set-Cookie: bctrl_session=<the key>",

@@ -182,6 +182,10 @@ def raw(headers, method="GET", query="limit=3"):
     return probe
 
 
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
 def basic(user: str, password: str = "") -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
@@ -368,7 +372,8 @@ PROBES = {
     "auth-key-like-prefix": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:-3]}"}),
     "auth-key-nocase-collation": sent(lambda info: {"Authorization": f"Bearer {info.api_key.upper()}"}),
     "auth-key-percent-decoded": sent(lambda info: {"Authorization": f"Bearer {every_character_escaped(info.api_key)}"}),
-    "auth-key-whitespace-removed": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:9]} {info.api_key[9:]}"}),
+    "auth-key-whitespace-removed": sent(lambda info: bearer(f"{info.api_key[:9]} {info.api_key[9:]}")),
+    "auth-key-environment-ignored": sent(lambda info: bearer(info.api_key.replace("test", "live"))),
     "session-cookie-echoes-key": header("Set-Cookie"),
     "validation-error-dumps-headers": page([("limit", "0")]),
     # 2 methods, conditional requests
