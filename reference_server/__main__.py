@@ -12,7 +12,7 @@ from .faults import FAULTS
 from .server import STACKS, ReferenceServer
 from .variants import (ABOVE_MAX, COMPRESSIONS, CURSOR_BINDINGS, CURSOR_STYLES, ENVELOPES, ERROR_MEDIA_TYPES,
                        FRAMINGS, HEADER_CASES, INVALID_QUERY_STATUSES, LIMIT_PARSERS, PERSONALITIES, REQUEST_IDS,
-                       RUNTIME_ID_SHAPES, SCHEME_CASES, TIE_BREAKS, TIMESTAMPS, UNROUTED, Variants)
+                       RUNTIME_ID_SHAPES, SCHEME_CASES, TIE_BREAKS, TIMESTAMPS, UNROUTED, VALIDATORS, Variants)
 
 
 def fault_name(text: str) -> str:
@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     variants.add_argument("--scheme-case", choices=SCHEME_CASES, default=None,
                           help=f"whether `bearer` (any case) or only `Bearer` is accepted (default: "
                                f"{default.scheme_case})")
+    variants.add_argument("--validators", choices=VALIDATORS, default=None,
+                          help=f"validators on pages: none, a strong ETag (If-None-Match answered 304), or an ETag "
+                               f"and Last-Modified (If-Modified-Since too) (default: {default.validators})")
     habits = p.add_argument_group(
         "personalities", "other stacks' habits, each a legal variant too; --personality sets a stack's bundle, and "
         "the single options override its fields")

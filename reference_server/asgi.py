@@ -25,8 +25,8 @@ GRACEFUL_SHUTDOWN_SECONDS = 2
 
 
 class Headers:
-    """ASGI request headers (lower-case byte names) read case-insensitively; the first of repeated ones, as
-    http.server's `headers.get`."""
+    """ASGI request headers (lower-case byte names) read case-insensitively: `get` gives the first of repeated ones,
+    `get_all` all of them, as http.server's headers do."""
 
     def __init__(self, raw: list[tuple[bytes, bytes]]):
         self._items = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in raw]
@@ -34,6 +34,14 @@ class Headers:
     def get(self, name: str, default: str | None = None) -> str | None:
         wanted = name.lower()
         return next((value for key, value in self._items if key == wanted), default)
+
+    def get_all(self, name: str, failobj=None) -> list[str] | None:
+        """Every value of a header, in order, as http.server's `headers.get_all`; `failobj` when there is none."""
+        wanted = name.lower()
+        return [value for key, value in self._items if key == wanted] or failobj
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._items)
 
 
 def request_target(scope: dict) -> str:

@@ -37,6 +37,9 @@ class Position:
     offset: int | None = None  # only used by the "offset-cursor" fault
     runtime: str | None = None  # the runtime the cursor was handed out for
     statuses: tuple[str, ...] | None = None  # the status filter it was handed out with (cursor_binding=filter)
+    query: tuple[int, tuple[str, ...]] | None = None  # limit and filter of the first page (cursor-carries-query)
+    scroll: str | None = None  # the server-side scroll it continues (scroll-expired-* faults)
+    minted: float | None = None  # when the walk's first cursor was handed out (cursor-ttl-*, cursor-as-of-*)
 
 
 # A position before every run: a cursor to it leads to the first page.
@@ -60,6 +63,16 @@ def _b64d(text: str) -> bytes:
         raise CursorError("not base64url") from exc
 
 
+def _decode_into(text: str, buffer: memoryview) -> None:
+    """base64url-decode `text` into `buffer` (pooled buffers, to spare allocations): a ValueError, not a
+    CursorError, when it does not fit."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise CursorError("not base64url") from exc
+    buffer[:len(raw)] = raw  # ValueError: memoryview assignment: lvalue and rvalue have different structures
+
+
 def _tag(payload: bytes, secret: bytes) -> bytes:
     return hmac.new(secret, payload, hashlib.sha256).digest()
 
@@ -74,11 +87,23 @@ def encode(position: Position, secret: bytes) -> str:
         data["r"] = position.runtime
     if position.statuses is not None:
         data["s"] = list(position.statuses)
+    if position.query is not None:
+        data["q"] = [position.query[0], list(position.query[1])]
+    if position.scroll is not None:
+        data["x"] = position.scroll
+    if position.minted is not None:
+        data["m"] = position.minted
     payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64e(payload)}.{_b64e(_tag(payload, secret))}"
 
 
-def decode(token: str, secret: bytes, verify: bool = True) -> Position:
+def decode(token: str, secret: bytes, verify: bool = True, buffer_size: int | None = None) -> Position:
+    """The position a cursor names; CursorError when it is not one this server signed. `buffer_size` (fault
+    cursor-buffer-overflow-500): each part is first decoded into a preallocated buffer of that many bytes, before
+    any length check."""
+    if buffer_size is not None:
+        for part in token.split("."):
+            _decode_into(part, memoryview(bytearray(buffer_size)))
     if not token or len(token) > _MAX_TOKEN or token.count(".") != 1:
         raise CursorError("malformed cursor")
     payload_text, tag_text = token.split(".")
@@ -93,7 +118,7 @@ def _position(payload: bytes) -> Position:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CursorError("cursor payload is not JSON") from exc
-    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s"}:
+    if not isinstance(data, dict) or not {"c", "i"} <= data.keys() <= {"c", "i", "n", "o", "r", "s", "q", "x", "m"}:
         raise CursorError("cursor payload has the wrong shape")
     created, run_id, page, offset, runtime = data["c"], data["i"], data.get("n"), data.get("o"), data.get("r")
     if not isinstance(created, str) or not _TIMESTAMP.fullmatch(created):
@@ -110,7 +135,17 @@ def _position(payload: bytes) -> Position:
     if statuses is not None and (not isinstance(statuses, list) or len(statuses) > 8
                                  or not all(isinstance(s, str) and len(s) <= 32 for s in statuses)):
         raise CursorError("cursor filter is invalid")
-    return Position(created, run_id, page, offset, runtime, None if statuses is None else tuple(statuses))
+    query = data.get("q")
+    if query is not None and not (isinstance(query, list) and len(query) == 2 and type(query[0]) is int
+                                  and isinstance(query[1], list) and all(isinstance(s, str) for s in query[1])):
+        raise CursorError("cursor query is invalid")
+    scroll, minted = data.get("x"), data.get("m")
+    if scroll is not None and (not isinstance(scroll, str) or not 0 < len(scroll) <= 64):
+        raise CursorError("cursor scroll is invalid")
+    if minted is not None and (isinstance(minted, bool) or not isinstance(minted, (int, float))):
+        raise CursorError("cursor time is invalid")
+    return Position(created, run_id, page, offset, runtime, None if statuses is None else tuple(statuses),
+                    None if query is None else (query[0], tuple(query[1])), scroll, minted)
 
 
 # ---- the page-number style ---------------------------------------------------
@@ -143,3 +178,39 @@ def decode_page(token: str) -> tuple[int, tuple[str, ...] | None]:
                                  or not all(isinstance(s, str) and len(s) <= 32 for s in statuses)):
         raise CursorError("cursor filter is invalid")
     return page, None if statuses is None else tuple(statuses)
+
+
+# ---- fault cursor-regex-backtracking-500: a shape rule written with nested quantifiers -----------------------
+SHAPE_RULE = r"^(?:[A-Za-z0-9_-]+)*\.(?:[A-Za-z0-9_-]+)*$"
+BACKTRACK_LIMIT = 1_000_000  # PCRE's default match limit (PHP's pcre.backtrack_limit)
+
+
+class BacktrackLimitError(RuntimeError):
+    """The regex engine gave up (PREG_BACKTRACK_LIMIT_ERROR): neither a match nor a non-match."""
+
+
+def matches_shape_rule(text: str, limit: int = BACKTRACK_LIMIT) -> bool:
+    """SHAPE_RULE matched as a backtracking engine (PCRE) matches it, counting its steps: each star tries its
+    greedy piece at every length, longest first, before giving up a piece; on a long run of word characters that
+    is not followed by what the rule needs, that is exponential, and the engine stops at `limit` steps (about half
+    a second here) with BacktrackLimitError."""
+    word = [0] * (len(text) + 1)  # length of the run of [A-Za-z0-9_-] starting at each position
+    for index in range(len(text) - 1, -1, -1):
+        char = text[index]
+        word[index] = word[index + 1] + 1 if char.isascii() and (char.isalnum() or char in "_-") else 0
+    stack, steps = [("first", 0)], 0  # states: inside the first or second star, the dot, the end anchor
+    while stack:
+        steps += 1
+        if steps > limit:
+            raise BacktrackLimitError("backtrack limit exhausted")
+        state, at = stack.pop()
+        if state == "end":
+            if at == len(text):
+                return True
+        elif state == "dot":
+            if text[at:at + 1] == ".":
+                stack.append(("second", at + 1))
+        else:  # a star: after every piece length (longest first), leaving the star
+            stack.append(("dot" if state == "first" else "end", at))
+            stack.extend((state, at + length) for length in range(1, word[at] + 1))
+    return False

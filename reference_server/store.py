@@ -4,9 +4,11 @@ One in-memory connection shared by all request threads, guarded by a lock.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import sqlite3
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -17,6 +19,7 @@ STATUSES = ("active", "stopped", "failed")
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
+DB_ROUND_TRIP = 0.005  # seconds: the fetch's network round trip (fault shared-db-cursor)
 
 _SCHEMA = """
 CREATE TABLE tenants (id TEXT PRIMARY KEY, api_key TEXT NOT NULL UNIQUE);
@@ -171,6 +174,7 @@ class RunStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.executescript(_SCHEMA)
+        self._shared_cursor = self._db.cursor()  # only the shared-db-cursor fault uses it
         self._churn_rng = random.Random(f"churn:{seed}")
         self.seed_info = self._seed(random.Random(seed), api_key)
         if small_runtime_runs:
@@ -232,6 +236,29 @@ class RunStore:
         with self._lock:
             return dict(self._db.execute("SELECT api_key, id FROM tenants"))
 
+    def tenant_for_key(self, key: str) -> str | None:
+        """The tenant of an API key, looked up in the tenants table (the app uses its startup map; faults
+        auth-key-like-prefix and auth-key-nocase-collation read the table, as their bugs live in the query)."""
+        if "auth-key-like-prefix" in self.faults:
+            # The lookup reuses the admin console's key search: LIKE with a trailing %, so a prefix of a key matches
+            # (and LIKE's `_` matches any character, and ASCII letters in any case).
+            sql, args = "SELECT id FROM tenants WHERE api_key LIKE ? || '%' ORDER BY id LIMIT 1", (key,)
+        elif "auth-key-nocase-collation" in self.faults:
+            # The api_key column has a case-insensitive collation (MySQL's default utf8mb4_general_ci).
+            sql, args = "SELECT id FROM tenants WHERE api_key = ? COLLATE NOCASE", (key,)
+        else:
+            sql, args = "SELECT id FROM tenants WHERE api_key = ?", (key,)
+        with self._lock:
+            row = self._db.execute(sql, args).fetchone()
+        return row[0] if row else None
+
+    def runtime_version(self, runtime_id: str) -> str:
+        """A version of a runtime's runs, changing with any write to them (fault etag-runtime-version's ETag)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, status, finished_at, created_at, started_at FROM runs "
+                                    "WHERE runtime_id = ? ORDER BY id", (runtime_id,)).fetchall()
+        return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
     def runtime_tenant(self, runtime_id: str) -> str | None:
         if "runtime-id-cache-key-500" in self.faults:
             _memcached_key(f"runtime-tenant:{runtime_id}")
@@ -271,7 +298,7 @@ class RunStore:
         return Position(*row) if row else START
 
     def page(self, runtime_id: str, statuses: tuple[str, ...], after: Position | None, fetch: int,
-             inclusive: bool = False, as_of: float | None = None) -> list[Run]:
+             inclusive: bool = False, as_of: float | None = None, ended_by: str | None = None) -> list[Run]:
         """Up to `fetch` runs after the keyset position (or from it, `inclusive`), newest first; as a replica
         lagging at wall-clock time `as_of` (time.time()) sees them, if given."""
         source, source_args = (_AS_OF, [as_of] * 3) if as_of is not None else ("runs", [])
@@ -283,6 +310,9 @@ class RunStore:
         if after is not None and "cursor-page-drops-runtime-filter" in self.faults:
             # The later-page query is built from the cursor's position alone (the runtime lives in the first page's).
             runtime_sql, runtime_args = "1 = 1", []
+        if ended_by is not None:  # fault cursor-as-of-hides-ended
+            keyset_sql, keyset_args = f"{keyset_sql} AND (r.finished_at IS NULL OR r.finished_at <= ?)", \
+                [*keyset_args, ended_by]
         order = "created_at ASC, id ASC" if "order-ascending" in self.faults else (
             "created_at DESC, id ASC" if self.ties_ascending else "created_at DESC, id DESC")
         offset = 1 if after is not None and "skip-at-page-boundary" in self.faults else 0
@@ -290,15 +320,28 @@ class RunStore:
             offset = after.offset
         sql = (f"SELECT {_RUN_COLUMNS} FROM {source} r {status_sql} "
                f"WHERE {runtime_sql} {keyset_sql} ORDER BY {order} LIMIT ? OFFSET ?")
-        with self._lock:
-            rows = self._db.execute(sql, (*source_args, *status_args, *runtime_args, *keyset_args, fetch,
-                                          offset)).fetchall()
+        args = (*source_args, *status_args, *runtime_args, *keyset_args, fetch, offset)
+        if "shared-db-cursor" in self.faults:
+            # The DB helper keeps its cursor on the connection object every request thread shares (it was a
+            # threading.local() before a refactor): execute, the network round trip, then fetch whatever the
+            # cursor holds by then, maybe another request's rows.
+            with self._lock:
+                self._shared_cursor.execute(sql, args)
+            time.sleep(DB_ROUND_TRIP)
+            with self._lock:
+                rows = self._shared_cursor.fetchall()
+        else:
+            with self._lock:
+                rows = self._db.execute(sql, args).fetchall()
         return [Run(*r) for r in rows]
 
     def _status_filter(self, statuses: tuple[str, ...]) -> tuple[str, list]:
         if not statuses:
             return "", []
-        values = list(statuses) if "status-repeat-duplicates" in self.faults else sorted(set(statuses))
+        # Fault status-compound-select-500: one term per value sent, not per distinct value; past 500 terms SQLite
+        # refuses the statement (SQLITE_MAX_COMPOUND_SELECT: "too many terms in compound SELECT").
+        values = list(statuses) if {"status-repeat-duplicates", "status-compound-select-500"} & self.faults \
+            else sorted(set(statuses))
         if "status-stopped-includes-failed" in self.faults and "stopped" in values:
             values.append("failed")
         joiner = " UNION ALL " if "status-repeat-duplicates" in self.faults else " UNION "

@@ -36,6 +36,7 @@ CURSOR_BINDINGS = ("position", "filter")
 CURSOR_STYLES = ("signed", "page-number")
 ERROR_MEDIA_TYPES = ("application/json", "application/problem+json")
 REQUEST_IDS = ("body-and-header", "header")
+VALIDATORS = ("none", "etag", "etag-and-last-modified")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class Variants:
     error_envelope: str = "nested"  # {"error": {"code", "message", "requestId"}} or flat {"error", "code", ...}
     tie_break: str = "descending"  # order of runs sharing a createdAt: by id descending or ascending
     scheme_case: str = "insensitive"  # the Authorization scheme word: any case (RFC 9110), or exactly `Bearer`
+    # Validators on pages (RFC 9110 §8.8) and the conditional GETs they allow (§13): none; a strong ETag of each
+    # page (of its body, per key and query), If-None-Match answered 304 when it matches; that and a Last-Modified
+    # (when the page was first served as it is now), If-Modified-Since answered 304 when the page has not changed
+    # since. Always after authentication, the runtime check and validation, like the page itself.
+    validators: str = "none"
     # ---- personalities: other stacks' habits, each legal --------------------------------------------------------
     # Response header names on the wire: as the server writes them (http.server: `Content-Type`, `x-request-id`),
     # all lower-case (Node, HTTP/2, h11/uvicorn), or canonical (Go's net/http: `X-Request-Id`).
@@ -90,7 +96,7 @@ class Variants:
                               ("limit_parser", LIMIT_PARSERS), ("unrouted", UNROUTED),
                               ("runtime_id_shape", RUNTIME_ID_SHAPES), ("cursor_binding", CURSOR_BINDINGS),
                               ("cursor_style", CURSOR_STYLES), ("error_media_type", ERROR_MEDIA_TYPES),
-                              ("request_id", REQUEST_IDS)):
+                              ("request_id", REQUEST_IDS), ("validators", VALIDATORS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         for name in ("charset", "retention"):

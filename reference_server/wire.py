@@ -9,6 +9,7 @@ import gzip
 from dataclasses import dataclass
 
 from .app import Response
+from .validators import gzip_etag
 from .variants import Variants
 
 CHUNKS = 3  # chunked framing: the body in this many chunks (fewer when it is shorter)
@@ -69,13 +70,19 @@ def prepare(response: Response, variants: Variants, method: str | None, accept_e
     the GET would (Content-Length or Transfer-Encoding, Content-Encoding) and no body. An HTTP/1.0 client cannot
     read chunked framing: it gets Content-Length."""
     headers, body = list(response.headers), response.body
+    not_modified = response.status == 304  # no content, so no framing headers (RFC 9110 §15.4.5)
     if variants.compression == "gzip":
         headers.append(("Vary", "Accept-Encoding"))
-        if body and accepts_gzip(accept_encoding):
-            body = gzip.compress(body, mtime=0)
-            headers.append(("Content-Encoding", "gzip"))
-    chunked = variants.framing == "chunked" and not http_10
-    if chunked:
+        if (body or not_modified) and accepts_gzip(accept_encoding):
+            if body:
+                body = gzip.compress(body, mtime=0)
+                headers.append(("Content-Encoding", "gzip"))
+            # The gzip-coded page is another representation: its strong validator differs (validators.py).
+            headers = [(name, gzip_etag(value) if name.lower() == "etag" else value) for name, value in headers]
+    chunked = variants.framing == "chunked" and not http_10 and not not_modified
+    if not_modified:
+        pieces = []
+    elif chunked:
         headers.append(("Transfer-Encoding", "chunked"))
         pieces = split(body)
     else:

@@ -9,6 +9,8 @@ import requests
 
 from reference_server import ReferenceServer
 
+from wire_client import exchange
+
 
 def strip_request_ids(value):
     """The value with every requestId removed, for comparing two responses."""
@@ -109,6 +111,17 @@ def test_auth_rejected(runs_url, server, value, code):
     assert r.status_code == 401 and error_code(r) == code
     assert r.headers["WWW-Authenticate"] == "Bearer"
     assert server.seed_info.api_key not in r.text
+
+
+@pytest.mark.parametrize("order", ["valid-first", "valid-last"])
+def test_two_authorization_headers_rejected(server, order):
+    """Authorization may appear once: two of them (even one with the right key) are refused 401 auth.invalid."""
+    good, bad = f"Bearer {server.seed_info.api_key}", "Bearer bctrl_sk_test_wrong"
+    pair = [good, bad] if order == "valid-first" else [bad, good]
+    answer = exchange(server.port, "GET", f"/v2/runtimes/{server.seed_info.runtime_id}/runs?limit=1",
+                      [("Authorization", value) for value in pair])
+    assert answer.status == 401 and json.loads(answer.body)["error"]["code"] == "auth.invalid"
+    assert server.seed_info.api_key.encode() not in answer.raw_body
 
 
 def test_auth_before_validation(runs_url):

@@ -1,6 +1,11 @@
 """Every fault in the catalogue changes some observable response compared with the clean server."""
 from __future__ import annotations
 
+import base64
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,6 +13,8 @@ import requests
 
 from reference_server import FAULTS, ReferenceServer
 from reference_server import cursor as cursor_module
+
+from wire_client import exchange
 
 
 def _strip(value):
@@ -148,7 +155,161 @@ def every_character_escaped(text):
     return "".join(f"%{ord(char):02X}" for char in text)
 
 
-L7 = [("limit", "7")]
+# ---- probes for issue 16 ------------------------------------------------------------------------------------
+
+def sent(headers, params=(("limit", "3"),), method="GET", runtime="main"):
+    """A probe sending one request with the headers `headers(seed_info)` gives (a dict; no Authorization unless
+    it gives one), and params (a list, or a function of the server)."""
+    def probe(srv):
+        info = srv.seed_info
+        runtime_id = {"main": info.runtime_id, "other": info.other_runtime_id}[runtime]
+        params_ = params(srv) if callable(params) else list(params)
+        return observe(requests.request(method, f"{srv.base_url}/v2/runtimes/{runtime_id}/runs",
+                                        headers=headers(info), params=params_))
+    return probe
+
+
+def raw(headers, method="GET", query="limit=3"):
+    """A probe sending one request over a socket, with header fields exactly as `headers(seed_info)` lists them
+    (repeated ones too): the status and the body, minus request ids."""
+    def probe(srv):
+        answer = exchange(srv.port, method, f"/v2/runtimes/{srv.seed_info.runtime_id}/runs?{query}",
+                          headers(srv.seed_info))
+        try:
+            return answer.status, _strip(json.loads(answer.body))
+        except ValueError:
+            return answer.status, answer.body
+    return probe
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def basic(user: str, password: str = "") -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def revalidated(second_key=None, second_params=(("limit", "3"),), runtime="main"):
+    """A page with the key (limit 3), then a request sending its ETag in If-None-Match (a placeholder when there
+    is none) with `second_key` (None: no key; "good": the key; "other": the other tenant's) and `second_params`."""
+    def probe(srv):
+        info = srv.seed_info
+        url = f"{srv.base_url}/v2/runtimes/{info.runtime_id}/runs"
+        first = requests.get(url, headers={"Authorization": f"Bearer {info.api_key}"}, params={"limit": 3})
+        headers = {"If-None-Match": first.headers.get("ETag", '"no-etag"')}
+        key = {"good": info.api_key, "other": info.other_api_key}.get(second_key)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return observe(requests.get(url, headers=headers, params=list(second_params)))
+    return probe
+
+
+def revalidated_after_churn(field):
+    """On a server of its own: page 2 (limit 100) after page 1 (limit 1), three churn ticks with the real clock
+    (runs start, and end: some on that page), then page 2 again with its ETag in If-None-Match or its
+    Last-Modified in If-Modified-Since (`field`)."""
+    def probe(srv):
+        with ReferenceServer(faults=srv.faults) as own:
+            info = own.seed_info
+            url = f"{own.base_url}/v2/runtimes/{info.runtime_id}/runs"
+            auth = {"Authorization": f"Bearer {info.api_key}"}
+            params = {"limit": 100, "cursor": requests.get(url, headers=auth, params={"limit": 1}).json()["nextCursor"]}
+            first = requests.get(url, headers=auth, params=params)
+            for _ in range(3):
+                own.store.churn_tick(datetime.now(timezone.utc))
+            validator = first.headers.get({"If-None-Match": "ETag", "If-Modified-Since": "Last-Modified"}[field])
+            return observe(requests.get(url, headers={**auth, field: validator or "none"}, params=params))
+    return probe
+
+
+def with_cursor(first, then, repeat=()):
+    """Page 1 with the params `first`, then a request with the params `then` and its nextCursor; with `repeat`,
+    a request with those params and the cursor first (the cursor seen once already)."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+        cursor = requests.get(url, headers=headers, params=list(first)).json()["nextCursor"]
+        if repeat:
+            requests.get(url, headers=headers, params=[*repeat, ("cursor", cursor)])
+        return observe(requests.get(url, headers=headers, params=[*then, ("cursor", cursor)]))
+    return probe
+
+
+def overlapping(*spec, rounds=5):
+    """A probe sending the requests of `spec` ((key, runtime, params): key "main" or "other", runtime "main",
+    "second" or "other") one at a time, then all at once (each on its own connection, released together),
+    `rounds` times: whether any answer to the burst differed from the same request's answer alone."""
+    def probe(srv):
+        info = srv.seed_info
+        keys = {"main": info.api_key, "other": info.other_api_key}
+        runtimes = {"main": info.runtime_id, "second": info.second_runtime_id, "other": info.other_runtime_id}
+
+        def send(request, barrier=None):
+            key, runtime, params = request
+            if barrier:
+                barrier.wait()
+            return observe(requests.get(f"{srv.base_url}/v2/runtimes/{runtimes[runtime]}/runs",
+                                        headers={"Authorization": f"Bearer {keys[key]}"}, params=list(params)))
+
+        alone = [send(request) for request in spec]
+        with ThreadPoolExecutor(len(spec)) as pool:
+            for _ in range(rounds):
+                barrier = threading.Barrier(len(spec))
+                if list(pool.map(lambda request: send(request, barrier), spec)) != alone:
+                    return "an answer changed under overlap"
+        return "every answer as alone"
+    return probe
+
+
+def paused(seconds):
+    """Page 1 (limit 5), a pause of `seconds`, then page 2 from its cursor: page 1's run ids, and page 2's
+    status with its run ids."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+        first = requests.get(url, headers=headers, params={"limit": 5}).json()
+        time.sleep(seconds)
+        second = requests.get(url, headers=headers, params={"limit": 5, "cursor": first["nextCursor"]})
+        ids = [run["id"] for run in second.json().get("data") or []] if second.status_code == 200 else []
+        return [run["id"] for run in first["data"]], second.status_code, ids
+    return probe
+
+
+def ticks_between_pages(ticks=5):
+    """On a server of its own: page 1 (limit 5), `ticks` churn ticks with the real clock (runs start, others end),
+    then page 2 (limit 100) from page 1's cursor: the run ids of both pages."""
+    def probe(srv):
+        with ReferenceServer(faults=srv.faults) as own:
+            get = _getter(own)
+            first = get({"limit": 5})
+            time.sleep(0.01)
+            for _ in range(ticks):
+                own.store.churn_tick(datetime.now(timezone.utc))
+            second = get({"limit": 100, "cursor": first["nextCursor"]})
+            return [run["id"] for run in first["data"] + second["data"]]
+    return probe
+
+
+def two_walks_across_a_tick(srv):
+    """On a server of its own: pages 1 and 2 (limit 5), a churn tick (a run starts at the head), then pages 1 and
+    2 again: the run ids of the second walk."""
+    with ReferenceServer(faults=srv.faults) as own:
+        get = _getter(own)
+        get({"limit": 5, "cursor": get({"limit": 5})["nextCursor"]})
+        own.store.churn_tick(datetime.now(timezone.utc))
+        first = get({"limit": 5})
+        second = get({"limit": 5, "cursor": first["nextCursor"]})
+        return [run["id"] for run in first["data"] + second["data"]]
+
+
+def _getter(srv):
+    url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+    headers = {"Authorization": f"Bearer {srv.seed_info.api_key}"}
+    return lambda params: requests.get(url, headers=headers, params=params).json()
+
+
+L3, L7 = [("limit", "3")], [("limit", "7")]
 PROBES = {
     "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
     "status-uppercase": page(L7), "next-cursor-omitted": page(runtime="empty"),
@@ -201,6 +362,60 @@ PROBES = {
     "filtered-more-from-unfiltered": page([("limit", "100"), ("status", "stopped")]),
     "default-limit-on-cursor-pages": walk(), "default-limit-with-filter": page([("status", "stopped")]),
     # 8 rules without a fault, 9 smoke
+    # Issue 16, by class. 1 credentials
+    "auth-query-access-token": page(lambda srv: [("limit", "3"), ("access_token", srv.seed_info.api_key)],
+                                    auth="none"),
+    "auth-cookie-key": sent(lambda info: {"Cookie": f"session={info.api_key}"}),
+    "auth-basic-user-is-key": sent(lambda info: {"Authorization": basic(info.api_key)}),
+    "auth-any-of-repeated-headers": raw(lambda info: [("Authorization", "Bearer bctrl_sk_test_wrong"),
+                                                      ("Authorization", f"Bearer {info.api_key}")]),
+    "auth-key-like-prefix": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:-3]}"}),
+    "auth-key-nocase-collation": sent(lambda info: {"Authorization": f"Bearer {info.api_key.upper()}"}),
+    "auth-key-percent-decoded": sent(lambda info: {"Authorization": f"Bearer {every_character_escaped(info.api_key)}"}),
+    "auth-key-whitespace-removed": sent(lambda info: bearer(f"{info.api_key[:9]} {info.api_key[9:]}")),
+    "auth-key-environment-ignored": sent(lambda info: bearer(info.api_key.replace("test", "live"))),
+    "session-cookie-echoes-key": header("Set-Cookie"),
+    "validation-error-dumps-headers": page([("limit", "0")]),
+    # 2 methods, conditional requests
+    "head-health-check-200": page(auth="none", method="HEAD"),
+    "head-skips-validation": page([("limit", "0")], method="HEAD"),
+    "head-500": page(method="HEAD"),
+    "trace-echoes-request": page(method="TRACE"),
+    "options-serves-listing": page(method="OPTIONS"),
+    "options-preflight-500": page(method="OPTIONS"),
+    "etag-304-before-auth": revalidated(second_key=None),
+    "etag-304-any-tenant": revalidated(second_key="other"),
+    "etag-runtime-version": revalidated(second_key="good", second_params=[("limit", "4")]),
+    "etag-from-page-ids": revalidated_after_churn("If-None-Match"),
+    "last-modified-newest-created": revalidated_after_churn("If-Modified-Since"),
+    # 3 every rule on every page
+    "cursor-page-limit-unchecked": with_cursor([("limit", "5")], [("limit", "500")]),
+    "cursor-carries-query": with_cursor([("limit", "5")], [("limit", "abc")]),
+    "cursor-page-repeated-params": with_cursor([("limit", "5")], [("limit", "5"), ("limit", "6")]),
+    "cursor-page-drops-unknown-status": with_cursor([("limit", "5"), ("status", "active")],
+                                                    [("limit", "5"), ("status", "active"), ("status", "zzz")]),
+    "cursor-page-status-normalised": with_cursor([("limit", "5"), ("status", "active")],
+                                                 [("limit", "5"), ("status", "ACTIVE")]),
+    "validated-query-memo-by-cursor": with_cursor([("limit", "5")], [("limit", "0")], repeat=[("limit", "5")]),
+    # 4 every size
+    "status-compound-select-500": page([("limit", "5")] + [("status", "active")] * 600),
+    "query-max-fields-500": page([("limit", "5")] + [("status", "active")] * 150),
+    "cursor-buffer-overflow-500": page([("cursor", "A" * 2000)]),
+    "cursor-regex-backtracking-500": page([("cursor", "A" * 40)]),
+    "audit-log-varchar-500": page([("limit", "5"), ("note", "x" * 3000)]),
+    "auth-bcrypt-72-500": page(auth="Bearer {key}" + "0" * 40),
+    # 5 overlap
+    "current-tenant-global": overlapping(*[("main", "main", L3), ("other", "main", L3)] * 4),
+    "current-runtime-global": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
+    "parsed-query-shared": overlapping(*[("main", "main", [("limit", "1"), ("status", "failed")]),
+                                         ("main", "main", [("limit", "9"), ("status", "active")])] * 4),
+    "shared-db-cursor": overlapping(*[("main", "main", L3), ("main", "second", [("limit", "9")])] * 4),
+    "last-page-memo-cursor": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
+    # 6 time between pages
+    "scroll-expired-restarts": paused(1.3), "scroll-expired-ends-walk": paused(1.3),
+    "cursor-ttl-seconds": paused(2.3),
+    "cursor-as-of-hides-ended": ticks_between_pages(),
+    "page-cache-keyed-by-page-number": two_walks_across_a_tick,
 }
 
 
@@ -215,3 +430,38 @@ def test_fault_is_observable(server, name):
     probe = PROBES[name]
     with ReferenceServer(faults=[name]) as faulty:
         assert probe(faulty) != probe(server)
+
+
+OVERLAP_FAULTS = ["current-tenant-global", "current-runtime-global", "parsed-query-shared", "shared-db-cursor",
+                  "last-page-memo-cursor"]
+
+
+@pytest.mark.parametrize("name", OVERLAP_FAULTS)
+def test_overlap_faults_show_only_under_overlap(server, name):
+    """One request at a time, a server with an overlap fault answers as the clean one does."""
+    info = server.seed_info
+    requests_ = [(info.api_key, info.runtime_id, L3), (info.other_api_key, info.runtime_id, L3),
+                 (info.api_key, info.second_runtime_id, [("limit", "9"), ("status", "active")])]
+    with ReferenceServer(faults=[name]) as faulty:
+        for key, runtime, params in requests_ * 2:
+            answers = [observe(requests.get(f"{srv.base_url}/v2/runtimes/{runtime}/runs", params=params,
+                                            headers={"Authorization": f"Bearer {key}"}))
+                       for srv in (server, faulty)]
+            assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("name", sorted(name for name, fault in FAULTS.items()
+                                        if fault.issue == 16 and "churn" in fault.needs))
+def test_churn_faults_show_only_with_live_data(server, name):
+    """Without live data, a server with an issue-16 fault that needs churn walks as the clean one does, and
+    revalidating an unchanged page gets what a correct server with validators gives (304)."""
+    with ReferenceServer(faults=[name]) as faulty:
+        assert walk(L7)(faulty) == walk(L7)(server)
+        url = f"{faulty.base_url}/v2/runtimes/{faulty.seed_info.runtime_id}/runs"
+        auth = {"Authorization": f"Bearer {faulty.seed_info.api_key}"}
+        first = requests.get(url, headers=auth, params={"limit": 5})
+        for field, validator in (("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified")):
+            if validator in first.headers:
+                time.sleep(1.05)  # a Last-Modified that can be compared is at least a second old
+                value = requests.get(url, headers=auth, params={"limit": 5}).headers[validator]
+                assert requests.get(url, headers={**auth, field: value}, params={"limit": 5}).status_code == 304
