@@ -62,4 +62,8 @@ def early_cursors(request, api, contract, shared_walk):
     for name, query in queries.items():
         page = api.list_runs(params=query)
         minted[name] = (query, page, time.monotonic()) if page.next_cursor and page.runs else None
+    first = minted["unfiltered"]
+    if first is not None:  # a second page, whose runs stay while their statuses may change: its validators
+        second_query = [*first[0], ("cursor", first[1].next_cursor)]
+        minted["a second page"] = (second_query, api.list_runs(params=second_query), time.monotonic())
     return minted

@@ -49,6 +49,24 @@ LIMIT_BRACKETS = "limit/test_limit.py::test_bracketed_limit_key_is_never_read_as
 STATUS_GRAMMAR = "filters/test_status_filter.py::test_status_is_read_only_as_exact_enum_values"
 STATUS_BRACKETS = "filters/test_status_filter.py::test_bracketed_status_key_is_never_applied_as_the_filter"
 REPEATED_PAGE = "filters/test_status_filter.py::test_a_page_of_a_repeated_status_lists_each_run_once"
+# Issue 16, by class: 1 credentials, 2 methods, 3 every page, 4 sizes, 5 overlap, 6 time between pages
+NEAR_MISS = "auth/test_credentials.py::test_a_near_miss_of_the_key_does_not_authenticate"
+KEY_IN_QUERY = "auth/test_credentials.py::test_the_key_in_a_query_parameter_does_not_authenticate"
+KEY_IN_COOKIE = "auth/test_credentials.py::test_the_key_in_a_cookie_does_not_authenticate"
+KEY_UNDER_OTHER_SCHEME = ("auth/test_credentials.py::"
+                          "test_the_key_under_another_scheme_or_in_a_split_header_does_not_authenticate")
+KEY_IN_SECOND_HEADER = "auth/test_credentials.py::test_the_key_in_a_second_authorization_header_does_not_authenticate"
+OTHER_KEY = "auth/test_other_key.py::test_the_other_key_gets_nothing_of_the_keys"
+HEAD = "methods/test_head.py::test_head_gets_what_get_gets_without_a_body_or_is_refused"
+OPTIONS = "methods/test_methods.py::test_options_describes_or_refuses_never_lists"
+CONDITIONAL = "methods/test_conditional.py::test_a_condition_never_gets_around_authentication_or_isolation"
+LATE_VALIDATOR = ("methods/test_conditional.py::"
+                  "test_a_validator_redeemed_long_after_gets_a_304_only_for_an_unchanged_page")
+LIMIT_EVERY_PAGE = "limit/test_limit.py::test_a_limit_is_judged_the_same_on_every_page"
+STATUS_EVERY_PAGE = "filters/test_status_filter.py::test_a_status_is_judged_the_same_on_every_page"
+SIZES = "sizes/test_sizes.py::test_a_request_of_any_size_gets_the_contracts_answer_never_a_5xx"
+OVERLAP = "overlap/test_overlap.py::test_requests_in_flight_together_each_get_their_own_answer"
+TIME = "pagination/test_time_between_pages.py::test_a_cursor_redeemed_long_after_continues_after_its_page"
 
 # Fault -> the check meant to catch it. Add a line with every new fault.
 CATCHER = {
@@ -92,6 +110,30 @@ CATCHER = {
     "filtered-more-from-unfiltered": ONE_PAGE_FILTER,
     "default-limit-on-cursor-pages": DEFAULT_WALKS, "default-limit-with-filter": DEFAULT_WALKS,
     # 8 rules without a fault, 9 smoke
+    # Issue 16: 1 credentials
+    "auth-query-access-token": KEY_IN_QUERY, "auth-cookie-key": KEY_IN_COOKIE,
+    "auth-basic-user-is-key": KEY_UNDER_OTHER_SCHEME, "auth-any-of-repeated-headers": KEY_IN_SECOND_HEADER,
+    "auth-key-like-prefix": NEAR_MISS, "auth-key-nocase-collation": NEAR_MISS, "auth-key-percent-decoded": NEAR_MISS,
+    "auth-key-whitespace-removed": NEAR_MISS, "auth-key-environment-ignored": NEAR_MISS,
+    "session-cookie-echoes-key": HTTP_RULES, "validation-error-dumps-headers": ERROR_ENVELOPE,
+    # 2 methods and conditional requests
+    "head-health-check-200": HEAD, "head-skips-validation": HEAD, "head-500": HEAD,
+    "trace-echoes-request": OTHER_METHODS, "options-serves-listing": OPTIONS, "options-preflight-500": OPTIONS,
+    "etag-304-before-auth": CONDITIONAL, "etag-304-any-tenant": OTHER_KEY, "etag-runtime-version": CONDITIONAL,
+    "etag-from-page-ids": LATE_VALIDATOR, "last-modified-newest-created": LATE_VALIDATOR,
+    # 3 every rule on every page
+    "cursor-page-limit-unchecked": LIMIT_EVERY_PAGE, "cursor-carries-query": LIMIT_EVERY_PAGE,
+    "cursor-page-repeated-params": LIMIT_EVERY_PAGE, "validated-query-memo-by-cursor": LIMIT_EVERY_PAGE,
+    "cursor-page-drops-unknown-status": STATUS_EVERY_PAGE, "cursor-page-status-normalised": STATUS_EVERY_PAGE,
+    # 4 every size
+    "status-compound-select-500": SIZES, "query-max-fields-500": SIZES, "cursor-buffer-overflow-500": SIZES,
+    "audit-log-varchar-500": SIZES, "cursor-regex-backtracking-500": BAD_CURSOR, "auth-bcrypt-72-500": NEAR_MISS,
+    # 5 overlap
+    "current-tenant-global": OVERLAP, "current-runtime-global": OVERLAP, "parsed-query-shared": OVERLAP,
+    "shared-db-cursor": OVERLAP, "last-page-memo-cursor": OVERLAP,
+    # 6 time between pages
+    "scroll-expired-restarts": TIME, "scroll-expired-ends-walk": TIME, "cursor-ttl-seconds": TIME,
+    "cursor-as-of-hides-ended": TIME, "page-cache-keyed-by-page-number": WALK_SIZES,
 }
 
 # Fault -> the smoke profile's own check for it, where the gate's designated check costs more requests than the
@@ -101,10 +143,16 @@ SMOKE_CATCHER = {"status-repeat-duplicates": REPEATED_PAGE}
 WHOLE_RUN_MODULE = "whole_run/test_whole_run.py"
 
 
+# Checks that judge what the whole run saw, or redeem late what the run handed out when it started: focused on them
+# alone, no time would pass and nothing else would be seen.
+WHOLE_RUN_CHECKS = (WHOLE_RUN_MODULE, TIME.split("::")[0], LATE_VALIDATOR)
+
+
 def focus(fault: str) -> tuple[str, ...]:
     """The pytest arguments that prove `fault` is caught: its designated check (every case of it), or, when that
-    check judges what the whole run saw, every hand-written check (the fuzzer's traffic is not needed for it)."""
-    module = CATCHER[fault].split("::")[0]
-    if module == WHOLE_RUN_MODULE:
+    check judges what the whole run saw (or redeems late what it handed out early), every hand-written check (the
+    fuzzer's traffic is not needed for it)."""
+    check = CATCHER[fault]
+    if check.split("::")[0] in WHOLE_RUN_CHECKS or check in WHOLE_RUN_CHECKS:
         return ("conformance", "--ignore=conformance/fuzz")
-    return (f"conformance/{CATCHER[fault]}",)
+    return (f"conformance/{check}",)

@@ -83,6 +83,16 @@ def test_the_key_in_a_cookie_does_not_authenticate(api, contract, name):
 
 
 @pytest.mark.rule("auth.channels", "auth.bearer")
+def test_the_key_in_a_second_authorization_header_does_not_authenticate(api, contract):
+    """Two Authorization headers, the key only in the second (a first one of another key of its shape): the
+    credential the request presents first is no key, so it gets the contract's 401 and no runs (RFC 9110 §5.3:
+    Authorization is one field; a server may keep the first or refuse both, never pick the one that works)."""
+    answer = api.get_with_header_lines([("Authorization", f"Bearer {unknown_like(api.api_key)}"),
+                                        ("Authorization", f"Bearer {api.api_key}")])
+    _expect_unauthenticated(answer, contract, "A second Authorization header holding the key is refused")
+
+
+@pytest.mark.rule("auth.channels", "auth.bearer")
 @pytest.mark.parametrize("credential", cases({**BASIC, **JOINED}))
 def test_the_key_under_another_scheme_or_in_a_split_header_does_not_authenticate(api, contract, credential):
     """Basic credentials made of the key (as user or as password), and an Authorization header split in two or

@@ -8,6 +8,7 @@ from typing import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import requests
+from urllib3 import HTTPHeaderDict
 
 from ..contract import RUNS_PATH, Contract
 from .exchange import Exchange, exchange_of
@@ -57,6 +58,19 @@ class ApiClient:
         response = self.session.request(method, self.runs_url(runtime_id), params=_as_pairs(params),
                                         headers=headers)
         return to_exchange(response)
+
+    def get_with_header_lines(self, lines: Sequence[tuple[str, str]]) -> Exchange:
+        """GET the runs (no query) with exactly these header lines, a name given twice sent twice (requests keeps
+        one value per name; urllib3 sends what it is given). The answer is not judged."""
+        prepared = self.session.prepare_request(requests.Request("GET", self.runs_url()))
+        for name, _ in lines:
+            prepared.headers.pop(name, None)
+        sent = HTTPHeaderDict(prepared.headers)
+        for name, value in lines:
+            sent.add(name, value)
+        prepared.headers = sent
+        environment = self.session.merge_environment_settings(prepared.url, {}, None, None, None)
+        return to_exchange(self.session.send(prepared, **environment))
 
     def get_exactly(self, url: str, authorization: object = USE_KEY) -> Exchange:
         """GET `url` as written, percent-escapes and all: no redirect followed, the answer not judged.

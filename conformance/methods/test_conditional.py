@@ -11,11 +11,20 @@ from conformance.harness.client import page_params
 from conformance.harness.expect import expect
 from conformance.harness.validation import check_response
 from conformance.profiles import cases
-from conformance.readiness import empty_runtime, other_tenant
+from conformance.representation import server_time
+from conformance.readiness import crossing, empty_runtime, other_tenant
 
 FABRICATED_ETAG = '"conformance-not-a-validator"'
 FAR_FUTURE = "Fri, 31 Dec 2100 23:59:59 GMT"  # If-Modified-Since later than any change: a 304 if validators are kept
-CASES = ("no-key", "another-tenants-runtime", "another-runtimes-page", "the-same-page")
+CASES = ("no-key", "another-tenants-runtime", "another-runtimes-page", "another-querys-page", "the-same-page")
+
+
+def _strong_date(page) -> bool:
+    """The page's Last-Modified lies a second or more before its Date (RFC 9110 §8.8.2.2): any later change
+    falls in a later second, so If-Modified-Since can tell it. Without a Last-Modified, the far-future date is sent."""
+    modified, date = server_time(page.headers.get("Last-Modified")), server_time(page.headers.get("Date"))
+    return modified is None and page.headers.get("Last-Modified") is None or (
+        modified is not None and date is not None and date - modified >= 1)
 
 
 def _conditions(page) -> dict[str, str]:
@@ -30,8 +39,8 @@ def _conditions(page) -> dict[str, str]:
     "another-runtimes-page": [pytest.mark.needs(empty_runtime())]}))
 def test_a_condition_never_gets_around_authentication_or_isolation(request, api, contract, unknown_runtime_id, case):
     """A conditional request without a key is refused as unauthenticated; to another tenant's runtime it is
-    answered as to an unknown one; a validator of one runtime's page never gets a 304 on another runtime (an empty
-    page differs); on its own page it gets a 304 without a body, or the page."""
+    answered as to an unknown one; a validator of one page never gets a 304 for another (another runtime's, another
+    limit's); on its own page it gets a 304 without a body, or the page."""
     query = page_params(limit=contract.limit_max)
     page = api.list_runs(params=query)
     conditions = _conditions(page)
@@ -46,6 +55,9 @@ def test_a_condition_never_gets_around_authentication_or_isolation(request, api,
         answer = api.list_runs(request.getfixturevalue("empty_runtime_id"), query,
                                headers={"If-None-Match": conditions["If-None-Match"]})
         expected = {200}
+    elif case == "another-querys-page":  # a page of one run fewer: never the page the validator names
+        answer = api.list_runs(params=page_params(limit=contract.limit_max - 1), headers=conditions, judge=False)
+        expected = {200}
     else:
         answer = api.list_runs(params=query, headers=conditions, judge=False)
         expected = {200, 304}
@@ -57,6 +69,36 @@ def test_a_condition_never_gets_around_authentication_or_isolation(request, api,
                actual=f"{len(answer.body or b'')} bytes", exchange=answer)
     elif answer.status == 200:
         check_response(answer, contract)
+    if case == "another-querys-page":
+        expect(len(answer.runs) <= contract.limit_max - 1, f"{what}: the page holds what its own limit says",
+               expected=f"at most {contract.limit_max - 1} runs", actual=f"{len(answer.runs)} runs", exchange=answer)
     if case == "another-runtimes-page":
         expect(not answer.runs, f"{what}: the empty runtime's page lists no run", expected="no runs",
                actual=f"{len(answer.runs)} runs", exchange=answer)
+
+
+@pytest.mark.rule("http.conditional")
+@pytest.mark.late
+@pytest.mark.redeems_early_cursors
+@pytest.mark.needs(crossing(14))
+def test_a_validator_redeemed_long_after_gets_a_304_only_for_an_unchanged_page(api, contract, early_cursors):
+    """A second page's validators, taken when the run started and sent when it ends (runs having ended meanwhile,
+    which changes what that page shows), get a 304 only if the page is what it was: a fresh GET of it shows the same
+    runs, the same way. Where the API sends no validator, one it could not have made gets the page."""
+    minted = (early_cursors or {}).get("a second page")
+    if minted is None:
+        pytest.skip("no second page was handed out early")
+    query, page, _ = minted
+    conditions = _conditions(page)
+    for name in ("If-None-Match", "If-Modified-Since"):  # one at a time: with both, If-Modified-Since is ignored
+        if name == "If-Modified-Since" and not _strong_date(page):
+            continue  # a Last-Modified less than a second old may see later changes in its own second: weak
+        conditional = api.list_runs(params=query, headers={name: conditions[name]}, judge=False)
+        fresh = api.list_runs(params=query)
+        if conditional.status == 304:
+            expect(fresh.runs == page.runs, f"A 304 to an {name} taken long before stands for the page as it still is",
+                   expected="the runs the validator's page showed, unchanged",
+                   actual=f"the page now: {fresh.summary()}", exchange=conditional)
+        else:
+            expect(conditional.status == 200, f"An {name} taken long before gets a 304 or the page",
+                   expected="304 or 200", actual=conditional.summary(), exchange=conditional)

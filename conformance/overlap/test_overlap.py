@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from conformance.harness.client import page_params
+from conformance.harness.client import ApiClient, page_params
 from conformance.harness.expect import expect
 from conformance.harness.live import unexplained_runs
 from conformance.harness.walk import Walk, walk_runs
@@ -33,32 +33,40 @@ class Asked:
     runs_of: Walk | None = None  # the runtime whose runs alone a 200 may list (None: no runs at all)
     statuses: frozenset[str] | None = None  # the statuses a 200 may list (a filter)
     limit: int | None = None
+    follow: Callable[[str], object] | None = None  # the same request for the page after a cursor
 
 
-def _burst(api, contract, shared_walk, unknown_runtime_id, target, second):
-    size = contract.limit_min + 6
+def _burst(api, other_api, contract, shared_walk, unknown_runtime_id, target, second, others):
+    size = contract.limit_min + 2
     counts = {status: sum(run["status"] == status for run in shared_walk.runs) for status in contract.terminal_statuses}
     ended = max(counts, key=counts.get)
+    plain, filtered = page_params(limit=size), page_params(limit=size, status=ended)
     asked = [
-        Asked("the key's runtime", lambda: api.list_runs(params=page_params(limit=size), judge=False), 200,
-              shared_walk, limit=size),
-        Asked(f"the key's runtime, status={ended}",
-              lambda: api.list_runs(params=page_params(limit=size, status=ended), judge=False), 200, shared_walk,
-              frozenset({ended}), size),
+        Asked("the key's runtime", lambda: api.list_runs(params=plain, judge=False), 200, shared_walk, limit=size,
+              follow=lambda cursor: api.list_runs(params=[*plain, ("cursor", cursor)], judge=False)),
+        Asked(f"the key's runtime, status={ended}", lambda: api.list_runs(params=filtered, judge=False), 200,
+              shared_walk, frozenset({ended}), size,
+              follow=lambda cursor: api.list_runs(params=[*filtered, ("cursor", cursor)], judge=False)),
         Asked("an unknown runtime", lambda: api.list_runs(unknown_runtime_id, judge=False),
               contract.error_status("notVisible")),
         Asked("no key", lambda: api.list_runs(authorization=None, judge=False), contract.error_status("unauthenticated")),
         Asked("a bad limit", lambda: api.list_runs(params=[("limit", contract.limit_min - 1)], judge=False),
               contract.error_status("invalidQuery")),
+        Asked("another tenant's runtime", lambda: api.list_runs(target.other_runtime_id, judge=False),
+              contract.error_status("notVisible")),
+        Asked("the key's empty runtime", lambda: api.list_runs(target.empty_runtime_id, judge=False), 200),
+        Asked("another runtime of the key", lambda: api.list_runs(target.second_runtime_id, plain, judge=False),
+              200, second, limit=size, follow=lambda cursor: api.list_runs(
+                  target.second_runtime_id, [*plain, ("cursor", cursor)], judge=False)),
     ]
-    if target.other_runtime_id:
-        asked.append(Asked("another tenant's runtime", lambda: api.list_runs(target.other_runtime_id, judge=False),
-                           contract.error_status("notVisible")))
-    if target.empty_runtime_id:
-        asked.append(Asked("the key's empty runtime", lambda: api.list_runs(target.empty_runtime_id, judge=False), 200))
-    if second is not None:
-        asked.append(Asked("another runtime of the key", lambda: api.list_runs(target.second_runtime_id, judge=False),
-                           200, second))
+    if other_api is not None:  # a second principal in the same burst: the other tenant's key
+        asked += [
+            Asked("the other tenant's key, its own runtime", lambda: other_api.list_runs(params=plain, judge=False),
+                  200, others, limit=size),
+            Asked("the other tenant's key, the key's runtime",
+                  lambda: other_api.list_runs(target.runtime_id, plain, judge=False),
+                  contract.error_status("notVisible")),
+        ]
     return asked
 
 
@@ -81,23 +89,46 @@ def _problems(asked: Asked, answer, contract) -> list[str]:
     return problems
 
 
-@pytest.mark.rule("tenant.overlap", "tenant.isolation", "run.one-runtime", "limit.bounds", "status.single")
+@pytest.mark.rule("tenant.overlap", "tenant.isolation", "run.one-runtime", "limit.bounds", "status.single",
+                  "cursor.scope")
 @pytest.mark.needs(other_tenant(), empty_runtime(), second_runtime(1), ended_runs(1))
 def test_requests_in_flight_together_each_get_their_own_answer(api, contract, overlap, shared_walk,
                                                               unknown_runtime_id, target, max_walk_runs):
     """In a burst of requests in flight together (the key's runtime, plain and filtered, another runtime of the
-    key, its empty one, another tenant's, an unknown one, no key, a bad limit), each gets what its own request
-    alone must: its status, and only the runs of the runtime, status and limit it names."""
+    key, its empty one, another tenant's, an unknown one, no key, a bad limit, and the other tenant's key where it is
+    set), each gets what its own request alone must: its status, and only the runs of the runtime, status and limit
+    it names; and each page's nextCursor, followed in a second burst, continues that page."""
     if overlap.in_flight < 2:
         pytest.skip("BCTRL_CONCURRENCY is 1: no two requests are in flight together")
     second = walk_runs(api, limit=contract.limit_max, runtime_id=target.second_runtime_id, max_runs=max_walk_runs)
-    asked = _burst(api, contract, shared_walk, unknown_runtime_id, target, second)
+    other_api = ApiClient(api.session, target.base_url, target.other_api_key, target.other_runtime_id,
+                          contract) if target.other_api_key else None
+    others = walk_runs(other_api, limit=contract.limit_max, max_runs=max_walk_runs) if other_api else None
+    asked = _burst(api, other_api, contract, shared_walk, unknown_runtime_id, target, second, others)
     sent = [kind for _ in range(ROUNDS) for kind in asked for _ in range(COPIES)]
     answers = overlap.all([kind.send for kind in sent])
-    wrong = [(kind, answer, problems) for kind, answer in zip(sent, answers)
-             if (problems := _problems(kind, answer, contract))]
+    _expect_their_own(sent, answers, contract, "")
+    pages = [(kind, answer) for kind, answer in zip(sent, answers)
+             if kind.follow is not None and answer.status == 200 and answer.next_cursor and answer.runs]
+    followed = overlap.all([lambda kind=kind, answer=answer: kind.follow(answer.next_cursor) for kind, answer in pages])
+    nexts = [Asked(f"{kind.name}, the page after", kind.send, 200, kind.runs_of, kind.statuses, kind.limit)
+             for kind, _ in pages]
+    _expect_their_own(nexts, followed, contract, " (each after its own page)", [answer for _, answer in pages])
+
+
+def _expect_their_own(sent, answers, contract, which, previous=None):
+    __tracebackhide__ = True
+    wrong = []
+    for index, (kind, answer) in enumerate(zip(sent, answers)):
+        problems = _problems(kind, answer, contract)
+        if previous is not None and answer.runs and previous[index].runs:
+            position = contract.order.key(previous[index].runs[-1])
+            if any(not position < contract.order.key(run) for run in answer.runs if "createdAt" in run):
+                problems.append("runs that are not after its page's last run")
+        if problems:
+            wrong.append((kind, answer, problems))
     kind, answer, problems = wrong[0] if wrong else (None, None, [])
-    expect(not wrong, f"Each of {len(sent)} requests in flight together gets its own answer",
+    expect(not wrong, f"Each of {len(sent)} requests in flight together gets its own answer{which}",
            expected="what each request alone gets",
            actual=f"{len(wrong)} wrong; the first, {kind.name}: {'; '.join(problems)}" if wrong else "",
            exchange=answer)

@@ -12,7 +12,7 @@ from conformance.harness.spelling import padded
 from conformance.harness.validation import error_body_problems, response_problems
 from conformance.profiles import cases
 
-MANY = 500  # repeated values or parameters: far beyond what a client means, within what a URL may hold
+MANY = 1000  # repeated values or parameters: far beyond what a client means, within what a URL may hold
 LONG = 8_000  # characters of one value: beyond common limits of keys, columns and caches
 HUGE = 100_000  # characters of one value: beyond common limits of request lines
 
