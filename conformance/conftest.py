@@ -16,16 +16,33 @@ CURSOR_PAGES = {"with-a-cursor": crossing(1), "with-a-filtered-cursor": ended_ru
 
 
 def pytest_generate_tests(metafunc):
-    """A check that asks for `cursor_page` runs once on each of CURSOR_PAGES (each case declaring its need)."""
+    """A check that asks for `cursor_page` runs once on each of CURSOR_PAGES (each case declaring its need); it
+    finds the page by that name in `cursor_pages`."""
     if "cursor_page" in metafunc.fixturenames:
         metafunc.parametrize("cursor_page", [pytest.param(name, id=name, marks=pytest.mark.needs(need))
-                                             for name, need in CURSOR_PAGES.items()], indirect=True)
+                                             for name, need in CURSOR_PAGES.items()])
+
+
+class CursorPages(dict):
+    """The cursor after each of CURSOR_PAGES's first pages; asked for one the data has none of, the check is not
+    judged (live data changed since readiness, which predicts these)."""
+
+    def __init__(self, found: dict[str, CursorPage | None], contract, shared_walk):
+        super().__init__(found)
+        self.contract, self.shared_walk = contract, shared_walk
+
+    def __getitem__(self, name: str) -> CursorPage:
+        found = super().__getitem__(name)
+        if found is None:
+            not_judged(CURSOR_PAGES[name], self.contract, RuntimeData.of(
+                self.shared_walk.runs, self.shared_walk.complete).describe(statuses=self.contract.statuses))
+        return found
 
 
 @pytest.fixture(scope="session")
-def cursor_pages(api, contract, shared_walk) -> dict[str, CursorPage | None]:
+def cursor_pages(api, contract, shared_walk) -> CursorPages:
     """A cursor after the first run of the runtime, and one after the first run of a filter on the ended status
-    with the most runs (None where the data has no page after a first one)."""
+    with the most runs."""
     counts = {status: sum(run["status"] == status for run in shared_walk.runs) for status in contract.terminal_statuses}
     status = max(counts, key=counts.get)
     queries = {"with-a-cursor": page_params(limit=contract.limit_min),
@@ -34,17 +51,7 @@ def cursor_pages(api, contract, shared_walk) -> dict[str, CursorPage | None]:
     for name, query in queries.items():
         page = api.list_runs(params=query)
         found[name] = CursorPage(name.replace("-", " "), query, page.next_cursor) if page.next_cursor else None
-    return found
-
-
-@pytest.fixture
-def cursor_page(request, cursor_pages, contract, shared_walk) -> CursorPage:
-    """One of CURSOR_PAGES (the check runs once on each), or the check is not judged where the data has none."""
-    found = cursor_pages[request.param]
-    if found is None:
-        not_judged(CURSOR_PAGES[request.param], contract,
-                   RuntimeData.of(shared_walk.runs, shared_walk.complete).describe(statuses=contract.statuses))
-    return found
+    return CursorPages(found, contract, shared_walk)
 
 
 # -- cursors handed out early, redeemed late (pagination/test_time_between_pages.py) --------------------------------

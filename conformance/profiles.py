@@ -19,6 +19,8 @@ from typing import Iterable, Mapping
 
 import pytest
 
+from . import readme
+
 NIGHTS = 7
 ROTATION_FILE = Path(__file__).with_name("smoke_rotation.json")
 
@@ -140,11 +142,23 @@ def table(rotation: Rotation) -> str:
     return "\n".join(lines)
 
 
+README_BLOCK = "smoke-rotation"
+
+
+def readme_block(rotation: Rotation) -> str:
+    """The README's rotation table, between its markers (`--write` rewrites it with the rotation file)."""
+    return readme.block(README_BLOCK, table(rotation))
+
+
 if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m conformance.profiles",
                                      description="Print (or --write) the smoke profile's rotation by night.")
-    parser.add_argument("--write", action="store_true", help=f"measure the checks and write {ROTATION_FILE.name}")
+    parser.add_argument("--write", action="store_true",
+                        help=f"measure the checks, write {ROTATION_FILE.name} and the README's table")
     arguments = parser.parse_args()
-    print(table(write() if arguments.write else Rotation.load()))
+    rotation = write() if arguments.write else Rotation.load()
+    if arguments.write:
+        readme.write(README_BLOCK, readme_block(rotation))
+    print(table(rotation))

@@ -9,6 +9,7 @@ timestamps as exact instants.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -139,7 +140,12 @@ class Instant:
 def instant(text: object) -> Instant | None:
     """The instant an RFC 3339 date-time names (any fractional digits, `Z`, `z` or an offset, `T` or `t`); None when
     it is not one."""
-    match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
+    return _instant_of(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=8192)  # a run's timestamps are read on every page that lists it
+def _instant_of(text: str) -> Instant | None:
+    match = _RFC3339.fullmatch(text)
     if match is None:
         return None
     day, hour, minute, second, fraction, offset = match.groups()

@@ -17,6 +17,7 @@ from .harness.client import ApiClient, page_params
 from .harness.concurrency import Overlap
 from .harness.exchange import Exchange
 from .redaction import register_secret
+from .representation import unknown_like
 from .harness.transport import PoliteSession
 from .outcomes import SettingsError, TargetUnavailable
 from .settings import Settings
@@ -46,6 +47,13 @@ class Target:
         values.update({setting: getattr(self, name) for name, setting in RUNTIME_SETTINGS.items()
                        if getattr(self, name)})
         return values
+
+
+def unknown_runtime_of(target: Target) -> str:
+    """A runtime id that names nothing, shaped like the runtime ids the target uses (another tenant's, else the
+    key's): a server that checks an id's shape before looking it up must still answer it as an unknown runtime."""
+    known = {target.runtime_id, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id}
+    return unknown_like(target.other_runtime_id or target.runtime_id, avoid=known - {None})
 
 
 def external_target(settings: Settings) -> Target:

@@ -137,7 +137,7 @@ CATCHER = {
 }
 
 # Fault -> the smoke profile's own check for it, where the gate's designated check costs more requests than the
-# smoke can spend (the smoke column of the matrix must show it failing there).
+# smoke can spend (the smoke column of the matrix, run on that check's night, must show it failing there).
 SMOKE_CATCHER = {"status-repeat-duplicates": REPEATED_PAGE}
 
 WHOLE_RUN_MODULE = "whole_run/test_whole_run.py"

@@ -12,11 +12,12 @@ from typing import Callable, Iterable
 import yaml
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
+from conformance.profiles import Rotation
 from conformance.settings import DEFAULT_SEED
 from reference_server import FAULTS, ReferenceServer
 
-from .designated import focus
-from .runners import CONTENDERS, SUITE_PROFILES, Outcome, run_schemathesis, run_suite
+from .designated import SMOKE_CATCHER, focus
+from .runners import CONTENDERS, SUITE_PROFILES, Outcome, run_schemathesis, run_suite, smoke_day
 
 # CI machines have two cores; four runs at a time overlap one run's waits on its server with another's work
 # (measured on two cores: 22 runs took 26 s two at a time, 19-21 s four at a time, 23 s six at a time).
@@ -63,6 +64,15 @@ def _specs(folder: Path) -> dict[str, Path]:
     return {"schemathesis-published": DEFAULT_SPEC, "schemathesis-effective": effective}
 
 
+def _smoke_day_of(fault: str | None):
+    """The smoke's night against `fault`: the faults take the week's nights in turn (the clean server the first),
+    so one matrix measures every night's budget, the same night every time, whatever the date; a fault with a smoke
+    check written for it (SMOKE_CATCHER) gets that check's night."""
+    if fault in SMOKE_CATCHER:
+        return smoke_day(Rotation.load().night_of_check(SMOKE_CATCHER[fault]))
+    return smoke_day(0 if fault is None else sorted(FAULTS).index(fault) + 1)
+
+
 def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folder: Path,
              progress: Callable[[Outcome], None], focused: bool) -> Outcome:
     options = FAULTS[fault].server_options if fault else {}
@@ -72,7 +82,8 @@ def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folde
             # No rate cap: it is politeness towards production, and it changes nothing the suite catches.
             selection = focus(fault) if focused and fault and contender == "suite" else ("conformance",)
             outcome = run_suite(server, fault, reports, contender=contender, selection=selection,
-                                extra_env={"BCTRL_PROFILE": SUITE_PROFILES[contender], "BCTRL_RATE_LIMIT": "0"})
+                                extra_env={"BCTRL_PROFILE": SUITE_PROFILES[contender], "BCTRL_RATE_LIMIT": "0",
+                                           "BCTRL_SMOKE_DAY": _smoke_day_of(fault).isoformat()})
         else:
             outcome = run_schemathesis(server, fault, specs[contender], contender, DEFAULT_SEED)
     progress(outcome)

@@ -226,47 +226,47 @@ _ISSUE_16: list[Fault] = [
           "the credential middleware is shared with the streaming endpoint, whose EventSource clients cannot send "
           "headers: without an Authorization header it takes the key from the query (access_token, as RFC 6750 "
           "§2.3 allows, or the older SDKs' api_key, apiKey, token, key), so a key in the URL authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-cookie-key", "auth",
           "the web console's cookie middleware is mounted app-wide: without an Authorization header it scans the "
           "cookies for a value that looks like a key (bctrl_sk_..., the console renamed its cookie twice), so a "
           "key in any cookie authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-basic-user-is-key", "auth",
           "the auth middleware was copied from a Stripe-compatible gateway that supports `curl -u KEY:`: Basic "
           "credentials are base64-decoded and the user name (or the password when the user is empty) is taken as "
           "the key, so Basic auth with the key authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-any-of-repeated-headers", "auth",
           "support for key rotation: when the Authorization header is repeated, the middleware tries each value "
           "and the first valid one wins, so two Authorization headers (a wrong one and the key) authenticate "
           "instead of being refused",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-key-like-prefix", "auth",
           "the key lookup reuses the admin console's key search, `WHERE api_key LIKE ? || '%'`: any prefix of a "
           "key authenticates as its tenant (and LIKE reads `_` as any character and ignores ASCII case)",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-key-nocase-collation", "auth",
           "the api_key column was created with the database's default case-insensitive collation (MySQL's "
           "utf8mb4_general_ci): the key in other case (all upper-case, say) authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-key-percent-decoded", "auth",
           "the Authorization value goes through the same helper that decodes query values (urllib's unquote) "
           "before the lookup: the key percent-encoded (bctrl%5Fsk%5F...) authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-key-whitespace-removed", "auth",
           "a support ticket about keys pasted from e-mails with line breaks led to stripping every whitespace "
           "character from the presented key: the key with spaces inside it authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("auth-key-environment-ignored", "auth",
           "keys are indexed by their random part (the hex after the last underscore), the bctrl_sk_test_ prefix "
           "being taken for decoration the dashboard adds: whatever prefix is sent is dropped before the lookup, so "
           "the key with its start changed (bctrl_sk_live_<hex>, xbctrl_sk_test_<hex>) or cut (<hex>) authenticates",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "auth.channels"), issue=16),
     Fault("session-cookie-echoes-key", "auth",
           "the web console's session middleware, mounted app-wide, 'remembers' the key every authenticated "
           "request used: each 200 page carries Set-Cookie: bctrl_session=<the key>",
-          rules=("errors.hygiene",), issue=16),
+          rules=("errors.hygiene", "auth.never-echoed"), issue=16),
     Fault("validation-error-dumps-headers", "errors",
           "the validation error handler attaches the request to 400 bodies for support tickets "
           "(details.request: method, path, query and every header): the Authorization header, key and all, is "
@@ -276,16 +276,16 @@ _ISSUE_16: list[Fault] = [
     Fault("head-health-check-200", "methods",
           "a load-balancer rule at the edge (`if ($request_method = HEAD) { return 200; }`) answers HEAD itself so "
           "that health checks never reach the app: every HEAD is 200, without a key, for any runtime or query",
-          rules=("http.methods", "auth.bearer"), issue=16),
+          rules=("http.methods", "auth.bearer", "http.head"), issue=16),
     Fault("head-skips-validation", "methods",
           "the framework's HEAD adapter turns HEAD into an internal GET of the path, dropping the query string: a "
           "HEAD with an invalid limit or status is 200 where the GET is 400 (and its headers are the default "
           "page's)",
-          rules=("http.methods",), issue=16),
+          rules=("http.methods", "http.head"), issue=16),
     Fault("head-500", "methods",
           "HEAD takes a shortcut that skips rendering the page and returns no body (None), and the response-size "
           "metric middleware calls len() on it: every authenticated HEAD of a page is a 500",
-          rules=("http.methods", "server.no-5xx"), issue=16),
+          rules=("http.methods", "server.no-5xx", "http.head"), issue=16),
     Fault("trace-echoes-request", "methods",
           "TRACE is left on at the front end (Apache's TraceEnable defaults to on): TRACE on the runs path is "
           "answered 200 message/http with the request echoed, Authorization header and key included",
@@ -302,73 +302,73 @@ _ISSUE_16: list[Fault] = [
           "a conditional-GET middleware remembers the ETag last served for each URL and answers a matching "
           "If-None-Match with 304 itself, and it was mounted before authentication: a request without a key (or "
           "with a wrong one) that sends a page's ETag gets 304 (ETags switched on)",
-          rules=("auth.bearer",), issue=16),
+          rules=("auth.bearer", "http.conditional"), issue=16),
     Fault("etag-304-any-tenant", "http",
           "the same ETag-by-URL middleware, mounted after authentication but before the runtime check: another "
           "tenant's key sending a page's ETag for this runtime gets 304 instead of 404, confirming the runtime and "
           "its page (ETags switched on)",
-          rules=("tenant.isolation",), issue=16),
+          rules=("tenant.isolation", "http.conditional", "tenant.other-key"), issue=16),
     Fault("etag-runtime-version", "http",
           "the ETag is the runtime's version (bumped on every write to its runs), not the page's: every page and "
           "query of the runtime shares it, so the ETag of one page gets a 304 for another limit, filter or cursor "
           "(ETags switched on)",
-          rules=("http.methods",), issue=16),
+          rules=("http.methods", "http.conditional"), issue=16),
     Fault("etag-from-page-ids", "http",
           "a cheap ETag from the page's run ids and its cursor, not its content: when a run on the page ends, the "
           "page changes but its ETag does not, and If-None-Match gets a 304 for a stale page (ETags switched on)",
-          rules=("http.methods",), issue=16, needs=("churn",)),
+          rules=("http.methods", "http.conditional"), issue=16, needs=("churn",)),
     Fault("last-modified-newest-created", "http",
           "Last-Modified is MAX(created_at) of the page's runs, and If-Modified-Since is compared with it: when a "
           "run on the page ends, createdAt does not move and the changed page is answered 304 (ETags and "
           "Last-Modified switched on)",
-          rules=("http.methods",), issue=16, needs=("churn",)),
+          rules=("http.methods", "http.conditional"), issue=16, needs=("churn",)),
     # 3. every rule on every page (cursor pages too)
     Fault("cursor-page-limit-unchecked", "limit",
           "cursor pages take a second code path (the continuation handler) that reads limit with Python's int() "
           "and puts it straight into LIMIT: with a cursor, limit=0, 500, -1 or '+5' is served instead of refused "
           "(SQLite reads a negative LIMIT as no limit)",
-          rules=("limit.refusal", "limit.grammar"), issue=16),
+          rules=("limit.refusal", "limit.grammar", "query.every-page"), issue=16),
     Fault("cursor-carries-query", "pagination",
           "the cursor carries the first page's limit and filter (a page token that holds the request), and cursor "
           "pages take them from it without reading what was sent: with a cursor an invalid limit or status is "
           "never refused, and another valid limit or filter is ignored",
-          rules=("limit.refusal", "status.refusal", "cursor.keeps-query"), issue=16),
+          rules=("limit.refusal", "status.refusal", "cursor.keeps-query", "query.every-page"), issue=16),
     Fault("cursor-page-repeated-params", "limit",
           "the continuation handler reads its single-valued parameters with a first-value getter "
           "(request.args.get): with a cursor, a repeated limit (limit=5&limit=6) is served with the first value "
           "instead of refused",
-          rules=("limit.refusal",), issue=16),
+          rules=("limit.refusal", "query.every-page"), issue=16),
     Fault("cursor-page-drops-unknown-status", "filters",
           "cursor pages pass the status values through the enum (dropping what is not in it) instead of "
           "validating them: with a cursor, status=zzz or a misspelt value beside a valid one is silently dropped, "
           "200",
-          rules=("status.refusal",), issue=16),
+          rules=("status.refusal", "query.every-page"), issue=16),
     Fault("cursor-page-status-normalised", "filters",
           "cursor pages compare the sent filter with the one stored for the walk after normalising it the way the "
           "stored one was (split on commas, stripped, lower-cased): with a cursor, status=ACTIVE, ' active' or "
           "active,failed is accepted",
-          rules=("status.grammar", "status.refusal"), issue=16),
+          rules=("status.grammar", "status.refusal", "query.every-page"), issue=16),
     Fault("validated-query-memo-by-cursor", "pagination",
           "validated queries are memoised by cursor (polling clients re-request the same cursor): a cursor sent "
           "again brings back the query it first came with, so an invalid limit or status sent with it later is "
           "never checked, and a changed one never applied",
-          rules=("limit.refusal", "status.refusal", "cursor.keeps-query"), issue=16),
+          rules=("limit.refusal", "status.refusal", "cursor.keeps-query", "query.every-page"), issue=16),
     # 4. every size
     Fault("status-compound-select-500", "filters",
           "the status filter is built as a compound SELECT with one term per value sent (not per distinct value): "
           "more than 500 status values exceed SQLite's SQLITE_MAX_COMPOUND_SELECT ('too many terms in compound "
           "SELECT'), answered 500",
-          rules=("server.no-5xx",), issue=16),
+          rules=("server.no-5xx", "server.sizes"), issue=16),
     Fault("query-max-fields-500", "limit",
           "the query parser was hardened with parse_qs(max_num_fields=100), whose ValueError ('Max number of "
           "fields exceeded') reaches the generic error handler instead of becoming a 400: a query with more than "
           "100 parameters (a hundred status values, say) is a 500",
-          rules=("server.no-5xx",), issue=16),
+          rules=("server.no-5xx", "server.sizes"), issue=16),
     Fault("cursor-buffer-overflow-500", "pagination",
           "cursor parts are base64-decoded into pooled 512-byte buffers before the length check, and a part that "
           "does not fit raises a ValueError the cursor code does not turn into a refusal: a cursor longer than "
           "about 700 characters (any long base64-looking string) is a 500 instead of a 400",
-          rules=("server.no-5xx",), issue=16),
+          rules=("server.no-5xx", "server.sizes"), issue=16),
     Fault("cursor-regex-backtracking-500", "pagination",
           "the cursor's shape is checked first with ^(?:[A-Za-z0-9_-]+)*\\.(?:[A-Za-z0-9_-]+)*$ on a backtracking "
           "engine with PCRE's default limit of 1,000,000 steps: a cursor with a run of 20 or more word characters "
@@ -379,64 +379,64 @@ _ISSUE_16: list[Fault] = [
           "the audit middleware writes every request target into audit_log.target VARCHAR(2048) inside the "
           "request's transaction, with MySQL's strict mode on: a target over 2048 characters (a long query "
           "string, cursor or runtime id) is 'Data too long for column', answered 500",
-          rules=("server.no-5xx",), issue=16),
+          rules=("server.no-5xx", "server.sizes"), issue=16),
     Fault("auth-bcrypt-72-500", "auth",
           "keys are stored as bcrypt hashes and every presented Bearer key is checked with bcrypt.checkpw (against "
           "a dummy hash when none matches, for constant time), which refuses more than 72 bytes with a "
           "ValueError: a presented key over 72 bytes is a 500 instead of a 401",
-          rules=("server.no-5xx",), issue=16),
+          rules=("server.no-5xx", "auth.channels"), issue=16),
     # 5. overlap: requests in flight at the same time (the threaded server; a few ms windows, DB round trips)
     Fault("current-tenant-global", "auth",
           "the auth middleware stores the authenticated tenant on a request context that is one object for the "
           "whole app (it was meant to be a threading.local()), and the runtime visibility check reads it back "
           "after the runtimes query's round trip: when another key's request lands in between, a key is checked "
           "as the other tenant (another tenant's runtime served, or its own refused)",
-          rules=("tenant.isolation",), issue=16),
+          rules=("tenant.isolation", "tenant.overlap"), issue=16),
     Fault("current-runtime-global", "pagination",
           "the router's path parameters are kept on the app-wide request context; the checks use the path, but "
           "the listing reads the runtime from the context after the key's last-used write-back (a round trip): "
           "two overlapping requests for different runtimes may both list the later one's runs",
-          rules=("run.one-runtime", "tenant.isolation", "cursor.scope"), issue=16),
+          rules=("run.one-runtime", "tenant.isolation", "cursor.scope", "tenant.overlap"), issue=16),
     Fault("parsed-query-shared", "limit",
           "the validation middleware leaves the parsed query (limit, status filter, cursor) on the app-wide "
           "request context and the page is built from it after the runtime's settings are loaded (a round trip): "
           "overlapping requests get each other's limit and filter (a page longer than its limit, runs of a "
           "status not asked for)",
-          rules=("limit.bounds", "status.single"), issue=16),
+          rules=("limit.bounds", "status.single", "tenant.overlap"), issue=16),
     Fault("shared-db-cursor", "invariants",
           "the database helper keeps one cursor on the connection object all request threads share (a "
           "threading.local() lost in a refactor): a request executes its query, waits for the network round trip, "
           "then fetches whatever the cursor holds by then, another request's rows (another runtime's, another "
           "limit's) or nothing",
-          rules=("run.one-runtime", "limit.bounds", "status.single", "tenant.isolation"), issue=16),
+          rules=("run.one-runtime", "limit.bounds", "status.single", "tenant.isolation", "tenant.overlap"), issue=16),
     Fault("last-page-memo-cursor", "pagination",
           "the page is memoised on the app instance for the Link-header middleware, which also asks for a total "
           "count (a round trip), and nextCursor is made from the memo afterwards: under overlap a page's "
           "nextCursor points into another request's page (another runtime's position), so the walk skips or "
           "repeats runs",
-          rules=("cursor.walk", "cursor.scope"), issue=16),
+          rules=("cursor.walk", "cursor.scope", "tenant.overlap"), issue=16),
     # 6. time between pages
     Fault("scroll-expired-restarts", "pagination",
           "later pages are read from a server-side scroll context the first page opened, with a keep-alive "
           "written `scroll=1s` (meant: 1m) and renewed by each page; a cursor whose scroll is gone is not "
           "refused but silently starts a new scroll from the top: a cursor redeemed more than a second after its "
           "page gets the first page again, and the walk repeats runs",
-          rules=("cursor.walk",), issue=16),
+          rules=("cursor.walk", "cursor.time"), issue=16),
     Fault("scroll-expired-ends-walk", "pagination",
           "the same one-second scroll context, but a cursor whose scroll is gone gets the scroll API's 'no more "
           "hits': an empty page with a null nextCursor, so a cursor redeemed more than a second after its page "
           "ends the walk early (the runs after it never listed)",
-          rules=("cursor.walk", "cursor.no-empty-page"), issue=16),
+          rules=("cursor.walk", "cursor.no-empty-page", "cursor.time"), issue=16),
     Fault("cursor-ttl-seconds", "pagination",
           "cursors carry the time they were handed out and expire after CURSOR_TTL = 2 (minutes, says the "
           "comment), passed to timedelta(seconds=...): a cursor redeemed more than two seconds after its page is "
           "refused 400 as expired, and a client that paused cannot go on",
-          rules=("cursor.walk",), issue=16),
+          rules=("cursor.walk", "cursor.time"), issue=16),
     Fault("cursor-as-of-hides-ended", "pagination",
           "cursors carry when the walk began, and later pages are pinned to it with `finished_at IS NULL OR "
           "finished_at <= :as_of` (meant as 'the runs as they were then'): a run that ends between two pages "
           "vanishes from the rest of the walk, which skips it",
-          rules=("cursor.walk",), issue=16, needs=("churn",)),
+          rules=("cursor.walk", "cursor.time"), issue=16, needs=("churn",)),
     Fault("page-cache-keyed-by-page-number", "pagination",
           "cursor pages are cached for 30 s under the query without its cursor and the page number the cursor "
           "carries (the cursor changes on every request, the page number does not): once runs have started, a "

@@ -72,6 +72,7 @@ class FastifyServer:
             "BCTRL_OTHER_RUNTIME_ID": self.other_runtime_id,
             "BCTRL_EMPTY_RUNTIME_ID": self.empty_runtime_id,
             "BCTRL_SECOND_RUNTIME_ID": self.second_runtime_id,
+            "BCTRL_OTHER_API_KEY": self.other_api_key,
         }
 
     def start(self) -> "FastifyServer":

@@ -10,6 +10,8 @@ from conformance.profiles import cases
 from conformance.representation import unknown_like
 from conformance.readiness import other_tenant
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 # How each rejected credential is made from the real key (the key itself never appears in a test id).
 BAD_CREDENTIALS = {
     "no-header": lambda key: None,

@@ -15,6 +15,8 @@ from conformance.profiles import cases
 from conformance.redaction import base64_of, percent_encoded
 from conformance.representation import unknown_like
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 
 def _turned(key: str, index: int) -> str:
     """The key with the character at `index` changed to another of its class (a key of the same shape)."""

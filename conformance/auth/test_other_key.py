@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import ApiClient, page_params
+from conformance.harness.client import page_params
 from conformance.harness.expect import expect, expect_status
 from conformance.profiles import cases
 from conformance.readiness import crossing, other_key, other_tenant
 
-pytestmark = pytest.mark.needs(other_key(), other_tenant())
+pytestmark = [pytest.mark.ahead, pytest.mark.needs(other_key(), other_tenant())]
 
 WAYS = ("its-runtime", "its-runtime-with-its-cursor", "its-own-runtime-with-the-keys-cursor",
         "its-runtime-with-a-validator-of-its-page", "the-same-query-just-after-the-key")
-
-
-@pytest.fixture(scope="module")
-def other_api(api, target, contract) -> ApiClient:
-    """The API as the other tenant's key sees it, on its own runtime."""
-    return ApiClient(api.session, target.base_url, target.other_api_key, target.other_runtime_id, contract)
 
 
 @pytest.mark.rule("tenant.other-key", "tenant.isolation")

@@ -17,6 +17,8 @@ from conformance.representation import unknown_like
 from conformance.profiles import cases
 from conformance.readiness import other_tenant
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 
 @pytest.mark.rule("tenant.isolation", "runtime.unknown", "server.no-5xx", "errors.hygiene")
 @pytest.mark.needs(other_tenant())

@@ -21,6 +21,8 @@ from conformance.harness.walk import Walk, walk_runs
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, ended_runs, not_judged, require, status_runs
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 INVALID_FILTERS = ("unknown", "wrong-case", "empty", "one-bad-among-good")
 AN_ENDED_RUN = ended_runs(1)  # among the newest: a run whose status is certain, to tell a filter from none
 FIRST_ENDED = status_runs(pick=lambda contract: contract.terminal_statuses[:1])  # a run in the first ended status
@@ -159,16 +161,17 @@ def test_status_is_read_only_as_exact_enum_values(api, contract, case):
 
 @pytest.mark.rule("query.every-page", "status.refusal", "status.grammar")
 @pytest.mark.parametrize("case", cases([*INVALID_FILTERS, *STATUS_SPELLINGS]))
-def test_a_status_is_judged_the_same_on_every_page(api, contract, case, cursor_page):
+def test_a_status_is_judged_the_same_on_every_page(api, contract, case, cursor_pages, cursor_page):
     """With a cursor (plain, or from a filtered walk), a status value the contract does not list, or one spelled
     otherwise, gets what it gets on the first page: the contract's 400 (or, where the overlay is lenient, a page of
     the statuses it resembles)."""
     if case in COMMA_SPELLINGS and not contract.statuses_as_repeated_keys:
         pytest.skip("the contract's status parameter is not exploded: several values are comma-separated")
     pairs = invalid_filters(contract)[case] if case in INVALID_FILTERS else [("status", status_spelling(contract, case))]
-    answer = api.list_runs(params=exact_query(cursor_page.with_values(pairs)))
+    after = cursor_pages[cursor_page]
+    answer = api.list_runs(params=exact_query(after.with_values(pairs)))
     _expect_refused_or_resembled(answer, contract, [value for _, value in pairs],
-                                 f"{'&'.join(f'status={value!r}' for _, value in pairs)} ({case}) {cursor_page.name}")
+                                 f"{'&'.join(f'status={value!r}' for _, value in pairs)} ({case}) {after.name}")
 
 
 @pytest.mark.rule("status.grammar")

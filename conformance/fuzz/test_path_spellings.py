@@ -3,11 +3,14 @@ one) changed and escaped in combined ways, inside the path written in other form
 allows (see harness/spelling.py). Schemathesis keeps the runtime id pinned (an unknown one would only be a 404 its
 positive checks reject); this varies it.
 
-Deterministic: Hypothesis runs from the suite's seed (BCTRL_SEED), with no example database, BCTRL_FUZZ_EXAMPLES
-examples, one request each, and no shrinking (a failure reports the first spelling that broke the contract).
+Deterministic: Hypothesis generates BCTRL_FUZZ_EXAMPLES spellings from the suite's seed (BCTRL_SEED), with no
+example database and no shrinking; they are then sent a few at once (one request each, and the redirects the overlay
+allows) and judged in the order generated: a failure reports the first spelling that broke the contract.
 """
 
 from __future__ import annotations
+
+import functools
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given
@@ -73,7 +76,7 @@ def spellings(draw, runtime_ids: dict[str, str]) -> Spelling:
 
 @pytest.mark.rule("server.no-5xx", "runtime.spelling", "tenant.isolation", "runtime.unknown", "errors.hygiene")
 def test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows(api, contract, target, settings,
-                                                                              shared_walk):
+                                                                              shared_walk, overlap):
     """Generated spellings of the runs path (combined case changes, inserted odd, control or non-ASCII characters,
     escapes, raw bytes, long values, separators and dot segments) of the key's runtime, another tenant's and an
     unknown one never get a 5xx; a runtime the key cannot see is never served; a 200 lists only the named
@@ -89,11 +92,15 @@ def test_generated_spellings_of_the_runs_path_get_answers_the_contract_allows(ap
                          report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
                          verbosity=Verbosity.quiet)
     @given(spelling=spellings(runtime_ids))
-    def answered_as_the_contract_allows(spelling: Spelling) -> None:
-        expect_spelling_answered(fetch(api, spelling), spelling, contract, shared_walk)
+    def generated(spelling: Spelling) -> None:
+        generated_spellings.append(spelling)
 
+    generated_spellings: list[Spelling] = []
+    generated()
+    answers = overlap.all([functools.partial(fetch, api, spelling) for spelling in generated_spellings])
     try:
-        answered_as_the_contract_allows()
+        for spelling, answered in zip(generated_spellings, answers):
+            expect_spelling_answered(answered, spelling, contract, shared_walk)
     except BaseException as failure:
         failure.add_note(f"Replay: BCTRL_SEED={settings.seed} python -m pytest conformance/fuzz/test_path_spellings.py")
         raise

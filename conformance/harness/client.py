@@ -11,6 +11,7 @@ import requests
 from urllib3 import HTTPHeaderDict
 
 from ..contract import RUNS_PATH, Contract
+from ..outcomes import TargetUnavailable
 from .exchange import Exchange, exchange_of
 from .validation import check_response
 
@@ -52,12 +53,22 @@ class ApiClient:
         return exchange
 
     def send(self, method: str, runtime_id: str | None = None, params: Params | dict | str | None = None,
-             authorization: object = USE_KEY, headers: Mapping[str, str] | None = None) -> Exchange:
-        """Any method on the runs path, the answer not judged (the caller knows what the method may get)."""
+             authorization: object = USE_KEY, headers: Mapping[str, str] | None = None,
+             resend_if_lost: bool = False) -> Exchange:
+        """Any method on the runs path, the answer not judged (the caller knows what the method may get).
+
+        A method that is not idempotent is not retried when its connection is lost before an answer (it may have
+        been handled). `resend_if_lost`: send it once more all the same, for a method the contract gives no route
+        (a correct server changes nothing for it, so a second copy changes nothing either)."""
         headers = {**self._headers(authorization), **(headers or {})}
-        response = self.session.request(method, self.runs_url(runtime_id), params=_as_pairs(params),
-                                        headers=headers)
-        return to_exchange(response)
+        copies = 2 if resend_if_lost else 1
+        for copy in range(copies):
+            try:
+                return to_exchange(self.session.request(method, self.runs_url(runtime_id), params=_as_pairs(params),
+                                                        headers=headers))
+            except TargetUnavailable:
+                if copy + 1 == copies:
+                    raise
 
     def get_with_header_lines(self, lines: Sequence[tuple[str, str]]) -> Exchange:
         """GET the runs (no query) with exactly these header lines, a name given twice sent twice (requests keeps

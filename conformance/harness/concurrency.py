@@ -4,12 +4,14 @@ all of them, and each thread's retries its own.
 
 Results never depend on timing: each task's result is returned in the order the tasks were given, each task's
 requests are attributed to whoever started it (its sender), and with one in flight at a time (BCTRL_CONCURRENCY=1,
-the smoke profile) the tasks run one after another, in order, on the caller's own thread.
+the smoke profile) the tasks run one after another, in order, on the caller's own thread. A task that submits
+tasks of its own runs them on its own thread, in order (waiting on a full pool from inside it could wait for ever).
 """
 
 from __future__ import annotations
 
 import contextvars
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
@@ -21,12 +23,16 @@ class Overlap:
 
     def __init__(self, in_flight: int):
         self.in_flight = in_flight
-        self._pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="bctrl") if in_flight > 1 else None
+        self._pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="bctrl",
+                                        initializer=self._inside.__setattr__, initargs=("worker", True)) \
+            if in_flight > 1 else None
+
+    _inside = threading.local()  # `worker` is set on the pool's own threads
 
     def submit(self, task: Callable[[], T]) -> Future:
         """Start `task` with the caller's context (its sender); its result (or its exception) in the Future."""
         context = contextvars.copy_context()
-        if self._pool is None:
+        if self._pool is None or getattr(self._inside, "worker", False):
             return _Deferred(lambda: context.run(task))
         return self._pool.submit(context.run, task)
 

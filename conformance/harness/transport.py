@@ -2,14 +2,18 @@
 
 Retries use urllib3's Retry through a requests HTTPAdapter (backoff with jitter, Retry-After honoured); this
 module only adds what Retry lacks: a cap on Retry-After, a hard request budget that counts retries too, a rate
-cap between any two requests on the wire, and a record of what was retried.
+cap between any two requests on the wire, and a record of what was retried. With several requests in flight
+(BCTRL_CONCURRENCY), a 429 slows all of them: its Retry-After (or, without one, the backoff) holds every thread, and
+the rest of the run sends one request at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import Callable
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -84,7 +88,8 @@ class PoliteRetry(Retry):
     def __init__(self, *args, on_retry: Callable[[object, object, bool], None] | None = None,
                  retry_after_max: float = 30.0, **kw):
         super().__init__(*args, **kw)
-        self.on_retry = on_retry  # (the consumed answer or None, the error or None, whether another request follows)
+        # (the consumed answer or None, the error or None, whether another request follows[, the backoff before it])
+        self.on_retry = on_retry
         self.wait_cap = retry_after_max
 
     def new(self, **kw) -> "PoliteRetry":
@@ -100,7 +105,7 @@ class PoliteRetry(Retry):
                 self.on_retry(response, error, False)
             raise
         if self.on_retry is not None:
-            self.on_retry(response, error, True)
+            self.on_retry(response, error, True, new.get_backoff_time())
         return new
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -140,7 +145,11 @@ class PoliteSession(requests.Session):
         self.retry_count = 0
         self._count_lock = threading.Lock()
         self._call = threading.local()  # the request being sent on this thread, and the answers retried so far
+        self._environment: dict[tuple[str, str], dict] = {}  # origin -> what the environment says for it
+        self._environment_lock = threading.Lock()
         self.listeners: list[Callable[[Exchange], None]] = []
+        self.throttled = False  # the target answered 429 once: from then on, one request in flight at a time
+        self._one_at_a_time = threading.Lock()
         retry = PoliteRetry(
             total=retries,
             connect=retries,
@@ -162,21 +171,42 @@ class PoliteSession(requests.Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        """What requests reads from the environment (proxies, NO_PROXY, the CA bundle), read once per origin.
+
+        requests reads it on every request, iterating os.environ, which pytest rewrites between tests
+        (PYTEST_CURRENT_TEST) while requests sent ahead are in flight on other threads: a read then fails with
+        "dictionary changed size during iteration" or a KeyError. The environment does not change during a run."""
+        origin = tuple(urlsplit(url)[:2])
+        with self._environment_lock:
+            if origin not in self._environment:
+                self._environment[origin] = super().merge_environment_settings(url, {}, None, None, None)
+        known = self._environment[origin]
+        return {"proxies": {**known["proxies"], **(proxies or {})},
+                "stream": known["stream"] if stream is None else stream,
+                "verify": known["verify"] if verify is None or verify is True else verify,
+                "cert": known["cert"] if cert is None else cert}
+
     def listen(self, listener: Callable[[Exchange], None]) -> None:
         """Report every Exchange to `listener` too (in the order listeners were added)."""
         self.listeners.append(listener)
 
-    def _count_retry(self, response, error, retrying: bool) -> None:
+    def _count_retry(self, response, error, retrying: bool, backoff: float = 0.0) -> None:
         self._call.attempts.append(_attempt(self._call.request, response, error))
+        if response is not None and response.status == 429:
+            self.throttled = True  # too many requests: the rest of the run sends them one at a time
         if not retrying:
             return  # urllib3 gives up: the last answer is kept, nothing more is sent
         self._call.retried += 1
         self.budget.spend()
         wait = _retry_after(response)
-        if wait is None:
-            self.pacer.wait()
-        else:  # every other thread waits too; this one sleeps it in urllib3
+        if wait is not None:  # every other thread waits too; this one sleeps it in urllib3
             self.pacer.hold(wait)
+        elif response is not None and response.status == 429:  # no Retry-After: everyone backs off, this one too
+            self.pacer.hold(max(backoff, BACKOFF_FACTOR))  # (urllib3 retries the first time without a backoff)
+            self.pacer.wait()
+        else:
+            self.pacer.wait()
         with self._count_lock:
             self.retry_count += 1
 
@@ -199,7 +229,7 @@ class PoliteSession(requests.Session):
 
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self.budget.spend()
-        with self._in_flight:
+        with self._in_flight, (self._one_at_a_time if self.throttled else contextlib.nullcontext()):
             self.pacer.wait()
             return self._send(request, **kwargs)
 

@@ -11,6 +11,8 @@ from conformance.harness.query_spellings import (
 )
 from conformance.profiles import cases
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 
 INVALID_LIMITS = ("zero", "negative", "above-maximum", "huge", "fraction", "word", "empty", "repeated")
 
@@ -94,13 +96,14 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
 
 @pytest.mark.rule("query.every-page", "limit.refusal", "limit.grammar", "server.no-5xx")
 @pytest.mark.parametrize("case", cases([*INVALID_LIMITS, *LIMIT_SPELLINGS]))
-def test_a_limit_is_judged_the_same_on_every_page(api, contract, case, cursor_page):
+def test_a_limit_is_judged_the_same_on_every_page(api, contract, case, cursor_pages, cursor_page):
     """With a cursor (plain, or from a filtered walk), an invalid limit or one spelled otherwise gets what it gets
     on the first page: the contract's 400 (or, where the overlay allows, a clamp or a lenient reading); a cursor may
     also be refused with another limit than it was handed out with, where the overlay says it is bound."""
     pairs = {**invalid_limits(contract), **limit_spellings(contract)}[case]
-    answer = api.list_runs(params=exact_query(cursor_page.with_values(pairs)))
-    what = f"{'&'.join(f'limit={value!r}' for _, value in pairs)} ({case}) {cursor_page.name}"
+    after = cursor_pages[cursor_page]
+    answer = api.list_runs(params=exact_query(after.with_values(pairs)))
+    what = f"{'&'.join(f'limit={value!r}' for _, value in pairs)} ({case}) {after.name}"
     if contract.limit_clamped and case in ABOVE_MAXIMUM:
         _expect_clamped(answer, contract, case)
     elif len(pairs) > 1 or not contract.limit_grammar.fullmatch(str(pairs[0][1])):

@@ -11,6 +11,8 @@ from conformance.harness.expect import expect
 from conformance.profiles import cases
 from conformance.readiness import other_tenant
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 
 def _requests(api, contract, other_runtime_id, unknown_runtime_id):
     """Each request as (runtime, params, authorization): a page, and the refusals of each kind."""
@@ -30,11 +32,10 @@ REQUESTS = ("a-page", "no-key", "a-bad-limit", "an-unknown-runtime", "another-te
 @pytest.mark.rule("http.head", "auth.before-validation", "tenant.isolation", "server.no-5xx")
 @pytest.mark.parametrize("kind", cases(REQUESTS,
                                        marks={"another-tenants-runtime": [pytest.mark.needs(other_tenant())]}))
-def test_head_gets_what_get_gets_without_a_body_or_is_refused(request, api, contract, unknown_runtime_id, kind):
+def test_head_gets_what_get_gets_without_a_body_or_is_refused(api, contract, target, unknown_runtime_id, kind):
     """HEAD gets the status the same GET gets, with no body, or a refusal the overlay allows (headRequests); never
     a 5xx, and never a 2xx where the GET is refused."""
-    other = request.getfixturevalue("other_runtime_id") if kind == "another-tenants-runtime" else None
-    runtime_id, params, authorization = _requests(api, contract, other, unknown_runtime_id)[kind]
+    runtime_id, params, authorization = _requests(api, contract, target.other_runtime_id, unknown_runtime_id)[kind]
     get = api.list_runs(runtime_id, params, authorization, judge=False)
     head = api.send("HEAD", runtime_id, params, authorization)
     allowed = ({get.status} if "as-get" in contract.head_answers else set()) | (

@@ -25,6 +25,8 @@ from conformance.readiness import (
     RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant, second_runtime,
 )
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 
 @dataclass(frozen=True)
 class MainCursor:
@@ -80,11 +82,11 @@ def _outcome(answer, contract) -> str:
                  + ([pytest.mark.smoke] if (where, taken) == SMOKE_CASE else []))
     for where in KEY_RUNTIMES for taken, need in TAKEN.items()])
 def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_runtime(
-        request, api, contract, shared_walk, where, taken):
+        api, contract, target, shared_walk, where, taken):
     """A nextCursor of the main runtime sent to another runtime of the key (its empty one, one with runs) never
     lists the main runtime's runs, nor any run on the empty one; sent with its query, it gets what the overlay's
     foreignCursor allows (sent alone, also what cursorWithOtherQuery allows)."""
-    runtime_id = request.getfixturevalue(f"{where}_runtime_id")
+    runtime_id = getattr(target, f"{where}_runtime_id")  # set: the case needs it
     main_cursor = _main_cursor(api, contract, shared_walk, taken)
     allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where][0], set(shared_walk.ids)
     for same_query in (True, False):

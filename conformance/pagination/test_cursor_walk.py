@@ -19,6 +19,8 @@ from conformance.profiles import cases
 from conformance.readiness import RuntimeData, crossing, empty_runtime, ended_runs, not_judged, require
 from conformance.readiness.needs import size_of
 
+pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
+
 SMALL_PRIME = 7
 PAGE_SIZES = {"one": 1, "small-prime": SMALL_PRIME, "default": "limit_default", "maximum": "limit_max"}
 FILTERED_WALK_PAGES = 5  # pages a filtered walk spans: a cursor that goes wrong after a few pages shows
@@ -102,7 +104,7 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
            actual=f"{len(walk.pages)} page", exchange=walk.pages[-1])
 
 
-@pytest.mark.rule("cursor.opaque")
+@pytest.mark.rule("cursor.opaque", "server.no-5xx")
 @pytest.mark.needs(A_CURSOR)
 @pytest.mark.parametrize("damage", cases(["garbage", "truncated", "tampered"]))
 def test_malformed_or_tampered_cursor_is_rejected(api, contract, shared_walk, damage):

@@ -9,6 +9,7 @@ own StashKey, as pytest's own plugins do:
 - `selection`: which checks run (the profile, the contract areas, the whole-run checks last);
 - `target`: settings, session, contract and target (conformance/target.py), and the fixtures the checks ask for;
 - `readiness`: the target's data measured before the first test, and the checks it leaves unjudged;
+- `ahead`: the checks' requests sent ahead of them, a few in flight at once, as soon as readiness is measured;
 - `verdict`: contract failures apart from tool errors and gaps, the exit status and the verdict;
 - `reports`: the request log, each check's outcome and rule, the summaries, and the key kept out of all of them.
 
@@ -19,7 +20,8 @@ The features meet through hooks (`hooks`) and each other's accessors (`settings_
 from __future__ import annotations
 
 pytest_plugins = ["conformance.plugin.markers", "conformance.plugin.selection", "conformance.plugin.target",
-                  "conformance.plugin.readiness", "conformance.plugin.verdict", "conformance.plugin.reports"]
+                  "conformance.plugin.readiness", "conformance.plugin.ahead", "conformance.plugin.verdict",
+                  "conformance.plugin.reports"]
 
 
 def pytest_addhooks(pluginmanager) -> None:

@@ -32,6 +32,8 @@ MARKERS = (
     ('gate_only(reason)', 'never sent to production, not even in the smoke profile (another method, the key in a URL)'),
     ('late', 'redeems what the run handed out early: runs after the other checks, before the whole-run ones'),
     ('redeems_early_cursors', 'redeems the cursors handed out when the run started (conformance/conftest.py)'),
+    ('ahead', 'asks only for session fixtures and its parameters: runs ahead of its turn, a few at once, its outcome '
+              'reported in its turn (conformance/plugin/ahead.py)'),
     ('needs(*needs)', 'the data the check needs from the target (conformance/readiness/needs.py); unmet, it is '
                       'not judged (a gap)'),
 )

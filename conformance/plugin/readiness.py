@@ -64,6 +64,7 @@ def pytest_bctrl_target_up(config: pytest.Config, items: list[pytest.Item]) -> N
     if reporter is not None:
         for line in state.lines(contract.statuses):
             reporter.write_line(f"bctrl {line}")
+    config.hook.pytest_bctrl_ready(config=config, items=items)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -34,6 +34,7 @@ class RunRecord:
     retried: list[str] = field(default_factory=list)  # "test: GET /path… (503, 503)"
     results: list[TestResult] = field(default_factory=list)
     first_failure: dict | None = None
+    by_sender: dict[str, int] = field(default_factory=dict)  # requests each check (or readiness) sent
 
     def __post_init__(self):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +45,7 @@ class RunRecord:
         retries = exchange.retries[:-1] if exchange.status is None else exchange.retries
         self.requests += 1 + len(retries)
         self.retries += len(retries)
+        self.by_sender[exchange.test] = self.by_sender.get(exchange.test, 0) + 1 + len(retries)
         if retries:
             path = urlsplit(exchange.url).path
             self.retried.append(f"{exchange.test}: {exchange.method} {path} ({', '.join(retries)})")

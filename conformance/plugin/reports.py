@@ -19,7 +19,6 @@ from .verdict import tally_of
 
 RECORD = pytest.StashKey[RunRecord]()
 ITEM_REPORTS = pytest.StashKey[list]()
-REQUESTS_AT_START = pytest.StashKey[int]()
 
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml's and pytest-html's own, which read the paths set here
@@ -40,10 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """From here on, what the session sends is this check's (the request log, the ledger and the reports say so)."""
-    record = item.config.stash.get(RECORD, None)
-    if record is not None:
+    if RECORD in item.config.stash:
         sender.set(item.nodeid)
-        item.stash[REQUESTS_AT_START] = record.requests
 
 
 @pytest.hookimpl(wrapper=True)
@@ -84,7 +81,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     outcome, detail, duration = _outcome(item.stash.get(ITEM_REPORTS, []))
     record.add_result(TestResult(
         nodeid=item.nodeid, area=area(item), rule=rule_of(item), outcome=outcome, duration=round(duration, 3),
-        requests=record.requests - item.stash.get(REQUESTS_AT_START, record.requests), detail=detail,
+        requests=record.by_sender.get(item.nodeid, 0), detail=detail,
     ))
 
 

@@ -18,13 +18,11 @@ from ..harness.client import ApiClient
 from ..harness.concurrency import Overlap
 from ..harness.ledger import Ledger
 from ..harness.transport import PoliteSession
-from ..harness.walk import Walk, walk_runs
 from ..outcomes import NOT_JUDGED, SettingsError
-from ..readiness.needs import Need, empty_runtime, not_judged, other_tenant, second_runtime
+from ..readiness.needs import Need, empty_runtime, not_judged, other_key, other_tenant, second_runtime
 from ..readiness.vocabulary import setting_of as need_setting
-from ..representation import unknown_like
 from ..settings import SETTINGS, Settings, read_settings
-from ..target import Connection, Target, connection
+from ..target import Connection, Target, connection, unknown_runtime_of
 from .markers import is_suite_run
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -156,20 +154,9 @@ def max_walk_runs(settings: Settings) -> int:
 
 
 @pytest.fixture(scope="session")
-def shared_walk(api: ApiClient, contract: Contract, max_walk_runs: int) -> Walk:
-    """The key's runtime walked once, at the largest page size up to the walk bound: the run's own view of which
-    runs exist, shared by the checks that only need one from before they start (a run it lists stays a run of
-    this runtime for ever; a run that started since is newer than its head). Checks that compare two walks of
-    changing data make their own."""
-    return walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
-
-
-@pytest.fixture(scope="session")
 def unknown_runtime_id(target: Target) -> str:
-    """A runtime id that names nothing, shaped like the runtime ids the target uses (another tenant's, else the
-    key's): a server that checks an id's shape before looking it up must still answer it as an unknown runtime."""
-    known = {target.runtime_id, target.other_runtime_id, target.empty_runtime_id, target.second_runtime_id}
-    return unknown_like(target.other_runtime_id or target.runtime_id, avoid=known - {None})
+    """A runtime id that names nothing, shaped like the runtime ids the target uses (target.unknown_runtime_of)."""
+    return unknown_runtime_of(target)
 
 
 def _configured(runtime_id: str | None, contract: Contract, need: Need) -> str:
@@ -180,16 +167,24 @@ def _configured(runtime_id: str | None, contract: Contract, need: Need) -> str:
     return runtime_id
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def other_runtime_id(target: Target, contract: Contract) -> str:
     return _configured(target.other_runtime_id, contract, other_tenant())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def empty_runtime_id(target: Target, contract: Contract) -> str:
     return _configured(target.empty_runtime_id, contract, empty_runtime())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def second_runtime_id(target: Target, contract: Contract) -> str:
     return _configured(target.second_runtime_id, contract, second_runtime())
+
+
+@pytest.fixture(scope="session")
+def other_api(api: ApiClient, target: Target, contract: Contract) -> ApiClient:
+    """The API as the other tenant's key (BCTRL_OTHER_API_KEY) sees it, on its own runtime (BCTRL_OTHER_RUNTIME_ID)."""
+    _configured(target.other_api_key, contract, other_key())
+    return ApiClient(api.session, target.base_url, target.other_api_key,
+                     _configured(target.other_runtime_id, contract, other_tenant()), contract)

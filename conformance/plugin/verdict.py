@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from ..outcomes import (
-    BROKEN, CONFORMS, NOT_JUDGED, VERDICTS, BudgetExhausted, DataGap, exit_status, tool_error_in, verdict,
+    BROKEN, CONFORMS, NOT_JUDGED, VERDICTS, BudgetExhausted, ContractViolation, DataGap, exit_status, tool_error_in,
+    verdict,
 )
 from ..readiness.gaps import GapBook
 from .markers import is_suite_run
@@ -61,8 +62,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             item.session.shouldstop = str(tool_error)
     elif isinstance(error, DataGap):
         tally.gaps.add(item.nodeid, error.shortfalls)
-    elif report.failed and call.when == "call":
-        tally.failures += 1
+    elif report.failed and (call.when == "call" or isinstance(error, ContractViolation)):
+        tally.failures += 1  # (a violation met setting a check up, in the run's shared walk say, is the API's too)
     return report
 
 

@@ -6,17 +6,16 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 
+from .. import readme
 from ..catalogue import collect
-from ..contract import ROOT, Contract, load_contract
+from ..contract import Contract, load_contract
 from ..settings import PROFILES
 from .vocabulary import GAP_NAMES, fix_of, setting_of
 
-README = ROOT / "README.md"
-BEGIN, END = "<!-- what-the-target-needs:begin -->", "<!-- what-the-target-needs:end -->"
+BLOCK = "what-the-target-needs"
 
 
 def declared(profile: str) -> dict[str, list]:
@@ -33,7 +32,7 @@ def section(contract: Contract | None = None, by_profile: dict[str, dict[str, li
             for need in declared_needs:
                 key = (need.weight(contract), need.requirement(contract))
                 needs[profile][need.gap].setdefault(key, set()).add(nodeid)
-    lines = [BEGIN, "", "Generated from the checks' `@pytest.mark.needs(...)` declarations for the default contract "
+    lines = ["", "Generated from the checks' `@pytest.mark.needs(...)` declarations for the default contract "
              "(`python -m conformance.readiness --write` rewrites this part). A check whose need is not met is not "
              "judged: the run names the gap and its fix and exits 4, unless the gap is accepted in "
              "`BCTRL_ACCEPT_GAPS`.", "",
@@ -50,18 +49,13 @@ def section(contract: Contract | None = None, by_profile: dict[str, dict[str, li
                                                                                 "`smoke`)")):
         settings = list(dict.fromkeys(setting_of(gap) for gap in GAP_NAMES if needs[profile].get(gap)))
         lines += ["", f"{use} is fully judged with {', '.join(f'`{s}`' for s in settings)} set as above."]
-    return "\n".join(lines + ["", END])
+    return readme.block(BLOCK, "\n".join(lines + [""]))
 
 
-def write(path: Path = README, text: str | None = None) -> bool:
+def write(path: Path = readme.README, text: str | None = None) -> bool:
     """Rewrite the section in the README; True when it changed."""
-    readme = path.read_text(encoding="utf-8")
-    current = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), readme, re.S)
-    new = readme.replace(current.group(0), text or section()) if current else readme
-    path.write_text(new, encoding="utf-8")
-    return new != readme
+    return readme.write(BLOCK, text or section(), path)
 
 
-def in_readme(path: Path = README) -> str | None:
-    found = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), path.read_text(encoding="utf-8"), re.S)
-    return found.group(0) if found else None
+def in_readme(path: Path = readme.README) -> str | None:
+    return readme.in_readme(BLOCK, path)

@@ -315,6 +315,12 @@ function runsRoutes (data) {
         return reply.code(404).send(errorBody(request, 'runtime.not_found', 'Runtime not found.'))
       }
       const { limit, status, cursor } = request.query
+      // Ajv 8 (Fastify's validator) coerces a limit of more than 308 digits to Infinity, and Infinity passes
+      // `type: 'integer', maximum: 100`: without this, such a limit lists the whole runtime on one page. The
+      // conformance suite found it (sizes: a long limit); the schema alone cannot refuse it.
+      if (!Number.isFinite(limit)) {
+        return reply.code(400).send(errorBody(request, 'request.invalid', 'querystring/limit must be <= 100'))
+      }
       let position = null
       if (cursor !== undefined) {
         position = decodeCursor(cursor)

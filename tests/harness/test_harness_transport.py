@@ -10,8 +10,8 @@ import pytest
 from urllib3 import HTTPResponse
 from reference_server import ReferenceServer
 
-from conformance.harness.transport import (IDEMPOTENT_METHODS, RETRY_STATUSES, Pacer, PoliteRetry, PoliteSession,
-                                           RequestBudget)
+from conformance.harness.transport import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, Pacer, PoliteRetry,
+                                           PoliteSession, RequestBudget)
 from conformance.outcomes import BudgetExhausted, TargetUnavailable, ToolError
 
 
@@ -298,3 +298,57 @@ def test_requests_sent_from_several_threads_keep_their_own_retries():
         for thread in threads:
             thread.join()
     assert sorted(len(exchange.attempts) for exchange in heard) == [0, 0, 1]
+
+
+def test_after_a_429_the_rest_of_the_run_sends_one_request_at_a_time():
+    """Several in flight until the target answers 429; from then on one at a time, whatever the cap."""
+    with scripted_server((429, {}), (200, {})) as (base_url, seen):
+        polite = PoliteSession(budget=100, rate=0, timeout=5, retries=2, retry_after_max=30, in_flight=4)
+        assert not polite.throttled
+        polite.get(base_url + "/runs")
+        assert polite.throttled and seen == ["GET", "GET"]
+        in_flight, most = [0], [0]
+        lock = threading.Lock()
+
+        def counted(request, **kwargs):
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            time.sleep(0.05)
+            with lock:
+                in_flight[0] -= 1
+            return original(request, **kwargs)
+
+        original, polite._send = polite._send, counted
+        threads = [threading.Thread(target=polite.get, args=(base_url + "/runs",)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert most[0] == 1
+
+
+def test_a_429_without_retry_after_holds_every_thread_for_its_backoff():
+    """A 429 without Retry-After holds the whole session for the backoff of the request that got it."""
+    held: list[float] = []
+    with scripted_server((429, {}), (503, {}), (200, {})) as (base_url, _):
+        polite = session(retries=3)
+        polite.pacer.hold = held.append
+        polite.get(base_url + "/runs")
+    assert held == [BACKOFF_FACTOR]  # the 429's (its first retry's backoff is 0); the 503's holds no one
+
+
+def test_the_environment_is_read_once_per_origin(monkeypatch):
+    """requests reads proxies and the CA bundle from os.environ on each request; the session reads them once per
+    origin (pytest rewrites os.environ between tests while other threads send)."""
+    import requests
+
+    calls = []
+    original = requests.Session.merge_environment_settings
+    monkeypatch.setattr(requests.Session, "merge_environment_settings",
+                        lambda self, *args: calls.append(args[0]) or original(self, *args))
+    with scripted_server((200, {})) as (base_url, _):
+        polite = session()
+        for _ in range(3):
+            polite.get(base_url + "/runs", params={"limit": 1})
+    assert len(calls) == 1

@@ -224,7 +224,7 @@ def _target_inputs(server: ReferenceServer, **overrides: str) -> dict[str, str]:
     seed = server.seed_info
     inputs = {"base-url": server.base_url, "api-key": seed.api_key, "runtime-id": seed.runtime_id,
               "other-runtime-id": seed.other_runtime_id, "empty-runtime-id": seed.empty_runtime_id,
-              "second-runtime-id": seed.second_runtime_id, "profile": "smoke"}
+              "second-runtime-id": seed.second_runtime_id, "other-api-key": seed.other_api_key, "profile": "smoke"}
     inputs.update(overrides)
     return inputs
 

@@ -53,6 +53,25 @@ def test_a_contract_failure_breaks_the_contract_whatever_else_happened(suite):
     result.stdout.fnmatch_lines(["verdict: the contract is broken"])
 
 
+def test_a_violation_met_setting_a_check_up_breaks_the_contract(suite):
+    """A ContractViolation raised by a fixture (the run's shared walk meeting a broken page, say) is the API's: exit
+    1, not a tool error."""
+    suite.makepyfile(test_one="""
+import pytest
+from conformance.outcomes import ContractViolation
+
+@pytest.fixture
+def broken_walk():
+    raise ContractViolation("A page the walk met", expected="this", actual="that")
+
+def test_needs_the_walk(broken_walk):
+    \"\"\"A check set up with a walk.\"\"\"
+""")
+    result = suite.runpytest_inprocess()
+    assert result.ret == BROKEN
+    result.stdout.fnmatch_lines(["verdict: the contract is broken"])
+
+
 def test_a_tool_error_is_not_judged_and_filed_as_an_error(suite):
     """A ToolError in a check: exit 4, `not judged (tool error)`, a JUnit error (not a failure) saying so."""
     suite.makepyfile(test_one=PASSING, test_two=TOOL_ERROR_CHECK)

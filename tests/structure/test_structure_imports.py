@@ -15,12 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "conformance"
 LAYERS = [
-    {"contract", "representation", "redaction", "outcomes"},
+    {"contract", "representation", "redaction", "outcomes", "readme"},
     {"harness"},
     {"readiness", "settings", "catalogue"},
     {"target", "profiles"},
     {"plugin", "discover"},
-    {"schema", "pagination", "limit", "filters", "auth", "methods", "sizes", "overlap", "whole_run", "fuzz"},
+    {"schema", "pagination", "limit", "filters", "auth", "methods", "sizes", "overlap", "whole_run", "fuzz", "conftest"},
 ]
 
 

@@ -5,22 +5,35 @@ from __future__ import annotations
 
 import pytest
 
+from concurrent.futures import ThreadPoolExecutor
+
+from conformance.profiles import NIGHTS
 from conformance.settings import SETTINGS
 from fault_matrix.designated import CATCHER, SMOKE_CATCHER
-from fault_matrix.matrix import run_matrix
+from fault_matrix.matrix import WORKERS, run_matrix
 from fault_matrix.report import designated_check_failed, failed_checks
+from fault_matrix.week import smoke_run
 from reference_server import FAULTS
 
-
 SMOKE_BUDGET = next(s.defaults["smoke"] for s in SETTINGS if s.env == "BCTRL_REQUEST_BUDGET")  # 60 GET requests
-SMOKE_SHARE = 0.9  # of the faults a GET can reveal, the smoke profile catches at least this share
+# Of the faults a GET can reveal, the smoke catches at least this share on the night it meets each (the faults take
+# the week's nights in turn). Measured with `python -m fault_matrix.week`: 34-41% a night, 64% over a week.
+SMOKE_NIGHT_SHARE = 0.3
 
 
 @pytest.fixture(scope="module")
 def matrix():
     """The suite, gate and smoke profiles, against the clean server and every catalogued fault (four at a time); the
-    gate focused on each fault's designated check (`python -m fault_matrix` runs the whole gate against each)."""
+    gate focused on each fault's designated check (`python -m fault_matrix` runs the whole gate against each); the
+    smoke on one night of the week per fault, in turn."""
     return run_matrix(contenders=["suite", "smoke"], focused=True)
+
+
+@pytest.fixture(scope="module")
+def clean_nights():
+    """The smoke profile against the clean server on each night of a week."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(lambda night: smoke_run(None, night), range(NIGHTS)))
 
 
 def test_every_catalogued_fault_has_a_designated_check():
@@ -35,19 +48,28 @@ def test_clean_server_passes(matrix, profile):
     assert clean.exit_code == 0 and not clean.failed_tests, clean.output_tail
 
 
-def test_smoke_stays_within_its_request_budget_against_every_fault(matrix):
-    """The smoke profile never sends more than its request budget, whatever fault the target has."""
-    over = {fault: o.requests for fault in [None, *matrix.faults] if (o := matrix.outcome("smoke", fault)).requests
-            > SMOKE_BUDGET}
-    assert not over, over
+def test_every_night_of_the_smoke_passes_the_clean_server(clean_nights):
+    """Whichever night of the week it is, the smoke profile reports no failure against the clean server."""
+    failing = {night + 1: (run.exit_code, run.failed_tests) for night, run in enumerate(clean_nights) if run.exit_code}
+    assert not failing, failing
 
 
-def test_smoke_catches_nine_in_ten_faults_a_get_can_reveal(matrix):
-    """Within its budget, GET only, the smoke profile catches at least nine in ten of the faults a GET can reveal."""
+def test_smoke_judges_every_fault_within_its_request_budget(matrix, clean_nights):
+    """Against the clean server and every fault, on the nights they meet, the smoke reaches a verdict (0 or 1)
+    within its request budget: it never runs out of requests (a hard cap: running out is "not judged", exit 4)."""
+    runs = [*clean_nights, *(matrix.outcome("smoke", fault) for fault in matrix.faults)]
+    unjudged = {run.fault or "(clean)": (run.exit_code, run.requests) for run in runs
+                if run.exit_code not in (0, 1) or run.requests > SMOKE_BUDGET}
+    assert not unjudged, unjudged
+
+
+def test_smoke_catches_a_share_of_the_faults_a_get_can_reveal(matrix):
+    """Within its budget, GET and HEAD only, the smoke profile catches at least SMOKE_NIGHT_SHARE of the faults a
+    GET can reveal, each on the night it meets it."""
     revealable = [fault for fault in matrix.faults if FAULTS[fault].revealed_by_get]
     missed = [fault for fault in revealable if not matrix.outcome("smoke", fault).caught]
     caught = len(revealable) - len(missed)
-    assert caught >= SMOKE_SHARE * len(revealable), f"smoke caught {caught} of {len(revealable)}; missed {missed}"
+    assert caught >= SMOKE_NIGHT_SHARE * len(revealable), f"smoke caught {caught} of {len(revealable)}"
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

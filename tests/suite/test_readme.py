@@ -59,3 +59,12 @@ def test_what_the_target_needs_is_generated_from_the_declarations():
     from conformance.readiness.readme import in_readme, section
 
     assert in_readme() == section(), "run `python -m conformance.readiness --write`"
+
+
+def test_the_smoke_rotation_table_is_the_rotation_file():
+    """The README's table of which checks the smoke runs on which night is the rotation file's (regenerate both
+    with `python -m conformance.profiles --write`)."""
+    from conformance import readme
+    from conformance.profiles import README_BLOCK, Rotation, readme_block
+
+    assert readme.in_readme(README_BLOCK) == readme_block(Rotation.load()), "run `python -m conformance.profiles --write`"

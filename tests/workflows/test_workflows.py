@@ -219,7 +219,7 @@ def test_nightly_smoke_job_still_fails_on_a_failing_night():
 
 # -- gate for other pipelines -------------------------------------------------------------------------------
 def test_reusable_gate_matches_the_action():
-    """gate.yml is callable (workflow_call) with the action's target inputs and the key as a secret, and by
+    """gate.yml is callable (workflow_call) with the action's target inputs and the keys as secrets, and by
     repository_dispatch (staging-deployed); it runs the action of its own commit and exposes its outputs."""
     gate = _load(WORKFLOWS_DIR / "gate.yml")
     action = _load(ACTION_FILE)
@@ -227,7 +227,7 @@ def test_reusable_gate_matches_the_action():
     assert set(call["inputs"]) == {"base-url", "runtime-id", "other-runtime-id", "empty-runtime-id",
                                    "second-runtime-id", "accept-gaps", "profile", "contract"}
     assert set(call["inputs"]) <= set(action["inputs"])
-    assert set(call["secrets"]) == {"api-key"}
+    assert set(call["secrets"]) == {"api-key", "other-api-key"}  # the keys are secrets, never inputs
     assert set(call["outputs"]) == {"verdict", "exit-code"}
     assert gate["on"]["repository_dispatch"]["types"] == ["staging-deployed"]
     assert "workflow_dispatch" in gate["on"]
@@ -238,6 +238,7 @@ def test_reusable_gate_matches_the_action():
     (step,) = [step for step in job["steps"] if step.get("uses") == "./"]
     assert set(step["with"]) <= set(action["inputs"])
     assert "secrets.api-key" in step["with"]["api-key"] and "client_payload" in step["with"]["base-url"]
+    assert "secrets.other-api-key" in step["with"]["other-api-key"]
     for name in ("verdict", "exit-code"):
         assert job["outputs"][name] == f"${{{{ steps.{step['id']}.outputs.{name} }}}}"
 
