@@ -55,6 +55,12 @@ def cursor_pages(api, contract, shared_walk) -> CursorPages:
 
 
 # -- cursors handed out early, redeemed late (pagination/test_time_between_pages.py) --------------------------------
+# Seconds at least between handing the early cursors out and redeeming them: a suite whose checks run a few at once
+# may reach its late checks within a second, and a cursor or a scroll that expires after a second or two (a real
+# client pauses longer) must still show.
+PAUSE_SECONDS = 3.0
+
+
 @pytest.fixture(scope="session", autouse=True)
 def early_cursors(request, api, contract, shared_walk):
     """First pages and their cursors, taken when the run starts (the first check) and redeemed by a check that runs
@@ -74,3 +80,12 @@ def early_cursors(request, api, contract, shared_walk):
         second_query = [*first[0], ("cursor", first[1].next_cursor)]
         minted["a second page"] = (second_query, api.list_runs(params=second_query), time.monotonic())
     return minted
+
+
+@pytest.fixture
+def early_cursors_after_a_pause(early_cursors):
+    """The early cursors, once PAUSE_SECONDS at least have passed since they were handed out."""
+    minted_at = [entry[2] for entry in (early_cursors or {}).values() if entry is not None]
+    if minted_at:
+        time.sleep(max(0.0, max(minted_at) + PAUSE_SECONDS - time.monotonic()))
+    return early_cursors

@@ -532,16 +532,20 @@ def _cursor_outcome(answer: Exchange, contract: Contract) -> str:
     return f"status {answer.status}"
 
 
+def _served_or_refused(sent: str, answers: dict[str, Exchange], contract: Contract) -> tuple[str, set[str]]:
+    """What each answer was (served, refused as an invalid query, or another status), said, and the set of them."""
+    seen = {name: ("served" if e.status == 200 else "refused" if e.status == contract.error_status("invalidQuery")
+                   else f"status {e.status}") for name, e in answers.items()}
+    return f"{sent} " + ", ".join(f"{name}: {what}" for name, what in seen.items()), set(seen.values())
+
+
 def _cursor_with_other_query(obs: Observations, contract: Contract) -> Finding:
     point = "x-bctrl-contract.cursorWithOtherQuery"
     said = " or ".join(sorted(contract.cursor_with_other_query))
     answers = obs.other_query_cursor
     if not answers:
         return Finding(point, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
-    seen = {name: ("served" if e.status == 200 else "refused" if e.status == contract.error_status("invalidQuery")
-                   else f"status {e.status}") for name, e in answers.items()}
-    shown = "the walk's first cursor with " + ", ".join(f"{name}: {what}" for name, what in seen.items())
-    outcomes = set(seen.values())
+    shown, outcomes = _served_or_refused("the walk's first cursor with", answers, contract)
     if not outcomes <= {"served", "refused"}:
         return Finding(point, said, shown, REVIEW, list(answers.values()))
     if outcomes <= contract.cursor_with_other_query:
@@ -556,10 +560,7 @@ def _altered_cursor(obs: Observations, contract: Contract) -> Finding:
     answers = obs.altered_cursor
     if not answers:
         return Finding(point, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
-    seen = {name: ("served" if e.status == 200 else "refused" if e.status == contract.error_status("invalidQuery")
-                   else f"status {e.status}") for name, e in answers.items()}
-    shown = "the walk's first cursor " + ", ".join(f"{name}: {what}" for name, what in seen.items())
-    outcomes = set(seen.values())
+    shown, outcomes = _served_or_refused("the walk's first cursor", answers, contract)
     if not outcomes <= {"served", "refused"}:
         return Finding(point, said, shown, REVIEW, list(answers.values()))
     if outcomes <= contract.altered_cursor:

@@ -83,11 +83,12 @@ def test_a_condition_never_gets_around_authentication_or_isolation(api, contract
 @pytest.mark.late
 @pytest.mark.redeems_early_cursors
 @pytest.mark.needs(crossing(14))
-def test_a_validator_redeemed_long_after_gets_a_304_only_for_an_unchanged_page(api, contract, early_cursors):
+def test_a_validator_redeemed_long_after_gets_a_304_only_for_an_unchanged_page(api, contract,
+                                                                                early_cursors_after_a_pause):
     """A second page's validators, taken when the run started and sent when it ends (runs having ended meanwhile,
     which changes what that page shows), get a 304 only if the page is what it was: a fresh GET of it shows the same
     runs, the same way. Where the API sends no validator, one it could not have made gets the page."""
-    minted = (early_cursors or {}).get("a second page")
+    minted = (early_cursors_after_a_pause or {}).get("a second page")
     if minted is None:
         pytest.skip("no second page was handed out early")
     query, page, _ = minted
