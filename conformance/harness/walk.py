@@ -29,6 +29,13 @@ class Walk:
     def by_id(self) -> dict[str, dict]:
         return {run["id"]: run for run in self.runs}
 
+    def restricted(self, statuses: Iterable[str] | None) -> "Walk":
+        """The part of this unfiltered walk that a filter on `statuses` lists (all of it for None). Sound for ended
+        statuses only, where a listed run stays (harness/live.py)."""
+        if statuses is None:
+            return self
+        return Walk(runs=[run for run in self.runs if run["status"] in statuses], complete=self.complete)
+
     def page_of(self, run_id: str) -> Exchange:
         """The last page that listed this run (the last page of the walk if none did)."""
         return next((page for page in reversed(self.pages) if any(r.get("id") == run_id for r in page.runs)),

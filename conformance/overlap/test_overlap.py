@@ -13,9 +13,9 @@ import pytest
 
 from conformance.harness.client import ApiClient, page_params
 from conformance.harness.expect import expect
-from conformance.harness.live import unexplained_runs
+from conformance.harness.live import missed_runs, unexplained_runs
 from conformance.harness.walk import Walk, walk_runs
-from conformance.readiness import empty_runtime, ended_runs, other_tenant, second_runtime
+from conformance.readiness import empty_runtime, ended_runs, in_flight, other_tenant, second_runtime
 
 pytestmark = pytest.mark.gate_only("the smoke profile sends one request at a time: nothing overlaps")
 
@@ -70,7 +70,9 @@ def _burst(api, other_api, contract, shared_walk, unknown_runtime_id, target, se
     return asked
 
 
-def _problems(asked: Asked, answer, contract) -> list[str]:
+def _problems(asked: Asked, answer, contract, before=None) -> list[str]:
+    """What is wrong with `answer` for what `asked` alone must get (`before`: the page whose nextCursor it
+    followed)."""
     problems = []
     if answer.status != asked.status:
         problems.append(f"status {answer.status}, not {asked.status}")
@@ -86,20 +88,29 @@ def _problems(asked: Asked, answer, contract) -> list[str]:
             problems.append(f"runs in {sorted(map(str, others))}")
         if asked.limit is not None and len(answer.runs) > asked.limit:
             problems.append(f"{len(answer.runs)} runs on a page of {asked.limit}")
+        problems += _skipped(asked, answer, contract, before)
     return problems
+
+
+def _skipped(asked: Asked, answer, contract, before) -> list[str]:
+    """Runs of its list that the page (with the page it follows) passes over: its nextCursor, or its lack of one,
+    must not skip any run that was already listed."""
+    listed = Walk(runs=[*(before.runs if before is not None else []), *answer.runs],
+                  complete=answer.next_cursor is None)
+    skipped = missed_runs(asked.runs_of.restricted(asked.statuses), listed, contract)
+    return [f"{len(skipped)} runs of its list passed over, first {skipped[0].get('id')}"] if skipped else []
 
 
 @pytest.mark.rule("tenant.overlap", "tenant.isolation", "run.one-runtime", "limit.bounds", "status.single",
                   "cursor.scope")
-@pytest.mark.needs(other_tenant(), empty_runtime(), second_runtime(1), ended_runs(1))
+@pytest.mark.needs(other_tenant(), empty_runtime(), second_runtime(1), ended_runs(1), in_flight(2))
 def test_requests_in_flight_together_each_get_their_own_answer(api, contract, overlap, shared_walk,
                                                               unknown_runtime_id, target, max_walk_runs):
     """In a burst of requests in flight together (the key's runtime, plain and filtered, another runtime of the
     key, its empty one, another tenant's, an unknown one, no key, a bad limit, and the other tenant's key where it is
     set), each gets what its own request alone must: its status, and only the runs of the runtime, status and limit
-    it names; and each page's nextCursor, followed in a second burst, continues that page."""
-    if overlap.in_flight < 2:
-        pytest.skip("BCTRL_CONCURRENCY is 1: no two requests are in flight together")
+    it names, passing over none of them; and each page's nextCursor, followed in a second burst, continues that
+    page."""
     second = walk_runs(api, limit=contract.limit_max, runtime_id=target.second_runtime_id, max_runs=max_walk_runs)
     other_api = ApiClient(api.session, target.base_url, target.other_api_key, target.other_runtime_id,
                           contract) if target.other_api_key else None
@@ -120,7 +131,7 @@ def _expect_their_own(sent, answers, contract, which, previous=None):
     __tracebackhide__ = True
     wrong = []
     for index, (kind, answer) in enumerate(zip(sent, answers)):
-        problems = _problems(kind, answer, contract)
+        problems = _problems(kind, answer, contract, previous[index] if previous is not None else None)
         if previous is not None and answer.runs and previous[index].runs:
             position = contract.order.key(previous[index].runs[-1])
             if any(not position < contract.order.key(run) for run in answer.runs if "createdAt" in run):

@@ -105,13 +105,6 @@ ONE_PAGE_SHAPES = {"exactly-full": 0, "one-fewer": -1, "one-more": 1}
 DEFAULT_PAGES = {"unfiltered": crossing("limit_default"), "ended": ENDED_PAGES}
 
 
-def _restricted(reference: Walk, statuses: list[str] | None) -> Walk:
-    """The part of a complete unfiltered reference walk that a filter on `statuses` lists."""
-    if statuses is None:
-        return reference
-    return Walk(runs=[run for run in reference.runs if run["status"] in statuses], complete=reference.complete)
-
-
 def _label(statuses: list[str] | None, limit: int | None, runtime_id: str | None = None) -> str:
     parts = [f"status={status}" for status in statuses or ()] + ([f"limit={limit}"] if limit else ["no limit"])
     return f"the walk {'&'.join(parts)}" + (" of BCTRL_SECOND_RUNTIME_ID" if runtime_id else "")
@@ -136,7 +129,7 @@ def _counted_lists(api, contract, max_walk_runs, runtime_id=None, seen=None):
         yield None, reference
     for status in contract.terminal_statuses:
         if reference.complete:
-            yield [status], _restricted(reference, [status])
+            yield [status], reference.restricted([status])
         else:
             walk = walk_runs(api, limit=contract.limit_max, status=status, max_runs=max_walk_runs,
                              runtime_id=runtime_id)
@@ -189,7 +182,7 @@ def test_walks_that_never_send_limit_get_the_default_on_every_page(api, contract
     """A walk that never sends limit (unfiltered, or filtered on the ended statuses) gets the default page size
     on every page but the last, and no nextCursor to an empty page."""
     statuses = None if listed == "unfiltered" else list(contract.terminal_statuses)
-    reference = _restricted(walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs), statuses)
+    reference = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs).restricted(statuses)
     require(DEFAULT_PAGES[listed], contract, RuntimeData.of(reference.runs, reference.complete))
     walk = walk_runs(api, status=statuses, max_runs=max_walk_runs)
     _expect_clean_walk(api, walk, contract.limit_default, statuses, reference, contract, _label(statuses, None))

@@ -49,7 +49,8 @@ def pytest_bctrl_target_up(config: pytest.Config, items: list[pytest.Item]) -> N
         target = made.target
         readiness = measure(made.api, walk_bound=settings_of(config).max_walk_runs, other=target.other_runtime_id,
                             empty=target.empty_runtime_id, second=target.second_runtime_id,
-                            first_page=made.first_page, other_key=target.other_api_key is not None)
+                            first_page=made.first_page, other_key=target.other_api_key is not None,
+                            in_flight=settings_of(config).concurrency)
     except ToolError as error:  # unavailable target, spent budget
         pytest.exit(f"TOOL ERROR (the API was not judged): readiness: {redact(str(error))}", returncode=NOT_JUDGED)
     finally:

@@ -7,10 +7,10 @@ block of the reports; `readme` writes the README's "What the target needs" from 
 
 from .data import Readiness, RuntimeAnswer, RuntimeData
 from .needs import (
-    Need, Shortfall, counted, crossing, empty_runtime, ended_runs, not_judged, other_key, other_tenant, require, runs,
-    second_runtime, status_runs,
+    Need, Shortfall, counted, crossing, empty_runtime, ended_runs, in_flight, not_judged, other_key, other_tenant,
+    require, runs, second_runtime, status_runs,
 )
 
 __all__ = ["Need", "Readiness", "RuntimeAnswer", "RuntimeData", "Shortfall", "counted", "crossing",
-           "empty_runtime", "ended_runs", "not_judged", "other_key", "other_tenant", "require", "runs", "second_runtime",
-           "status_runs"]
+           "empty_runtime", "ended_runs", "in_flight", "not_judged", "other_key", "other_tenant", "require", "runs",
+           "second_runtime", "status_runs"]

@@ -73,3 +73,4 @@ class Readiness:
     requests: int = 0
     problem: str = ""  # why `main` is None
     other_key: bool = False  # BCTRL_OTHER_API_KEY is set
+    in_flight: int = 1  # BCTRL_CONCURRENCY: requests in flight at once at most

@@ -15,7 +15,7 @@ from .data import Readiness, RuntimeAnswer, RuntimeData
 
 
 def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | None, second: str | None,
-            first_page: Exchange | None = None, other_key: bool = False) -> Readiness:
+            first_page: Exchange | None = None, other_key: bool = False, in_flight: int = 1) -> Readiness:
     """Measure the target's data. `first_page`: an answer to the main runtime's first page at the largest page
     size already received (first contact's), so it is not asked twice."""
     before = _sent(api)
@@ -27,7 +27,7 @@ def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | 
                for name, runtime_id in (("other", other), ("empty", empty), ("second", second))}
     requests = _sent(api) - before + (1 if first_page is not None else 0)
     return Readiness(walk_bound=walk_bound, main=main, requests=requests, problem=problem, other_key=other_key,
-                     **answers)
+                     in_flight=in_flight, **answers)
 
 
 def _walk(api: ApiClient, walk_bound: int, first_page: Exchange | None) -> tuple[RuntimeData | None, str]:

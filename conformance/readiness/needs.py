@@ -184,6 +184,13 @@ def other_key() -> Need:
                 lambda readiness, contract: None if readiness.other_key else "BCTRL_OTHER_API_KEY is not set")
 
 
+def in_flight(at_least: int = 2) -> Need:
+    """BCTRL_CONCURRENCY at least `at_least`: requests in flight together (a setting of the run, not the target's)."""
+    return Need("in-flight", lambda contract: f"the check needs {at_least} requests in flight together",
+                lambda readiness, contract: None if readiness.in_flight >= at_least
+                else f"BCTRL_CONCURRENCY is {readiness.in_flight}")
+
+
 def not_judged(need: Need, contract: Contract, have: str) -> None:
     """Stop the check as not judged, with the reason its declaration generates (live data changed since readiness)."""
     __tracebackhide__ = True

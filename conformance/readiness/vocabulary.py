@@ -20,6 +20,8 @@ GAPS: dict[str, tuple[str, str]] = {
                                                   "with runs"),
     "other-key": ("BCTRL_OTHER_API_KEY", "set BCTRL_OTHER_API_KEY to a key of another tenant (the tenant of "
                                          "BCTRL_OTHER_RUNTIME_ID), to check isolation from its side too"),
+    "in-flight": ("BCTRL_CONCURRENCY", "set BCTRL_CONCURRENCY to 2 or more (the gate's default is 6), so that "
+                                       "requests in flight together are checked"),
 }
 GAP_NAMES = tuple(GAPS)
 

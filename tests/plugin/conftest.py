@@ -3,9 +3,6 @@ the embedded reference server, in seconds."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 @pytest.fixture
@@ -19,7 +16,3 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
     monkeypatch.setenv("BCTRL_REPORTS_DIR", str(pytester.path / "reports"))
     pytester.makeini("[pytest]\nbctrl_suite = true\naddopts = -p no:cacheprovider --assert=plain\n")
     return pytester
-
-
-def run_json(pytester: pytest.Pytester) -> dict:
-    return json.loads(Path(pytester.path, "reports", "run.json").read_text(encoding="utf-8"))

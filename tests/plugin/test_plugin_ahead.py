@@ -7,7 +7,7 @@ import pytest
 
 from conformance.outcomes import BROKEN
 
-from conftest import run_json
+from plugin_helpers import run_json
 
 CHECKS = """
 import threading

@@ -30,3 +30,21 @@ def test_the_readiness_block_opens_the_run_and_an_unmet_need_is_a_gap(suite):
     result.assert_outcomes(passed=1, skipped=1)
     assert result.ret == NOT_JUDGED
     result.stdout.fnmatch_lines(["NOT JUDGED: gap runs (*at least 10000 runs*"])
+
+
+def test_a_check_that_needs_requests_in_flight_together_is_a_gap_one_at_a_time(suite, monkeypatch):
+    """With BCTRL_CONCURRENCY=1 a check that needs requests in flight together is not judged (gap in-flight, named
+    with its fix), never skipped as if it passed."""
+    monkeypatch.setenv("BCTRL_CONCURRENCY", "1")
+    suite.makepyfile(test_burst="""
+import pytest
+from conformance.readiness import in_flight
+
+@pytest.mark.needs(in_flight(2))
+def test_a_burst(overlap):
+    \"\"\"Needs two requests in flight together.\"\"\"
+    raise AssertionError("never run: its need is unmet")
+""")
+    result = suite.runpytest_inprocess()
+    assert result.ret == NOT_JUDGED
+    result.stdout.fnmatch_lines(["NOT JUDGED: gap in-flight (*BCTRL_CONCURRENCY is 1*fix: set BCTRL_CONCURRENCY to 2*"])

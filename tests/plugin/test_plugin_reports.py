@@ -7,7 +7,7 @@ import json
 
 from conformance.outcomes import BROKEN
 
-from conftest import run_json
+from plugin_helpers import run_json
 
 LEAKY = """
 from conformance.outcomes import ContractViolation

@@ -6,7 +6,7 @@ import pytest
 
 from conformance.outcomes import BROKEN, CONFORMS, NOT_JUDGED
 
-from conftest import run_json
+from plugin_helpers import run_json
 
 PASSING = """
 def test_the_first_page_is_served(api):
