@@ -1,11 +1,11 @@
-"""Run one contender (the suite, or Schemathesis alone) against one reference server, as a subprocess."""
+"""Run one contender (the suite, or Schemathesis alone) against one reference server, as a process of its own
+(fault_matrix/interpreter.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+from subprocess import CompletedProcess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -15,6 +15,8 @@ from pathlib import Path
 from conformance.profiles import NIGHTS
 from conformance.target import reference_target
 from reference_server import ReferenceServer
+
+from .interpreter import run_module
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_TIMEOUT = 600  # seconds: a run that hangs is reported, not waited on forever
@@ -68,17 +70,17 @@ def target_env(server, reports: Path, extra: dict[str, str] | None = None) -> di
     return clean_env(**{**own, "BCTRL_REPORTS_DIR": str(reports), **(extra or {})})
 
 
-def run_discovery(server, reports: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_discovery(server, reports: Path, extra: dict[str, str] | None = None) -> CompletedProcess:
     """`python -m conformance.discover` at the repository root, pointed at `server`; it writes
     reports/discovered.overlay.yaml (and discovered.md)."""
-    return _run([sys.executable, "-m", "conformance.discover"], target_env(server, reports, extra), timeout=120)
+    return run_module("conformance.discover", [], target_env(server, reports, extra), ROOT, timeout=120)
 
 
 def run_pytest(args: list[str] | tuple[str, ...], env: dict[str, str],
-               timeout: float = SUITE_TIMEOUT) -> subprocess.CompletedProcess:
+               timeout: float = SUITE_TIMEOUT) -> CompletedProcess:
     """`python -m pytest ARGS` at the repository root, as the README says to run it; a run that hangs is reported
     (exit 124), not waited on forever."""
-    return _run([sys.executable, "-m", "pytest", *args], env, timeout=timeout)
+    return run_module("pytest", args, env, ROOT, timeout)
 
 
 def run_suite(server, fault: str | None, reports: Path, *, extra_env: dict[str, str] | None = None,
@@ -101,11 +103,11 @@ def run_schemathesis(server: ReferenceServer, fault: str | None, spec: Path, con
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder, "schemathesis.toml")
         config.write_text(f'[parameters]\n"path.runtimeId" = "{info.runtime_id}"\n', encoding="utf-8")
-        command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec),
-                   "--url", server.base_url, "-H", f"Authorization: Bearer {info.api_key}", "--seed", str(seed),
-                   "--no-color", "--continue-on-failure"]
+        args = ["--config-file", str(config), "run", str(spec), "--url", server.base_url,
+                "-H", f"Authorization: Bearer {info.api_key}", "--seed", str(seed), "--no-color", "--continue-on-failure"]
         started = time.monotonic()
-        done = _run(command, dict(os.environ), cwd=folder)  # a temporary cwd: no schemathesis.toml is discovered
+        # A temporary working directory: no schemathesis.toml is discovered.
+        done = run_module("schemathesis.cli", args, dict(os.environ), folder, SUITE_TIMEOUT)
         seconds = time.monotonic() - started
     return Outcome(contender, fault, done.returncode, seconds, len(server.request_log) - before,
                    output_tail=_tail(done.stdout), failure_kinds=failure_kinds(done.stdout))
@@ -122,14 +124,6 @@ def failure_kinds(output: str) -> frozenset[str]:
         elif in_failures and line.strip():
             in_failures = False
     return frozenset(kinds)
-
-
-def _run(command: list[str], env: dict[str, str], cwd: Path | str = ROOT,
-         timeout: float = SUITE_TIMEOUT) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as expired:
-        return subprocess.CompletedProcess(command, 124, expired.stdout or "", "timed out")
 
 
 def read_run(reports: Path) -> dict:
