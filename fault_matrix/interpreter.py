@@ -6,7 +6,9 @@ and the project's tests and the kill matrix run the suite some four hundred time
 cores). multiprocessing's forkserver keeps one single-threaded interpreter with them imported and forks it for each
 run, so each run still starts as a process of its own, with its own environment, working directory and arguments,
 and nothing of one run reaches the next. No module of ours reads the environment when it is imported (settings are
-read when pytest configures the run), so importing them ahead of the run changes nothing it does.
+read when pytest configures the run), so importing them ahead of the run changes nothing it does. As everywhere
+multiprocessing starts processes, a script that calls `run_module` guards its entry point with
+`if __name__ == "__main__":` (each new process imports the caller's main module first).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import os
 import runpy
 import sys
 import tempfile
+import threading
 from importlib.metadata import entry_points
+from multiprocessing.connection import wait
 from pathlib import Path
 from subprocess import CompletedProcess
 
@@ -28,12 +32,16 @@ PRELOAD = ("pytest", "hypothesis", "schemathesis", "schemathesis.pytest", "jsons
 
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
-    plugins = sorted({entry.module for entry in entry_points(group="pytest11")})
-    context.set_forkserver_preload([*PRELOAD, *plugins])
+    plugins = {entry.module for entry in entry_points(group="pytest11")} - set(PRELOAD)
+    context.set_forkserver_preload([*PRELOAD, *sorted(plugins)])
     return context
 
 
 _CONTEXT = None
+# Process.start() polls every process started before it (multiprocessing.process._cleanup), and a poll reads the exit
+# status from the forkserver's pipe: two threads polling one process at once lose it (one reads it, the other reads
+# EOF and reports 255). Starting and polling one thread at a time keeps each status read once.
+_POLLING = threading.Lock()
 
 
 def run_module(module: str, args: list[str] | tuple[str, ...], env: dict[str, str], cwd: Path | str,
@@ -41,20 +49,20 @@ def run_module(module: str, args: list[str] | tuple[str, ...], env: dict[str, st
     """Run `python -m module args` in `cwd` with exactly `env`, and return what it printed and its exit status (124
     if it ran longer than `timeout` seconds and was stopped)."""
     global _CONTEXT
-    if _CONTEXT is None:
-        _CONTEXT = _context()
+    with _POLLING:
+        _CONTEXT = _CONTEXT or _context()
     command = [sys.executable, "-m", module, *args]
     with tempfile.TemporaryDirectory() as folder:
         out, err = Path(folder, "stdout"), Path(folder, "stderr")
         process = _CONTEXT.Process(target=_child, args=(module, list(args), env, str(cwd), str(out), str(err)))
-        process.start()
-        process.join(timeout)
-        if process.is_alive():
+        with _POLLING:
+            process.start()
+        finished = wait([process.sentinel], timeout)
+        if not finished:
             process.kill()
-            process.join()
-            code = TIMED_OUT
-        else:
-            code = process.exitcode  # negative: stopped by that signal, as subprocess says it
+            wait([process.sentinel])
+        with _POLLING:
+            code = process.exitcode if finished else TIMED_OUT  # negative: stopped by that signal, as subprocess says
         return CompletedProcess(command, code, _read(out), _read(err))
 
 

@@ -23,7 +23,7 @@ from . import cursor, validators
 from .cursor import CursorError, Position
 from .edge import SCROLL_KEEP_ALIVE_SECONDS, BoundedMemo, FixedWindowLimiter, Instances, PageCache, Scrolls
 from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
-from .store import STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
+from .store import DB_ROUND_TRIP, STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
 from .variants import Variants
 
 _ROUTE = re.compile(r"/v2/runtimes/([^/]+)/runs")
@@ -47,7 +47,6 @@ AUDIT_TARGET_COLUMN = 2048  # fault audit-log-varchar-500: audit_log.target VARC
 BCRYPT_MAX_BYTES = 72  # fault auth-bcrypt-72-500
 CURSOR_TTL = 2  # minutes (fault cursor-ttl-seconds: used as timedelta(seconds=CURSOR_TTL))
 NUMBERED_PAGE_CACHE_SECONDS = 30.0  # fault page-cache-keyed-by-page-number
-DB_ROUND_TRIP = 0.005  # seconds: a database or service round trip, where the overlap faults have their window
 CURSOR_PAGE_DEFAULT_LIMIT = 20  # only the "default-limit-on-cursor-pages" fault: the paginator's own constant
 FILTERED_DEFAULT_LIMIT = 25  # only the "default-limit-with-filter" fault: the filtered query's own constant
 

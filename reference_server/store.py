@@ -19,7 +19,7 @@ STATUSES = ("active", "stopped", "failed")
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
-DB_ROUND_TRIP = 0.005  # seconds: the fetch's network round trip (fault shared-db-cursor)
+DB_ROUND_TRIP = 0.005  # seconds: a database or service round trip, where the overlap faults have their window
 
 _SCHEMA = """
 CREATE TABLE tenants (id TEXT PRIMARY KEY, api_key TEXT NOT NULL UNIQUE);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from fault_matrix.interpreter import TIMED_OUT, run_module
 
 SHOWS_ITSELF = """
@@ -44,3 +46,14 @@ def test_a_run_longer_than_its_timeout_is_stopped_with_status_124(tmp_path):
     (tmp_path / "hangs.py").write_text("import time\nprint('started', flush=True)\ntime.sleep(60)\n", encoding="utf-8")
     done = run_module("hangs", [], {}, tmp_path, timeout=2)
     assert (done.returncode, done.stdout) == (TIMED_OUT, "started\n")
+
+
+def test_runs_started_from_several_threads_each_get_their_own_exit_status(tmp_path):
+    """Runs started and finished from several threads at once each report the exit status their own process
+    ended with (the fault matrix runs four at a time)."""
+    (tmp_path / "shows_itself.py").write_text(SHOWS_ITSELF, encoding="utf-8")
+    statuses = list(range(16))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda status: run_module("shows_itself", [], {"PROBE_EXIT": str(status)}, tmp_path,
+                                                       timeout=60), statuses))
+    assert [run.returncode for run in done] == statuses
