@@ -9,6 +9,8 @@ the suite sent, a key cut short) never survives either: it is shown as `[part of
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 import shlex
 
@@ -53,11 +55,36 @@ def register_secret(secret: str | None, variable: str = "BCTRL_API_KEY") -> None
     _FORMS.sort(key=lambda form: len(form[0]), reverse=True)
 
 
-def redact(text: str) -> str:
+def redact(text: str, markup: bool = False) -> str:
+    """`text` with every key, encoding and piece of one shown as above. `markup`: the text is XML or HTML, so what
+    is put in its place is escaped as markup (a double quote inside an attribute would end it)."""
     for secret, shown in _FORMS:
         text = text.replace(secret, shown)
     text = _without_pieces(text)
-    return _SCHEMATHESIS_MASKED.sub(f'-H "Authorization: Bearer {KEY_PLACEHOLDER}"', text)
+    runnable = f'-H "Authorization: Bearer {KEY_PLACEHOLDER}"'
+    return _SCHEMATHESIS_MASKED.sub(html.escape(runnable) if markup else runnable, text)
+
+
+def redact_json(value):
+    """Parsed JSON with every string in it redacted. Redacting the serialized text instead could put a double
+    quote inside a string and break the document."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redact_json(item) for item in value]
+    if isinstance(value, dict):
+        return {redact_json(key): redact_json(item) for key, item in value.items()}
+    return value
+
+
+def redact_file_text(text: str, suffix: str) -> str:
+    """A report file's text, redacted as its format allows: JSON and NDJSON value by value, XML and HTML as
+    markup, anything else as plain text."""
+    if suffix == ".json":
+        return json.dumps(redact_json(json.loads(text)), indent=2)
+    if suffix == ".ndjson":
+        return "".join(json.dumps(redact_json(json.loads(line))) + "\n" for line in text.splitlines() if line.strip())
+    return redact(text, markup=suffix in (".xml", ".html", ".htm"))
 
 
 def contains_secret(text: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ..harness.exchange import sender
-from ..redaction import redact
+from ..redaction import redact, redact_file_text
 from ..outcomes import DataGap, tool_error_in
 from .markers import area, is_suite_run
 from .readiness import readiness_of
@@ -156,7 +156,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         for path in settings.reports_dir.rglob("*"):
             if path.is_file():
                 text = path.read_text(encoding="utf-8", errors="replace")
-                if redact(text) != text:
-                    path.write_text(redact(text), encoding="utf-8")
+                if redact(text) != text:  # a key, an encoding or a piece of one, or Schemathesis's masked header
+                    path.write_text(redact_file_text(text, path.suffix), encoding="utf-8")
 
 

@@ -3,10 +3,12 @@ what was sent still run in a shell that has the key."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+from xml.etree import ElementTree
 
 from conformance.redaction import (
-    base64_of, contains_secret, percent_encoded, redact, register_secret, shell_quoted,
+    base64_of, contains_secret, percent_encoded, redact, redact_file_text, register_secret, shell_quoted,
 )
 
 KEY = "bctrl_sk_test_8f2c4e6a1b3d5f7092e4c6a8b0d2f4e6"
@@ -39,3 +41,17 @@ def test_a_curl_word_with_an_encoded_key_runs_in_a_shell_that_has_the_key():
         shown = subprocess.run(["bash", "-c", f"printf %s {word}"], env={"BCTRL_API_KEY": KEY, "PATH": "/usr/bin:/bin"},
                                capture_output=True, text=True).stdout
         assert shown == header
+
+
+def test_reports_in_json_and_markup_stay_well_formed_when_schemathesis_masked_header_is_made_runnable():
+    """Schemathesis's masked `-H 'Authorization: [Filtered]'` becomes a runnable header with a double quote; in a
+    JSON report it is put in value by value, and in XML or HTML escaped as markup, so every report still parses."""
+    masked = "curl -H 'Authorization: Bearer [Filtered]' http://x/v2"
+    document = json.dumps({"firstFailure": {"message": masked}}, indent=2)
+    assert json.loads(redact_file_text(document, ".json"))["firstFailure"]["message"] == \
+        'curl -H "Authorization: Bearer ${BCTRL_API_KEY}" http://x/v2'
+    lines = json.dumps({"body": masked}) + "\n" + json.dumps({"n": 2}) + "\n"
+    assert [json.loads(line) for line in redact_file_text(lines, ".ndjson").splitlines()][0]["body"].count('"') == 2
+    xml = f'<testcase><failure message="{masked}">{masked}</failure></testcase>'
+    failure = ElementTree.fromstring(redact_file_text(xml, ".xml")).find("failure")
+    assert failure.get("message") == failure.text == 'curl -H "Authorization: Bearer ${BCTRL_API_KEY}" http://x/v2'

@@ -17,7 +17,7 @@ from reference_server import FAULTS
 
 SMOKE_BUDGET = next(s.defaults["smoke"] for s in SETTINGS if s.env == "BCTRL_REQUEST_BUDGET")  # 60 GET requests
 # Of the faults a GET can reveal, the smoke catches at least this share on the night it meets each (the faults take
-# the week's nights in turn). Measured with `python -m fault_matrix.week`: 34-41% a night, 64% over a week.
+# the week's nights in turn). Measured with `python -m fault_matrix.week`: 35-43% a night, 67% over a week.
 SMOKE_NIGHT_SHARE = 0.3
 
 
