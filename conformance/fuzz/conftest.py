@@ -63,7 +63,7 @@ class FuzzRequests:
 
     def send(self, call: Callable[[], object]) -> None:
         if self.overlap.in_flight < 2:
-            self._with_replay_note(call)
+            self._sent_now(call)
         else:
             self.sent.append(self.overlap.submit(call))
 
@@ -74,18 +74,18 @@ class FuzzRequests:
             failures[0].add_note(f"{len(failures)} of {len(self.sent)} fuzzed requests broke the contract; this "
                                  "is the first generated (BCTRL_CONCURRENCY=1 sends them one at a time, and "
                                  "Hypothesis then shrinks the failing case)")
-            self._with_replay_note(lambda: _raise(failures[0]))
+            raise self._with_replay_note(failures[0])
 
-    def _with_replay_note(self, call: Callable[[], object]) -> None:
+    def _sent_now(self, call: Callable[[], object]) -> None:
         try:
             call()
-        except BaseException as failure:  # Schemathesis raises an exception group; say how to replay the run
-            failure.add_note(f"Replay the whole fuzz run: BCTRL_SEED={self.seed} python -m pytest conformance/fuzz")
-            raise
+        except BaseException as failure:
+            raise self._with_replay_note(failure)
 
-
-def _raise(error: BaseException):
-    raise error
+    def _with_replay_note(self, failure: BaseException) -> BaseException:
+        """`failure` (Schemathesis raises an exception group) with a note on how to replay the run."""
+        failure.add_note(f"Replay the whole fuzz run: BCTRL_SEED={self.seed} python -m pytest conformance/fuzz")
+        return failure
 
 
 @pytest.fixture
