@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..harness.exchange import Exchange
-from ..redaction import redact_json
+from ..redaction import dumps_redacted
 
 BODY_LOGGED = 4000  # characters of each body kept in the request log
 
@@ -65,7 +64,7 @@ class RunRecord:
         else:
             entry.update(status=exchange.status, responseHeaders=dict(exchange.headers),
                          body=exchange.text[:BODY_LOGGED])
-        self._log.write(json.dumps(redact_json(entry)) + "\n")
+        self._log.write(dumps_redacted(entry) + "\n")
         self._log.flush()
 
     def add_result(self, result: TestResult) -> None:

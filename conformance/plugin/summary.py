@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
-from ..redaction import redact, redact_json
+from ..redaction import dumps_redacted, redact
 from ..readiness.gaps import Gap
 from .record import RunRecord
 
@@ -20,7 +19,7 @@ def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile:
     run = {"readiness": readiness_data or {}, "gaps": [gap.as_json() for gap in gaps],
            **_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {},
            **({"smokeNight": night} if night else {})}
-    (reports_dir / "run.json").write_text(json.dumps(redact_json(run), indent=2), encoding="utf-8")
+    (reports_dir / "run.json").write_text(dumps_redacted(run, indent=2), encoding="utf-8")
     text = _markdown(record, target, profile, seed, verdict, whole_run or {}, list(readiness), list(gaps))
     if night:
         text += _night_lines(night)
