@@ -170,6 +170,7 @@ class PoliteSession(requests.Session):
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=max(10, in_flight))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+        self.auth = _headers_as_built
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         """What requests reads from the environment (proxies, NO_PROXY, the CA bundle), read once per origin.
@@ -250,6 +251,13 @@ class PoliteSession(requests.Session):
                                     f"({type(exc).__name__})") from None
         response.exchange = self._report(request, response, started)  # type: ignore[attr-defined]
         return response
+
+
+def _headers_as_built(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """The session's auth: the request keeps the Authorization header the check built, or none. Without a session
+    auth, requests looks every request's host up in ~/.netrc (or $NETRC) and on a match replaces that header with
+    Basic credentials: the checks would send a key other than the one under test, the missing-key checks one."""
+    return request
 
 
 def _retry_after(response) -> float | None:

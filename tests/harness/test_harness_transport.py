@@ -352,3 +352,17 @@ def test_the_environment_is_read_once_per_origin(monkeypatch):
         for _ in range(3):
             polite.get(base_url + "/runs", params={"limit": 1})
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer bctrl_sk_test_under_test"])
+def test_a_netrc_entry_for_the_host_never_replaces_the_authorization_sent(tmp_path, monkeypatch, authorization):
+    """A ~/.netrc entry for the target's host changes nothing: a request keeps the Authorization header its check
+    built, or goes without one (requests would otherwise send the netrc's Basic credentials instead)."""
+    import requests
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password elsewhere\n", encoding="utf-8")
+    monkeypatch.setenv("NETRC", str(netrc))
+    headers = {"Authorization": authorization} if authorization else {}
+    prepared = session().prepare_request(requests.Request("GET", "http://127.0.0.1:9/runs", headers=headers))
+    assert prepared.headers.get("Authorization") == authorization
