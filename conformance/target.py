@@ -100,15 +100,26 @@ class Connection:
     api: ApiClient | None = field(default=None, repr=False)
     overlap: Overlap | None = field(default=None, repr=False)  # BCTRL_CONCURRENCY requests in flight at most
 
+    def launch(self) -> "Connection":
+        """Start the embedded reference server's process, if the settings name no target, without waiting for it:
+        it starts while pytest collects the checks."""
+        if self.settings.embedded and self.server is None:
+            from reference_server.process import ServerProcess  # the embedded default only: not needed otherwise
+
+            self.server = ServerProcess(host="127.0.0.1", port=0).launch()
+        return self
+
     def open(self, first_limit: int | None = None) -> "Connection":
-        """Start the embedded server or name the external target, and make first contact (a page of
+        """Wait for the embedded server or name the external target, and make first contact (a page of
         `first_limit`, by default the contract's largest: the readiness measure's first page)."""
         if self.settings.embedded:
-            from reference_server import ReferenceServer  # the embedded default only: not needed otherwise
-
-            self.server = ReferenceServer(host="127.0.0.1", port=0).start()
-            self.target = reference_target(self.server, f"embedded reference server {self.server.base_url} "
-                                                        f"(runtime {self.server.seed_info.runtime_id})")
+            try:
+                server = self.launch().server.ready()
+            except RuntimeError as error:
+                raise SettingsError(f"BCTRL_BASE_URL is not set and the embedded reference server cannot serve: "
+                                    f"{error}") from None
+            self.target = reference_target(server, f"embedded reference server {server.base_url} "
+                                                   f"(runtime {server.seed_info.runtime_id})")
         else:
             self.target = external_target(self.settings)
         register_secret(self.target.api_key)

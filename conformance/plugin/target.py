@@ -2,8 +2,9 @@
 (conformance/target.py: session, contract, target) made once, and the fixtures every check may ask for.
 
 The settings and the connection are made on first use, whichever feature asks first, and kept under this
-feature's StashKeys; the target is started once the checks are collected (none is started to collect or to list
-them), and the `pytest_bctrl_target_up` hook tells the other features it is up.
+feature's StashKeys; the embedded server's process is launched at configure time, to start while the checks are
+collected (not to list them), the target is opened once they are, and the `pytest_bctrl_target_up` hook tells the
+other features it is up.
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def pytest_bctrl_contract(config: pytest.Config) -> Contract:
 
 def pytest_configure(config: pytest.Config) -> None:
     if is_suite_run(config):
-        connection_of(config)  # a bad setting or contract stops the run before collection, in one line
+        made = connection_of(config)  # a bad setting or contract stops the run before collection, in one line
+        if not config.option.collectonly:
+            made.launch()  # the embedded server's process starts while the checks are collected
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
