@@ -99,6 +99,7 @@ class Ledger:
         self._runtime_paths: dict[str, str] = {}
         self.runs: dict[str, _History] = {}
         self.pages = 0
+        self.first_read: float | None = None  # when (time.monotonic) the first page recorded was answered
         self.sightings = 0
         self.change_count = 0
         self.changes: list[Change] = []  # the first of each kind per run; change_count counts them all
@@ -133,6 +134,8 @@ class Ledger:
         if not isinstance(runs, list):
             return
         self.pages += 1
+        if self.first_read is None or exchange.received < self.first_read:
+            self.first_read = exchange.received
         runtime = self._runtime_paths.get(urlsplit(exchange.url).path)
         for run in runs:
             if self._comparable(run):

@@ -1,8 +1,8 @@
 """Whole-run checks: what every other test (and the fuzzer) was shown, judged together at the end of the run.
 
-They send no request: the polite session reports every exchange, retried answers included, to the run's ledger
-of runs (harness/ledger.py) and its log of answers (harness/answers.py), and these tests read them. They run last,
-in every profile.
+They send no request but one late look (conftest.py, in a gate run shorter than the contract's read lag): the
+polite session reports every exchange, retried answers included, to the run's ledger of runs (harness/ledger.py)
+and its log of answers (harness/answers.py), and these tests read them. They run last, in every profile.
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ def _not_recorded(what: str, errors: list[str]) -> None:
 
 @pytest.mark.rule("run.immutable", "run.one-runtime")
 @pytest.mark.needs(SOME_RUNS)
-def test_no_run_changes_what_cannot_change_across_the_whole_run(run_ledger, contract):
+def test_no_run_changes_what_cannot_change_across_the_whole_run(ledger_with_a_late_look, contract):
     """Across the whole run (every test, the fuzzer's answers included) no run changes its id, createdAt or
     startedAt, nor its finishedAt once set, nor its status once terminal, and no run is listed under two runtimes.
 
     Live data: runs start and end under the suite; only what cannot change is compared, timestamps as instants
     (another offset or precision is the same time), and an order (set then null, ended then running) only between
     requests that did not overlap."""
+    run_ledger = ledger_with_a_late_look
     _not_recorded("run ledger", run_ledger.errors)
     if not run_ledger.runs:
         not_judged(SOME_RUNS, contract, "no run of BCTRL_RUNTIME_ID was listed in this run")
