@@ -68,18 +68,25 @@ def early_cursors(request, api, contract, shared_walk):
     if not any(item.get_closest_marker("redeems_early_cursors") for item in request.session.items):
         return None
     counts = {status: sum(run["status"] == status for run in shared_walk.runs) for status in contract.terminal_statuses}
-    queries = {"unfiltered": page_params(limit=contract.limit_min + 6),
+    small = contract.limit_min + 6
+    queries = {"unfiltered": page_params(limit=small),
                "an ended status": page_params(limit=contract.limit_min + 2, status=max(counts, key=counts.get)),
                "the default page size": []}
-    minted = {}
-    for name, query in queries.items():
-        page = api.list_runs(params=query)
-        minted[name] = (query, page, time.monotonic()) if page.next_cursor and page.runs else None
-    first = minted["unfiltered"]
-    if first is not None:  # a second page, whose runs stay while their statuses may change: its validators
+    minted = {name: _first_page(api, query) for name, query in queries.items()}
+    # A second page, whose runs stay while their statuses may change (its validators): the larger it is, the more
+    # of its runs may end before it is asked for again, so pages of half the runs seen, within the contract's bounds.
+    size = max(small, min(contract.limit_max, len(shared_walk.runs) // 2))
+    first = minted["unfiltered"] if size == small else _first_page(api, page_params(limit=size))
+    if first is not None:
         second_query = [*first[0], ("cursor", first[1].next_cursor)]
         minted["a second page"] = (second_query, api.list_runs(params=second_query), time.monotonic())
     return minted
+
+
+def _first_page(api, query):
+    """(query, first page, when) if the page has runs and a nextCursor, else None."""
+    page = api.list_runs(params=query)
+    return (query, page, time.monotonic()) if page.next_cursor and page.runs else None
 
 
 @pytest.fixture
