@@ -1,8 +1,9 @@
 """Whole-run checks: what every other test (and the fuzzer) was shown, judged together at the end of the run.
 
-They send no request but one late look (conftest.py, in a gate run shorter than the contract's read lag): the
-polite session reports every exchange, retried answers included, to the run's ledger of runs (harness/ledger.py)
-and its log of answers (harness/answers.py), and these tests read them. They run last, in every profile.
+They send no request but the gate's late look (conftest.py: two walks at least the contract's read lag after the
+run's first reads): the polite session reports every exchange, retried answers included, to the run's ledger of
+runs (harness/ledger.py) and its log of answers (harness/answers.py), and these tests read them. They run last, in
+every profile.
 """
 
 from __future__ import annotations
