@@ -19,9 +19,14 @@ class OverlayError(ValueError):
     """The overlay document cannot be applied (unknown version, a target that matches nothing, ...)."""
 
 
+# PyYAML's safe loader on libyaml where the wheel has it (it does on every platform PyYAML publishes wheels for): the
+# same documents, read about ten times faster, and every run of the suite reads the spec and the overlay.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_SAFE_LOADER)
 
 
 def apply_overlay(document: dict, overlay: dict) -> dict:

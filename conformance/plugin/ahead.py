@@ -23,6 +23,7 @@ from concurrent.futures import Future
 import pytest
 
 from ..harness.exchange import sender
+from ..outcomes import ContractViolation
 from ..harness.walk import Walk, walk_runs
 from .readiness import readiness_of
 from .target import connection_of, settings_of
@@ -132,4 +133,10 @@ def shared_walk(request) -> Walk:
     runs exist, shared by the checks that only need one from before they start (a run it lists stays a run of
     this runtime for ever; a run that started since is newer than its head). Checks that compare two walks of
     changing data make their own."""
-    return shared_walk_of(request.config).result()
+    try:
+        return shared_walk_of(request.config).result()
+    except ContractViolation as violation:
+        # Found on the thread that walked: the message says what was sent and what came back, and the frames of
+        # that thread are the harness's own. Each check that needs the walk reports it from here, without them
+        # (pytest would otherwise print, and parse the source of, the same nine frames for every one of them).
+        raise violation.with_traceback(None) from None  # met by the shared walk of BCTRL_RUNTIME_ID

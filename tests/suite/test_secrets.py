@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from fault_matrix.runners import ROOT, target_env
+from fault_matrix.runners import run_pytest, target_env
 from reference_server import ReferenceServer
 
 CANARY = "bctrl_sk_canary_5f3c9e1d7a2b4c6e8f0a1b3c5d7e9f11"
@@ -17,8 +14,7 @@ LEAKY_FAULTS = ("error-echoes-key", "limit-clamped", "auth-key-prefix", "post-se
 
 def _run_with_canary(reports, faults=()):
     with ReferenceServer(api_key=CANARY, faults=faults) as server:
-        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=ROOT,
-                              env=target_env(server, reports), capture_output=True, text=True, timeout=600)
+        return run_pytest(["-p", "no:cacheprovider"], target_env(server, reports))
 
 
 def _files_with_canary(folder):
