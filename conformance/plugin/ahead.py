@@ -23,8 +23,8 @@ from concurrent.futures import Future
 import pytest
 
 from ..harness.exchange import sender
-from ..outcomes import ContractViolation
 from ..harness.walk import Walk, walk_runs
+from ..outcomes import ContractViolation
 from .readiness import readiness_of
 from .target import connection_of, settings_of
 

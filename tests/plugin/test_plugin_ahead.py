@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.outcomes import BROKEN
+from conformance.target import reference_target
+from reference_server import ReferenceServer
 
 from plugin_helpers import run_json
 
@@ -76,3 +78,30 @@ def test_uses_a_fresh_value(api, fresh):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert any("test_uses_a_fresh_value is marked ahead but `fresh` is a function-scoped fixture" in line
                for line in result.errlines + result.outlines)
+
+
+WALK_CHECKS = '''
+import pytest
+
+pytestmark = pytest.mark.ahead
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_needs_the_walk(shared_walk, n):
+    """A check that needs the shared walk."""
+'''
+
+
+def test_a_violation_met_by_the_shared_walk_is_reported_without_the_walking_threads_frames(suite, monkeypatch):
+    """Every check that needs the run's shared walk reports the violation the walk met: its message whole (what
+    was sent, what came back, the curl), from the fixture, without the frames of the thread that walked."""
+    suite.makepyfile(test_checks=WALK_CHECKS)
+    with ReferenceServer(faults=("status-uppercase",)) as server:
+        for name, value in reference_target(server).env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("BCTRL_CONCURRENCY", "6")
+        result = suite.runpytest_inprocess("--tb=short")  # as the suite's pytest.ini runs it
+    assert result.ret == BROKEN
+    output = "\n".join(result.outlines)
+    assert output.count("in shared_walk") == 2 and output.count("reproduce: curl") >= 2, output
+    assert "concurrency.py" not in output and "futures" not in output, output
