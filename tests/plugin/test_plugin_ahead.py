@@ -103,5 +103,6 @@ def test_a_violation_met_by_the_shared_walk_is_reported_without_the_walking_thre
         result = suite.runpytest_inprocess("--tb=short")  # as the suite's pytest.ini runs it
     assert result.ret == BROKEN
     output = "\n".join(result.outlines)
-    assert output.count("in shared_walk") == 2 and output.count("reproduce: curl") >= 2, output
+    assert output.count("ERROR at setup of test_needs_the_walk") == 2, output
+    assert output.count("in shared_walk") >= 2 and output.count("reproduce: curl") >= 2, output
     assert "concurrency.py" not in output and "futures" not in output, output
