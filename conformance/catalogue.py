@@ -9,6 +9,7 @@ import contextlib
 import io
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -47,10 +48,12 @@ class _Collector:
                        for item in items]
 
 
-def collect(profile: str = "gate") -> list[Check]:
-    """Every check the profile runs, collected (not run) under the default settings."""
+def collect(profile: str = "gate", day: date | None = None) -> list[Check]:
+    """Every check the profile runs, collected (not run) under the default settings; the smoke profile's on `day`'s
+    night of its rotation (None: the night `BCTRL_SMOKE_DAY` or today names, as a run would)."""
     collector = _Collector()
+    night = [f"--bctrl-smoke-day={day.isoformat()}"] if day is not None else []
     with tempfile.TemporaryDirectory() as reports, contextlib.redirect_stdout(io.StringIO()):
-        pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", f"--bctrl-profile={profile}",
+        pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", f"--bctrl-profile={profile}", *night,
                      f"--bctrl-reports-dir={reports}", str(SUITE)], plugins=[collector])
     return collector.checks

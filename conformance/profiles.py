@@ -20,8 +20,8 @@ from typing import Iterable, Mapping
 import pytest
 
 from . import readme
+from .settings import NIGHTS
 
-NIGHTS = 7
 ROTATION_FILE = Path(__file__).with_name("smoke_rotation.json")
 
 

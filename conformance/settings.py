@@ -70,6 +70,23 @@ def _yes_or_no(text: str) -> bool:
     return text.lower() == "yes"
 
 
+# The smoke profile's rotation has a night for each date: the date's ordinal mod NIGHTS (BCTRL_SMOKE_DAY names one).
+NIGHTS = 7
+# A date whose night is the first: the week that runs which must not depend on the date they run name, and the week
+# the README's tables are stated for.
+WEEK_START = date.fromordinal(NIGHTS * (date(2026, 1, 1).toordinal() // NIGHTS + 1))
+
+
+def day_of_night(night: int) -> date:
+    """The date of that week whose night of the rotation is `night` (0..6)."""
+    return date.fromordinal(WEEK_START.toordinal() + night % NIGHTS)
+
+
+def week() -> list[date]:
+    """Every night of the rotation, as the dates of that week."""
+    return [day_of_night(night) for night in range(NIGHTS)]
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)

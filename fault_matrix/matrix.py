@@ -13,11 +13,11 @@ import yaml
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document
 from conformance.profiles import Rotation
-from conformance.settings import DEFAULT_SEED
+from conformance.settings import DEFAULT_SEED, day_of_night
 from reference_server import FAULTS, ReferenceServer
 
 from .designated import SMOKE_CATCHER, focus
-from .runners import CONTENDERS, SUITE_PROFILES, Outcome, run_schemathesis, run_suite, smoke_day
+from .runners import CONTENDERS, SUITE_PROFILES, Outcome, run_schemathesis, run_suite
 
 # CI machines have two cores; four runs at a time overlap one run's waits on its server with another's work
 # (measured on two cores: 22 runs took 26 s two at a time, 19-21 s four at a time, 23 s six at a time).
@@ -69,8 +69,8 @@ def _smoke_day_of(fault: str | None):
     so one matrix measures every night's budget, the same night every time, whatever the date; a fault with a smoke
     check written for it (SMOKE_CATCHER) gets that check's night."""
     if fault in SMOKE_CATCHER:
-        return smoke_day(Rotation.load().night_of_check(SMOKE_CATCHER[fault]))
-    return smoke_day(0 if fault is None else sorted(FAULTS).index(fault) + 1)
+        return day_of_night(Rotation.load().night_of_check(SMOKE_CATCHER[fault]))
+    return day_of_night(0 if fault is None else sorted(FAULTS).index(fault) + 1)
 
 
 def _run_job(contender: str, fault: str | None, *, specs: dict[str, Path], folder: Path,

@@ -9,10 +9,9 @@ from subprocess import CompletedProcess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from conformance.profiles import NIGHTS
+from conformance.settings import day_of_night
 from conformance.target import reference_target
 from reference_server import ReferenceServer
 
@@ -22,14 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE_TIMEOUT = 600  # seconds: a run that hangs is reported, not waited on forever
 CONTENDERS = ("suite", "smoke", "schemathesis-published", "schemathesis-effective")
 SUITE_PROFILES = {"suite": "gate", "smoke": "smoke"}  # contenders that are the suite, in one of its profiles
-# A date whose night of the rotating smoke is the first (night = the date's ordinal mod 7): the week measured.
-WEEK_START = date.fromordinal(NIGHTS * (date(2026, 1, 1).toordinal() // NIGHTS + 1))
-
-
-def smoke_day(night: int) -> date:
-    """The date of the measured week whose night of the rotating smoke is `night` (0..6): runs that must not
-    depend on the day they run pin it (BCTRL_SMOKE_DAY)."""
-    return date.fromordinal(WEEK_START.toordinal() + night % NIGHTS)
 
 
 @dataclass
@@ -57,8 +48,10 @@ class Outcome:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The caller's environment without any BCTRL_ setting, plus `extra`."""
+    """The caller's environment without any BCTRL_ setting, plus `extra`. A smoke run's night is pinned (the first of
+    the measured week, unless `extra` names another): what a run checks never depends on the date it runs."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("BCTRL_")}
+    env["BCTRL_SMOKE_DAY"] = day_of_night(0).isoformat()
     env.update(extra)
     return env
 

@@ -1,7 +1,7 @@
 """`python -m fault_matrix.week`: the rotating smoke over seven nights in a row, each night against the clean server
 and every catalogued fault: whether the clean server passes, the most requests a night sent (its budget is a hard
 cap), and which faults each night and the week together catch. A measurement for the README and the notes (about
-900 smoke runs, four at a time); the project's tests run one night per fault (`smoke_day`).
+900 smoke runs, four at a time); the project's tests run one night per fault (`conformance.profiles.day_of_night`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from conformance.profiles import NIGHTS
+from conformance.settings import NIGHTS, day_of_night
 from reference_server import FAULTS, ReferenceServer
 
 from .matrix import WORKERS
-from .runners import Outcome, run_suite, smoke_day
+from .runners import Outcome, run_suite
+
 
 def smoke_run(fault: str | None, night: int) -> Outcome:
     """The smoke profile, on `night`, against the reference server with `fault` on (None: the clean server)."""
@@ -24,7 +25,7 @@ def smoke_run(fault: str | None, night: int) -> Outcome:
     with ReferenceServer(faults=(fault,) if fault else (), **options) as server, \
             tempfile.TemporaryDirectory() as reports:
         return run_suite(server, fault, Path(reports), contender="smoke",
-                         extra_env={"BCTRL_PROFILE": "smoke", "BCTRL_SMOKE_DAY": smoke_day(night).isoformat(),
+                         extra_env={"BCTRL_PROFILE": "smoke", "BCTRL_SMOKE_DAY": day_of_night(night).isoformat(),
                                     "BCTRL_RATE_LIMIT": "0"})
 
 
@@ -46,7 +47,7 @@ def table(outcomes: dict[tuple[int, str | None], Outcome], faults: list[str]) ->
         caught = {fault for fault in faults if runs[fault].caught}
         caught_any |= caught
         clean = runs[None]
-        lines.append(f"| {night + 1} ({smoke_day(night)}) | {'passes' if clean.exit_code == 0 else f'exit {clean.exit_code}'}"
+        lines.append(f"| {night + 1} ({day_of_night(night)}) | {'passes' if clean.exit_code == 0 else f'exit {clean.exit_code}'}"
                      f" | {most.requests} ({most.fault or 'clean'}) | {len(caught)} | "
                      f"{len(caught & set(revealable))} |")
     lines.append(f"| the week | | | {len(caught_any)} | {len(caught_any & set(revealable))} |")

@@ -3,11 +3,15 @@
     with FastifyServer(churn=True) as server:
         subprocess.run([...], env={**os.environ, **server.env()})
 
-It needs `node` (20 or later) on PATH and the stack's packages installed: `npm ci --prefix stacks/fastify`.
+It needs `node` and `npm` (Node.js 20 or later) on PATH. `install()` installs the stack's packages from its lock file
+(`npm ci --prefix stacks/fastify`) once per lock file; the project's tests call it themselves (tests/stacks/conftest.py),
+so `python -m pytest tests` needs no step of its own.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import shutil
 import signal
@@ -19,10 +23,49 @@ from pathlib import Path
 STACK_DIR = Path(__file__).resolve().parent / "fastify"
 SERVER_JS = STACK_DIR / "server.js"
 INSTALL_COMMAND = "npm ci --prefix stacks/fastify"
+INSTALL_TIMEOUT = 600  # seconds: npm ci from the registry takes a few
 
 
 class FastifyStackUnavailable(RuntimeError):
     """node or the stack's node_modules is missing: the message says what to run."""
+
+
+def _stamp(stack_dir: Path) -> Path:
+    """Written after a finished `npm ci`: the hash of the lock file it installed (npm ci empties node_modules first)."""
+    return stack_dir / "node_modules" / ".bctrl-installed-lock-sha256"
+
+
+def installed(stack_dir: Path | None = None) -> bool:
+    """True when node_modules holds what the lock file says (a finished `npm ci` of this very lock file)."""
+    stack_dir = stack_dir or STACK_DIR
+    lock = stack_dir / "package-lock.json"
+    stamp = _stamp(stack_dir)
+    return lock.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == _digest(lock)
+
+
+def install(stack_dir: Path | None = None) -> None:
+    """`npm ci` from the lock file, unless node_modules already holds it. Callers at once (pytest-xdist workers) wait
+    on one file lock, so one installs and the others find it done. Raises FastifyStackUnavailable in one line."""
+    stack_dir = stack_dir or STACK_DIR
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        raise FastifyStackUnavailable("node and npm are not on PATH: install Node.js 20 or later (Debian: "
+                                      "`apt-get install nodejs npm`)")
+    with open(stack_dir / ".install.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if installed(stack_dir):
+            return
+        done = subprocess.run([npm, "ci", "--prefix", str(stack_dir), "--no-audit", "--no-fund"],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=INSTALL_TIMEOUT,
+                              check=False)
+        if done.returncode != 0:
+            last = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), "no output")
+            raise FastifyStackUnavailable(f"`{INSTALL_COMMAND}` failed (exit {done.returncode}): {last.strip()}")
+        _stamp(stack_dir).write_text(_digest(stack_dir / "package-lock.json"), encoding="utf-8")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class FastifyServer:
@@ -79,8 +122,9 @@ class FastifyServer:
         node = shutil.which("node")
         if node is None:
             raise FastifyStackUnavailable(f"node is not on PATH: install Node.js 20, then run `{INSTALL_COMMAND}`")
-        if not (STACK_DIR / "node_modules" / "fastify").is_dir():
-            raise FastifyStackUnavailable(f"the Fastify stack's packages are not installed: run `{INSTALL_COMMAND}`")
+        if not installed():
+            raise FastifyStackUnavailable(f"the Fastify stack's packages are not installed: run `{INSTALL_COMMAND}` "
+                                          "(or call stacks.fastify.install())")
         command = [node, str(SERVER_JS), "--port", "0"] + (["--churn"] if self.churn else [])
         self.process = subprocess.Popen(command, cwd=STACK_DIR, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True, encoding="utf-8")
@@ -126,7 +170,8 @@ class FastifyServer:
                 stream.close()
 
 
-if __name__ == "__main__":  # python -m stacks.fastify: start it and print the export lines, until Ctrl-C
+if __name__ == "__main__":  # python -m stacks.fastify: install, start it and print the export lines, until Ctrl-C
+    install()
     with FastifyServer(churn="--churn" in sys.argv) as server:
         for name, value in server.env().items():
             print(f"export {name}={value}", flush=True)

@@ -227,3 +227,28 @@ def test_missing_node_modules_says_what_to_run(monkeypatch, tmp_path):
     with pytest.raises(FastifyStackUnavailable) as raised:
         FastifyServer().start()
     assert "npm ci --prefix stacks/fastify" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_install_is_done_once_per_lock_file(monkeypatch):
+    """Once the lock file's packages are installed, install() finds them (a stamp of the lock file's hash) and runs
+    no npm at all."""
+    fastify_stack.install()  # already done by the session's fixture: finds its stamp
+    assert fastify_stack.installed()
+    monkeypatch.setattr(fastify_stack.subprocess, "run", lambda *args, **kwargs: pytest.fail("npm ran again"))
+    fastify_stack.install()
+
+
+def test_a_changed_lock_file_is_installed_again(tmp_path, monkeypatch):
+    """A lock file other than the one installed (a dependency bumped) is not taken for installed."""
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "package-lock.json").write_text("{}", encoding="utf-8")
+    fastify_stack._stamp(tmp_path).write_text("the hash of an older lock file", encoding="utf-8")
+    assert not fastify_stack.installed(tmp_path)
+
+
+def test_install_without_npm_says_what_the_machine_needs(monkeypatch, tmp_path):
+    """Without node and npm, install() raises one line naming what to install."""
+    monkeypatch.setattr(fastify_stack.shutil, "which", lambda name: None)
+    with pytest.raises(FastifyStackUnavailable) as raised:
+        fastify_stack.install(tmp_path)
+    assert "Node.js" in str(raised.value) and "\n" not in str(raised.value)

@@ -12,18 +12,15 @@ import pytest
 from fault_matrix.matrix import WORKERS
 from fault_matrix.runners import run_discovery, run_suite
 from reference_server import ReferenceServer
-from stacks.fastify import FastifyServer, FastifyStackUnavailable
+from stacks.fastify import FastifyServer
 
 LOCAL = {"BCTRL_RATE_LIMIT": "0"}  # discovery caps an external target at 5 requests a second unless told otherwise
 
 
 @pytest.fixture(scope="module")
 def fastify():
-    try:
-        with FastifyServer() as server:
-            yield server
-    except FastifyStackUnavailable as missing:
-        pytest.skip(str(missing))  # CI installs it (.ci/run); a machine without Node.js cannot run this stack
+    with FastifyServer() as server:  # installed by tests/stacks/conftest.py
+        yield server
 
 
 def _first_contact(server, reports) -> dict[str, str]:
@@ -49,12 +46,9 @@ def test_first_contact_with_a_fastify_implementation_is_green(fastify, tmp_path)
 def test_the_gate_stays_green_on_fastify_while_runs_start_and_end(tmp_path):
     """Against Fastify with churn (a run starts and another ends every 0.2 s), the gate under the discovered overlay
     passes."""
-    try:
-        with FastifyServer(churn=True) as server:
-            settings = _first_contact(server, tmp_path / "discovery")
-            outcome = run_suite(server, None, tmp_path / "gate", extra_env=settings)
-    except FastifyStackUnavailable as missing:
-        pytest.skip(str(missing))
+    with FastifyServer(churn=True) as server:
+        settings = _first_contact(server, tmp_path / "discovery")
+        outcome = run_suite(server, None, tmp_path / "gate", extra_env=settings)
     assert outcome.exit_code == 0, outcome.output_tail
 
 

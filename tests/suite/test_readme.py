@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conformance.settings import SETTINGS
+from conformance.settings import NIGHTS, SETTINGS, day_of_night
 
 from fault_matrix.runners import ROOT
 
@@ -59,6 +59,39 @@ def test_what_the_target_needs_is_generated_from_the_declarations():
     from conformance.readiness.readme import in_readme, section
 
     assert in_readme() == section(), "run `python -m conformance.readiness --write`"
+
+
+def _readme_needs() -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """From the README's "What the target needs": gap -> (smoke checks every night, smoke checks on their night
+    only), and the settings it says a smoke run needs."""
+    table = {row[0]: tuple(map(int, row[1:])) for row in
+             re.findall(r"^\| `([\w-]+)` \| `\w+` \|.*\| \d+ / (\d+) \+ (\d+) \|", README, re.M)}
+    line = re.search(r"^A production smoke run .* with (.*) set as above\.$", README, re.M).group(1)
+    return table, re.findall(r"`(BCTRL_\w+)`", line)
+
+
+def test_the_readme_says_what_the_smoke_needs_on_every_night():
+    """Whichever night the smoke runs (BCTRL_SMOKE_DAY, each of the seven in turn), the README's "What the target
+    needs" holds for it: each gap's every-night checks run, its rotating ones join them on their night (all of them
+    over the week), and every setting the night needs is named."""
+    from conformance.readiness.readme import declared
+    from conformance.readiness.vocabulary import setting_of
+
+    table, settings = _readme_needs()
+    week_checks: dict[str, set[str]] = {}
+    for night in range(NIGHTS):
+        tonight: dict[str, set[str]] = {}
+        for nodeid, needs in declared("smoke", day_of_night(night)).items():
+            for need in needs:
+                tonight.setdefault(need.gap, set()).add(nodeid)
+                week_checks.setdefault(need.gap, set()).add(nodeid)
+        wrong = {gap: (len(checks), table.get(gap)) for gap, checks in tonight.items()
+                 if gap not in table or not table[gap][0] <= len(checks) <= sum(table[gap])}
+        assert not wrong, f"night {night + 1}, gap: (its checks, README's every night + on its night): {wrong}"
+        unnamed = {setting_of(gap) for gap in tonight} - set(settings)
+        assert not unnamed, f"night {night + 1} needs {unnamed}, which the README's smoke line does not name"
+    over_the_week = {gap: len(checks) for gap, checks in week_checks.items()}
+    assert over_the_week == {gap: sum(counts) for gap, counts in table.items() if sum(counts)}
 
 
 def test_the_smoke_rotation_table_is_the_rotation_file():
