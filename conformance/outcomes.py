@@ -9,6 +9,7 @@ exit codes' words, pinned to these by a test.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import pytest
@@ -25,14 +26,52 @@ class _Reproducible(Protocol):
     def curl(self) -> str: ...
 
 
-class ContractViolation(AssertionError):
-    """The target answered something the contract forbids: what was expected, what came back, how to reproduce."""
+@dataclass(frozen=True)
+class Decision:
+    """One overlay line under which a failure would have passed: a choice the contract leaves to the API team, made
+    otherwise by the target than the overlay in force says. The failure stands (the overlay is what the team
+    reviewed); the reports group the failures one line would settle, after the ones no line settles."""
 
-    def __init__(self, what: str, *, expected: str, actual: str, exchange: _Reproducible | None = None):
+    line: str  # the x-bctrl-contract key, dotted: queryGrammar.limitOutsideGrammar
+    value: object  # what the line would say: lenient
+    reading: str  # what the target did, in one line: "it reads limit='+5' as a size, as a number parser does"
+
+    @property
+    def setting(self) -> str:
+        """`x-bctrl-contract.<line>: <value>`, as the reports name the decision."""
+        return f"x-bctrl-contract.{self.line}: {self.value}"
+
+
+class ContractViolation(AssertionError):
+    """The target answered something the contract forbids: what was expected, what came back, how to reproduce, and
+    (`decision`) the overlay line under which it would have passed, where one would."""
+
+    def __init__(self, what: str, *, expected: str, actual: str, exchange: _Reproducible | None = None,
+                 decision: Decision | None = None):
+        self.what, self.expected, self.actual, self.exchange, self.decision = what, expected, actual, exchange, decision
         lines = [what, f"  expected:  {expected}", f"  actual:    {actual}"]
         if exchange is not None:
             lines.append(f"  reproduce: {exchange.curl()}")
+        if decision is not None:
+            lines.append(f"  decision:  passes under `{decision.setting}` ({decision.reading}): a choice the "
+                         "contract leaves to the API team")
         super().__init__(redact("\n".join(lines)))
+
+    def decided(self, decision: Decision) -> "ContractViolation":
+        """The same violation, with the overlay line that would settle it."""
+        return ContractViolation(self.what, expected=self.expected, actual=self.actual, exchange=self.exchange,
+                                 decision=decision)
+
+
+def by_decision(failed: dict[str, Decision | None]) -> tuple[list[str], list[tuple[Decision, list[str]]]]:
+    """The failed checks (node id -> its decision, None: no overlay line settles it) as the reports list them: the
+    ones no line settles (the bugs) first, then each decision with its checks, the most failures first."""
+    bugs = [nodeid for nodeid, decision in failed.items() if decision is None]
+    groups: dict[tuple[str, str], tuple[Decision, list[str]]] = {}
+    for nodeid, decision in failed.items():
+        if decision is not None:
+            groups.setdefault((decision.line, repr(decision.value)), (decision, []))[1].append(nodeid)
+    return bugs, sorted(groups.values(), key=lambda group: -len(group[1]))
 
 
 class ToolError(Exception):

@@ -18,6 +18,7 @@ LONGEST_FIRST = (
     "reference_server/test_refserver_faults.py",
     "pipeline/test_gate_action.py",
     "suite/test_secrets.py",
+    "suite/test_decisions.py",
 )
 
 

@@ -23,6 +23,9 @@ REQUEST_ID_PLACES = ("body", "header")
 REQUEST_ID_HEADER = "x-request-id"
 LIMIT_ABOVE_MAXIMUM = ("refuse", "clamp")
 OUTSIDE_GRAMMAR = ("refused", "lenient")
+# The statuses bctrl's conventions use for each kind of refusal: what an errorStatus line may say. Discovery proposes
+# one of them when the target differs; a check refused with one of them fails on that decision (harness/expect.py).
+CONVENTIONAL_ERROR_STATUSES = {"invalidQuery": (400, 422), "unauthenticated": (401, 403), "notVisible": (404, 403)}
 # bctrl's two error envelopes, by the component schema that describes each (BctrlError is a oneOf of them).
 ENVELOPE_SCHEMAS = {"flat": "BctrlErrorFlat", "nested": "BctrlErrorNested"}
 
@@ -70,6 +73,18 @@ class _Reversed:
 def _directed(value: Any, descending: bool) -> Any:
     value = comparable(value)
     return _Reversed(value) if descending else value
+
+
+class ErrorStatus(int):
+    """A refusal's status as the contract gives it, an int that knows its line (x-bctrl-contract.errorStatus.<kind>),
+    so that a check refused with another conventional status can say which line would settle it."""
+
+    kind: str
+
+    def __new__(cls, value: int, kind: str) -> "ErrorStatus":
+        status = super().__new__(cls, value)
+        status.kind = kind
+        return status
 
 
 class Contract:
@@ -200,9 +215,27 @@ class Contract:
         return value
 
     # -- answers ----------------------------------------------------------------------------------------------
-    def error_status(self, kind: str) -> int:
+    def error_status(self, kind: str) -> ErrorStatus:
         """The status the contract gives one kind of refusal (invalidQuery, unauthenticated, notVisible, ...)."""
-        return int(self.rules["errorStatus"][kind])
+        return ErrorStatus(int(self.rules["errorStatus"][kind]), kind)
+
+    # -- its lines, as data -----------------------------------------------------------------------------------
+    def line(self, key: str) -> object:
+        """What x-bctrl-contract says at `key` (dotted: `queryGrammar.limitOutsideGrammar`); None where it is silent."""
+        value: object = self.rules
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    def with_line(self, key: str, value: object) -> "Contract":
+        """This contract with one x-bctrl-contract line (dotted key) saying `value` instead."""
+        document = copy.deepcopy(self.document)
+        rules = document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]
+        *parents, last = key.split(".")
+        for part in parents:
+            rules = rules.setdefault(part, {})
+        rules[last] = value
+        return Contract(document)
 
     @cached_property
     def documented_statuses(self) -> frozenset[int]:

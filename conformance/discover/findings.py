@@ -11,13 +11,12 @@ few GETs: the contract's line is kept, and says what it allows).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from jsonschema import Draft202012Validator
 
-from ..contract import RUNS_PATH, Contract, Order, load_contract
-from ..contract.model import ENVELOPE_SCHEMAS, REQUEST_ID_HEADER
+from ..contract import Contract, Order, load_contract
+from ..contract.model import CONVENTIONAL_ERROR_STATUSES, ENVELOPE_SCHEMAS, REQUEST_ID_HEADER
 from ..harness.exchange import Exchange
 from ..harness.live import duplicates
 from ..harness.query_spellings import lenient_sizes, resembled
@@ -31,9 +30,6 @@ AGREES, DIFFERS, DECIDE, NOT_SHOWN, REVIEW, NOT_PROBED = (
     "agrees", "differs", "decide", "not shown", "review", "not probed")
 WRITTEN = (DIFFERS, DECIDE)  # the outcomes whose line is written to the overlay
 # The choices discovery may write, each one line of the overlay, with the values a real API may legitimately pick.
-INVALID_QUERY_STATUSES = (400, 422)
-UNAUTHENTICATED_STATUSES = (401, 403)
-NOT_VISIBLE_STATUSES = (404, 403)
 
 
 @dataclass
@@ -214,7 +210,7 @@ def _invalid_query(obs: Observations, contract: Contract, above: Finding) -> Fin
     served = [name for name, e in probes.items()
               if e.status == 200 and not (name == "limit-huge" and clamps)]
     finding = _status_choice("x-bctrl-contract.errorStatus.invalidQuery", contract.error_status("invalidQuery"),
-                             {n: e for n, e in probes.items() if n not in served}, INVALID_QUERY_STATUSES,
+                             {n: e for n, e in probes.items() if n not in served}, CONVENTIONAL_ERROR_STATUSES["invalidQuery"],
                              "errorStatus.invalidQuery")
     if served:
         finding.outcome = REVIEW if finding.outcome in (AGREES, NOT_SHOWN) else finding.outcome
@@ -227,7 +223,7 @@ def _unauthenticated(obs: Observations, contract: Contract) -> Finding:
     return _status_choice("x-bctrl-contract.errorStatus.unauthenticated", contract.error_status("unauthenticated"),
                           {"no key": obs.no_key, "wrong key": obs.wrong_key, "key with extra characters":
                            obs.key_with_extra, "another key of the same shape": obs.key_of_the_same_shape},
-                          UNAUTHENTICATED_STATUSES,
+                          CONVENTIONAL_ERROR_STATUSES["unauthenticated"],
                           "errorStatus.unauthenticated")
 
 
@@ -236,7 +232,7 @@ def _not_visible(obs: Observations, contract: Contract) -> Finding:
     if obs.other_runtime is not None and _refused(obs.other_runtime):
         exchanges["another tenant's runtime"] = obs.other_runtime
     finding = _status_choice("x-bctrl-contract.errorStatus.notVisible", contract.error_status("notVisible"),
-                             exchanges, NOT_VISIBLE_STATUSES, "errorStatus.notVisible")
+                             exchanges, CONVENTIONAL_ERROR_STATUSES["notVisible"], "errorStatus.notVisible")
     if obs.unknown_runtime.status == 200:
         finding.outcome = REVIEW
         finding.target = "an unknown runtime is served (200, an empty page) instead of refused"
@@ -429,7 +425,7 @@ def _limit_outside_grammar(obs: Observations, contract: Contract) -> Finding:
         return Finding(point, said, "not asked", NOT_SHOWN)
     served = {name: e for name, e in probes.items() if e.status == 200}
     refused = {name: e for name, e in probes.items() if _refused(e)}
-    lenient = replace_choice(contract, queryGrammar={"limitOutsideGrammar": "lenient"})
+    lenient = contract.with_line("queryGrammar.limitOutsideGrammar", "lenient")
     unexplained = [name for name, e in served.items()
                    if not _size_fits(e, lenient_sizes(lenient, obs.limit_spelling_pairs[name]))]
     shown = _spelled(served, refused, obs.limit_spelling_pairs)
@@ -472,7 +468,7 @@ def _status_outside_grammar(obs: Observations, contract: Contract) -> Finding:
         return Finding(point, said, "not asked", NOT_SHOWN)
     served = {name: e for name, e in probes.items() if e.status == 200}
     refused = {name: e for name, e in probes.items() if _refused(e)}
-    lenient = replace_choice(contract, queryGrammar={"statusOutsideGrammar": "lenient"})
+    lenient = contract.with_line("queryGrammar.statusOutsideGrammar", "lenient")
     unexplained = [name for name, e in served.items()
                    if not _statuses_within(e, resembled(lenient, obs.status_spelling_values[name]))]
     shown = _spelled(served, refused, {name: [("status", v) for v in values]
@@ -662,13 +658,6 @@ def _spelled(served: dict[str, Exchange], refused: dict[str, Exchange], sent: di
     return "; ".join(parts) or "neither served nor refused"
 
 
-def replace_choice(contract: Contract, **lines) -> Contract:
-    """The contract with some x-bctrl-contract lines replaced (nested mappings merged one level)."""
-    document = copy.deepcopy(contract.document)
-    rules = document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]
-    for key, value in lines.items():
-        rules[key] = {**rules.get(key, {}), **value} if isinstance(value, dict) else value
-    return Contract(document)
 
 
 # -- violations: what no contract may allow ---------------------------------------------------------------------------

@@ -77,8 +77,7 @@ def overlay_text(active: Path, discovery: Discovery, contract: Contract, output:
               "  # ---- come last, so they supersede what the actions above say on the same lines:"]
     header += [f"  #   {finding.point}: {finding.contract} -> {_value(finding.change[1])}"
                for finding in discovery.findings if finding.change is not None]
-    dumped = yaml.safe_dump(actions, sort_keys=False, default_flow_style=False, width=110, allow_unicode=True)
-    appended = "\n".join(header) + "\n" + "".join(f"  {line}\n" for line in dumped.splitlines())
+    appended = "\n".join(header) + "\n" + actions_text(actions)
     combined = text.rstrip("\n") + "\n" + appended
     if _appended_cleanly(combined, active, actions):
         return combined
@@ -87,6 +86,12 @@ def overlay_text(active: Path, discovery: Discovery, contract: Contract, output:
     document["extends"] = _spec_reference(active, output)
     document["actions"] = list(document.get("actions", [])) + actions
     return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=110, allow_unicode=True)
+
+
+def actions_text(actions: list[dict]) -> str:
+    """Overlay actions as YAML lines to append under an overlay's `actions:` (indented two spaces)."""
+    dumped = yaml.safe_dump(actions, sort_keys=False, default_flow_style=False, width=110, allow_unicode=True)
+    return "".join(f"  {line}\n" for line in dumped.splitlines())
 
 
 def _spec_reference(active: Path, output: Path) -> str:

@@ -14,6 +14,7 @@ from ..contract import Contract
 from ..contract.model import REQUEST_ID_HEADER
 from ..representation import instant
 from .exchange import Exchange
+from .expect import undocumented_refusal
 from ..outcomes import ContractViolation
 from ..redaction import contains_secret
 
@@ -31,6 +32,7 @@ def check_response(exchange: Exchange, contract: Contract) -> None:
                      "with a body matching the contract's schema for it",
             actual=exchange.summary(),
             exchange=exchange,
+            decision=undocumented_refusal(exchange.status, contract),
         )
 
 

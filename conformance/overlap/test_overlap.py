@@ -12,7 +12,7 @@ from typing import Callable
 import pytest
 
 from conformance.harness.client import ApiClient, page_params
-from conformance.harness.expect import expect
+from conformance.harness.expect import expect, refusal_decision
 from conformance.harness.live import missed_runs, unexplained_runs
 from conformance.harness.walk import Walk, walk_runs
 from conformance.readiness import empty_runtime, ended_runs, in_flight, other_tenant, second_runtime
@@ -140,7 +140,10 @@ def _expect_their_own(sent, answers, contract, which, previous=None):
         if problems:
             wrong.append((kind, answer, problems))
     kind, answer, problems = wrong[0] if wrong else (None, None, [])
+    # Wrong only in their refusal's status, all one other conventional status: that errorStatus line's decision.
+    decisions = {refusal_decision({asked.status}, got.status) if len(found) == 1 and got.status != asked.status
+                 else None for asked, got, found in wrong}
     expect(not wrong, f"Each of {len(sent)} requests in flight together gets its own answer{which}",
            expected="what each request alone gets",
            actual=f"{len(wrong)} wrong; the first, {kind.name}: {'; '.join(problems)}" if wrong else "",
-           exchange=answer)
+           exchange=answer, decision=decisions.pop() if len(decisions) == 1 else None)

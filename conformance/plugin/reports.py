@@ -15,6 +15,7 @@ from .record import RunRecord, TestResult
 from .selection import night_of
 from .summary import write_summary
 from .target import connection_of, records_of, settings_of, target_of
+from .triage import terminal_lines, triage
 from .verdict import tally_of
 
 RECORD = pytest.StashKey[RunRecord]()
@@ -112,6 +113,12 @@ def _whole_run(config: pytest.Config) -> dict[str, str]:
     return {"runs": ledger.describe(), "answers": answers.describe()}
 
 
+def _sorted_failures(config: pytest.Config) -> dict:
+    """The run's failures, bugs apart from the decisions that would settle the rest (triage.py)."""
+    tally = tally_of(config)
+    return triage(tally.failed if tally is not None else {}, connection_of(config).contract)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     record, target, tally = config.stash.get(RECORD, None), target_of(config), tally_of(config)
     if record is None or target is None or tally is None:
@@ -133,6 +140,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.write_line(f"retried: {line}")
     whole = _whole_run(config)
     terminalreporter.write_line(f"whole run: {whole['runs']}; {whole['answers']}")
+    for line in terminal_lines(_sorted_failures(config)):
+        terminalreporter.write_line(redact(line))
     if tally.tool_errors:
         terminalreporter.write_line(f"TOOL ERROR: {redact(tally.tool_errors[0])}", red=True, bold=True)
     if tally.verdict:
@@ -151,6 +160,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
                       seed=settings.seed, exit_status=tally.status, verdict=tally.verdict,
                       whole_run=_whole_run(config), readiness=_readiness_lines(config), gaps=tally.gaps.gaps,
                       readiness_data=readiness.as_json() if readiness is not None else None,
+                      failures=_sorted_failures(config),
                       night=night.as_json() if (night := night_of(config)) is not None else None)
     if settings.reports_dir.is_dir():
         for path in settings.reports_dir.rglob("*"):

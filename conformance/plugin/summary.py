@@ -8,19 +8,24 @@ from pathlib import Path
 from ..redaction import dumps_redacted, redact
 from ..readiness.gaps import Gap
 from .record import RunRecord
+from .triage import markdown_lines
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
 
 
 def write_summary(record: RunRecord, reports_dir: Path, *, target: str, profile: str, seed: int, exit_status: int,
                   verdict: str, whole_run: dict[str, str] | None = None, readiness: list[str] = (),
-                  gaps: list[Gap] = (), readiness_data: dict | None = None, night: dict | None = None) -> None:
+                  gaps: list[Gap] = (), readiness_data: dict | None = None, night: dict | None = None,
+                  failures: dict | None = None) -> None:
+    """`failures`: the failures bugs first, then by the decision that settles them (triage.py)."""
     reports_dir.mkdir(parents=True, exist_ok=True)
+    failures = failures or {"bugs": [], "decisions": []}
     run = {"readiness": readiness_data or {}, "gaps": [gap.as_json() for gap in gaps],
            **_machine_readable(record, target, profile, seed, exit_status, verdict), "wholeRun": whole_run or {},
-           **({"smokeNight": night} if night else {})}
+           "failures": failures, **({"smokeNight": night} if night else {})}
     (reports_dir / "run.json").write_text(dumps_redacted(run, indent=2), encoding="utf-8")
-    text = _markdown(record, target, profile, seed, verdict, whole_run or {}, list(readiness), list(gaps))
+    text = _markdown(record, target, profile, seed, verdict, whole_run or {}, list(readiness), list(gaps),
+                     markdown_lines(failures))
     if night:
         text += _night_lines(night)
     (reports_dir / "summary.md").write_text(redact(text), encoding="utf-8")
@@ -43,10 +48,11 @@ def _machine_readable(record: RunRecord, target: str, profile: str, seed: int, e
 
 
 def _markdown(record: RunRecord, target: str, profile: str, seed: int, verdict: str, whole_run: dict[str, str],
-              readiness: list[str], gaps: list[Gap]) -> str:
+              readiness: list[str], gaps: list[Gap], failures: list[str]) -> str:
     lines = [
         f"# bctrl runs API conformance: {verdict}",
         "",
+        *failures,
         *[f"{line[0].upper()}{line[1:]}" + "  " for line in readiness],
         *([""] if readiness else []),
         *_gap_lines(gaps),

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from ..outcomes import (
-    BROKEN, CONFORMS, NOT_JUDGED, VERDICTS, BudgetExhausted, ContractViolation, DataGap, exit_status, tool_error_in,
-    verdict,
+    BROKEN, CONFORMS, NOT_JUDGED, VERDICTS, BudgetExhausted, ContractViolation, DataGap, Decision, exit_status,
+    tool_error_in, verdict,
 )
 from ..readiness.gaps import GapBook
 from .markers import is_suite_run
@@ -23,6 +23,7 @@ TALLY = pytest.StashKey["Tally"]()
 class Tally:
     gaps: GapBook
     failures: int = 0
+    failed: dict[str, Decision | None] = field(default_factory=dict)  # check -> the line that settles it (None: none)
     tool_errors: list[str] = field(default_factory=list)
     verdict: str = ""  # set when the session finishes
     status: int = NOT_JUDGED  # the run's exit status, set when the session finishes
@@ -64,6 +65,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         tally.gaps.add(item.nodeid, error.shortfalls)
     elif report.failed and (call.when == "call" or isinstance(error, ContractViolation)):
         tally.failures += 1  # (a violation met setting a check up, in the run's shared walk say, is the API's too)
+        decision = getattr(error, "decision", None)  # one failure no line settles makes the check a bug
+        tally.failed[item.nodeid] = decision if tally.failed.get(item.nodeid, decision) == decision else None
     return report
 
 
