@@ -136,6 +136,8 @@ CATCHER = {
     # 6 time between pages
     "scroll-expired-restarts": TIME, "scroll-expired-ends-walk": TIME, "cursor-ttl-seconds": TIME,
     "cursor-as-of-hides-ended": TIME, "page-cache-keyed-by-page-number": WALK_SIZES,
+    # Issue 23: 1 the wire
+    "large-answer-cut-at-proxy-buffer": LIMIT_BOUNDS, "last-page-chunk-missing": WALK_END,
 }
 
 # Fault -> the smoke profile's own check for it, where the gate's designated check costs more requests than the

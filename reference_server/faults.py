@@ -5,32 +5,8 @@ that bug would live in a real implementation.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Fault:
-    name: str
-    area: str
-    description: str
-    rules: tuple[str, ...]  # the contract rules it breaks (conformance/contract/rules.py)
-    blind_spot: int = 0  # the blind-spot class (1-9) of issue 8 it was written for; 0: the first catalogue
-    needs: tuple[str, ...] = ()  # server conditions it shows under: "churn" (live data), "trouble" (429s, 503s)
-    issue: int = 0  # the issue it was written for (16: realistic bugs by class, _ISSUE_16); 0: earlier ones
-
-    @property
-    def revealed_by_get(self) -> bool:
-        """False for bugs only another method shows (the smoke profile, GET only, cannot see them)."""
-        return self.area != "methods"
-
-    @property
-    def server_options(self) -> dict:
-        """ReferenceServer keyword arguments the fault needs to show (churn on, some transient trouble)."""
-        return {**({"churn": True} if "churn" in self.needs else {}),
-                **({"trouble_rate": TROUBLE_RATE_FOR_FAULTS} if "trouble" in self.needs else {})}
-
-
-TROUBLE_RATE_FOR_FAULTS = 0.05  # enough 429s and 503s for a fault that lives in them to show in every run
+from .fault import Fault
+from .wire_faults import WIRE_FAULTS
 
 
 _CATALOGUE = [
@@ -448,6 +424,7 @@ FAULTS: dict[str, Fault] = {
     **{name: Fault(name, area, desc, rules) for name, area, desc, rules in _CATALOGUE},
     **{fault.name: fault for fault in _BLIND_SPOTS},
     **{fault.name: fault for fault in _ISSUE_16},
+    **{fault.name: fault for fault in WIRE_FAULTS},
 }
 
 

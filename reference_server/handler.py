@@ -7,6 +7,7 @@ no dependency. asgi.py serves the same app under uvicorn, a production ASGI stac
 from __future__ import annotations
 
 import socket
+import struct
 import sys
 import threading
 import time
@@ -15,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .app import ApiError, Response, new_request_id, status_phrase
 from .trouble import SLOW_SECONDS, trouble_error
 from .wire import header_name, prepare
+from .wire_faults import cut_short
 
 MAX_DISCARDED_BODY = 1 << 20
 
@@ -75,6 +77,36 @@ class RunsHandler(BaseHTTPRequestHandler):
         # ~40 ms to every keep-alive response.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle_one_request(self) -> None:
+        """As http.server reads a request; with a head_limit (a Node personality), a head over it is refused as
+        Node's parser refuses it: `431` with no body, then the connection reset with the rest of the request unread."""
+        limit = self.server.reference.variants.head_limit
+        if not limit:
+            super().handle_one_request()
+            return
+        self.raw_requestline = self.rfile.readline(limit + 1)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if len(self.raw_requestline) > limit or not self.parse_request():
+            if len(self.raw_requestline) > limit:
+                self._reset_after(b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n")
+            return
+        head = len(self.raw_requestline) + sum(len(f"{name}: {value}\r\n") for name, value in self.headers.items())
+        if head > limit:
+            self._reset_after(b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n")
+            return
+        getattr(self, f"do_{self.command}")()
+        self.wfile.flush()
+
+    def _reset_after(self, raw: bytes) -> None:
+        """Write `raw`, then close with a reset (SO_LINGER 0), as a server that destroys the socket does."""
+        self.wfile.write(raw)
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()  # now: socketserver would first shut the writing side down (a FIN, not a reset)
+        self.close_connection = True
+
     def version_string(self) -> str:
         return self.server_version
 
@@ -126,6 +158,7 @@ class RunsHandler(BaseHTTPRequestHandler):
         headers = getattr(self, "headers", None)  # None when the request line itself was refused
         wire = prepare(response, reference.variants, self.command, headers.get("Accept-Encoding") if headers else None,
                        http_10=self.request_version in ("HTTP/1.0", "HTTP/0.9"))
+        wire, unfinished = cut_short(wire, response, reference.app.faults)
         if reference.variants.latency_ms:
             time.sleep(reference.variants.latency_ms / 1000)
         self.send_response(wire.status)
@@ -136,7 +169,9 @@ class RunsHandler(BaseHTTPRequestHandler):
         self.end_headers()
         for piece in wire.pieces:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if wire.chunked else piece)
-        if wire.chunked and self.command != "HEAD":
+        if unfinished:  # a wire fault: the connection closes where the framing says the answer goes on
+            self.close_connection = True
+        elif wire.chunked and self.command != "HEAD":
             self.wfile.write(b"0\r\n\r\n")
 
     def send_error(self, code, message=None, explain=None):

@@ -37,6 +37,7 @@ CURSOR_STYLES = ("signed", "page-number")
 ERROR_MEDIA_TYPES = ("application/json", "application/problem+json")
 REQUEST_IDS = ("body-and-header", "header")
 VALIDATORS = ("none", "etag", "etag-and-last-modified")
+NODE_HEAD_LIMIT = 16 * 1024  # Node's http.maxHeaderSize default: the request line and headers together
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class Variants:
     read_lag: float = 0.0  # seconds a read replica lags behind the data (live data only: --churn)
     retention: bool = False  # a retention job deletes the main runtime's oldest run every 2 s (under --churn)
     latency_ms: int = 0  # every answer waits this long before it is written (a far-away API)
+    # A request head (request line and header lines) over this many bytes: answered `431` with no body and the
+    # connection reset, as Node's http parser does above its 16 KiB default; 0: http.server's own limits.
+    head_limit: int = 0
 
     def __post_init__(self) -> None:
         if self.max_limit < 1:
@@ -107,6 +111,8 @@ class Variants:
             raise ValueError(f"read_lag must be a number of seconds within 0..3600, got {self.read_lag!r}")
         if type(self.latency_ms) is not int or not 0 <= self.latency_ms <= 60_000:
             raise ValueError(f"latency_ms must be an integer within 0..60000, got {self.latency_ms!r}")
+        if type(self.head_limit) is not int or not 0 <= self.head_limit <= 1 << 20:
+            raise ValueError(f"head_limit must be a number of bytes within 0..1048576, got {self.head_limit!r}")
 
     def changed(self) -> dict[str, object]:
         """The choices that differ from the default contract's, by field name."""
@@ -127,9 +133,10 @@ PERSONALITIES: dict[str, Variants] = {
     "fastify": Variants(header_case="lower", charset=True, limit_parser="javascript-number", unrouted="router-404",
                         cursor_style="page-number"),
     # Express with a hand-written handler: parseInt(req.query.limit, 10), Express's router and finalhandler's HTML
-    # 404, capitalised header names, res.json's `charset=utf-8`, cursors bound to the filter they were made for.
+    # 404, capitalised header names, res.json's `charset=utf-8`, cursors bound to the filter they were made for,
+    # and Node's http parser: above 16 KiB of request head, a bare 431 and a reset connection.
     "express-parseint": Variants(limit_parser="parse-int", unrouted="router-404-html", header_case="as-written",
-                                 charset=True, cursor_binding="filter"),
+                                 charset=True, cursor_binding="filter", head_limit=NODE_HEAD_LIMIT),
     # Go with chi: net/http's canonical header names, time.Time written with nine fractional digits in the
     # server's zone (Europe/Paris), runtime ids parsed as UUIDs, RFC 9457 problem+json errors, request id in the
     # X-Request-Id header only.

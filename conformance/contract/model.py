@@ -26,6 +26,10 @@ OUTSIDE_GRAMMAR = ("refused", "lenient")
 # The statuses bctrl's conventions use for each kind of refusal: what an errorStatus line may say. Discovery proposes
 # one of them when the target differs; a check refused with one of them fails on that decision (harness/expect.py).
 CONVENTIONAL_ERROR_STATUSES = {"invalidQuery": (400, 422), "unauthenticated": (401, 403), "notVisible": (404, 403)}
+# The statuses that refuse a request for its size: content, URI or header fields too large (RFC 9110 §15.5.14,
+# §15.5.15; RFC 6585 §5). `closed` in sizeRefusals: such a refusal may end the connection instead of answering.
+SIZE_STATUSES = frozenset({413, 414, 431})
+CLOSED = "closed"
 # bctrl's two error envelopes, by the component schema that describes each (BctrlError is a oneOf of them).
 ENVELOPE_SCHEMAS = {"flat": "BctrlErrorFlat", "nested": "BctrlErrorNested"}
 
@@ -325,7 +329,19 @@ class Contract:
     @cached_property
     def size_refusal_statuses(self) -> frozenset[int]:
         """The statuses that may refuse a request of an unusual size (beside what its values get)."""
-        return frozenset(self._status(entry) for entry in self.rules.get("sizeRefusals", ["invalidQuery"]))
+        return frozenset(self._status(entry) for entry in self.rules.get("sizeRefusals", ["invalidQuery"])
+                         if entry != CLOSED)
+
+    @cached_property
+    def size_refusal_may_close(self) -> bool:
+        """sizeRefusals lists `closed`: a request of an unusual size may be refused by ending the connection, with no
+        answer (a reset while it is still being sent) or with a 413, 414 or 431 it cuts short (Node's way)."""
+        return CLOSED in self.rules.get("sizeRefusals", [])
+
+    def refused_at_transport(self, status: int | None) -> bool:
+        """A request of an unusual size, refused by a connection that ended: allowed where sizeRefusals says
+        `closed`, with no answer or with a status that refuses a request for its size."""
+        return self.size_refusal_may_close and (status is None or status in SIZE_STATUSES)
 
     @cached_property
     def error_media_types(self) -> tuple[str, ...]:

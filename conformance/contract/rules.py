@@ -152,7 +152,8 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "server.sizes": (("x-bctrl-contract", "sizeRefusals"),
                      lambda c: "A request of any size (hundreds of statuses, a long cursor, runtime id or query, many "
                                "parameters) gets what its values get, or a refusal "
-                               f"({_codes(c.size_refusal_statuses)}); never a 5xx."),
+                               f"({_codes(c.size_refusal_statuses)}"
+                               f"{', or a connection ended instead' if c.size_refusal_may_close else ''}); never a 5xx."),
     "tenant.overlap": (("x-bctrl-contract", "errorStatus", "notVisible"),
                        lambda c: "Requests in flight together each get their own answer: the runs of the runtime, "
                                  "status and limit each names, the refusal each earns, and nothing of another's."),
@@ -163,6 +164,12 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                          lambda c: "Another tenant's key gets nothing of this key's: its runtimes, cursors, validators "
                                    f"and pages are answered {c.error_status('notVisible')} or with nothing of its "
                                    "runs."),
+    "http.framing": (("responses",),
+                     lambda c: "Every answer ends where its framing says (its Content-Length, or its last chunk; RFC "
+                               "9112 §6), never cut short by the connection"
+                               + (": only a refusal of a request for its size may end the connection instead "
+                                  "(no answer, or a 413, 414 or 431 cut short)." if c.size_refusal_may_close
+                                  else ".")),
     "http.shared-cache": (("x-bctrl-contract", "sharedCacheForbidden"),
                           lambda c: "No answer to an authenticated request is made storable by shared caches (RFC 9111 "
                                     f"§3.5: no {', no '.join(c.shared_cache_forbidden)})."),

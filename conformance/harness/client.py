@@ -13,6 +13,7 @@ from urllib3 import HTTPHeaderDict
 from ..contract import RUNS_PATH, Contract
 from ..outcomes import TargetUnavailable
 from .exchange import Exchange, exchange_of
+from .transport import ConnectionEnded
 from .validation import check_response
 
 USE_KEY = object()  # the default: `Authorization: Bearer <the configured key>`
@@ -39,14 +40,22 @@ class ApiClient:
         *,
         judge: bool = True,
         headers: Mapping[str, str] | None = None,
+        refusable_for_size: bool = False,
     ) -> Exchange:
         """GET the runs; `params` may repeat keys ([("status", "a"), ("status", "b")]) or be an encoded query
         (exact_query); `authorization` is the exact header value to send, None for no header; `headers`: others
         to send (a Cookie, a conditional request's validator). The response is checked against the contract
-        (unless `judge` is False: discovery looks at answers the contract in force may not allow)."""
+        (unless `judge` is False: discovery looks at answers the contract in force may not allow).
+        `refusable_for_size`: the request is one a server may refuse for its size, so a connection it ends with no
+        answer is returned as the answer (status None, `ended` says how), not raised as the target being gone."""
         __tracebackhide__ = True
         headers = {**self._headers(authorization), **(headers or {})}
-        response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
+        try:
+            response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
+        except ConnectionEnded as ending:
+            if not refusable_for_size:
+                raise
+            return ending.exchange
         exchange = to_exchange(response)
         if judge:
             check_response(exchange, self.contract)

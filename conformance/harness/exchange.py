@@ -48,6 +48,7 @@ class Exchange:
     test: str = ""  # the sender: the test that sent it ("" before the tests)
     retried: bool = False  # consumed by the polite client's retries: no check saw it
     error: str = ""  # what went wrong when there is no answer
+    ended: str = ""  # how the connection ended the answer early (its body cut short, reset); "" when it did not
     attempts: list["Exchange"] = field(default_factory=list)  # the answers retried before this one, in order
 
     def __post_init__(self) -> None:
@@ -133,9 +134,10 @@ class Exchange:
     def summary(self) -> str:
         """`STATUS content-type body…`, trimmed, redacted."""
         if self.status is None:
-            return f"no answer ({self.error or 'error'})"
+            return f"no answer ({self.ended or self.error or 'error'})"
         body = self.text if len(self.text) <= BODY_SHOWN else self.text[:BODY_SHOWN] + f"… ({len(self.text)} chars)"
-        return redact(f"{self.status} {self.content_type or '(no content type)'} {body}".strip())
+        ended = f" (then {self.ended})" if self.ended else ""
+        return redact(f"{self.status} {self.content_type or '(no content type)'} {body}".strip() + ended)
 
     def when(self) -> str:
         return datetime.fromtimestamp(self.wall, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -145,12 +147,14 @@ class Exchange:
         return f"{self.test or BEFORE_THE_TESTS} at {self.when()}"
 
 
-def exchange_of(response: requests.Response, sent: float, attempts: list[Exchange] | None = None) -> Exchange:
-    """The record of one answered request."""
+def exchange_of(response: requests.Response, sent: float, attempts: list[Exchange] | None = None,
+                ended: str = "") -> Exchange:
+    """The record of one answered request (`ended`: how the connection ended it early, if it did)."""
     request = response.request
     return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
                     response.status_code, response.headers, _text(response), response.content, sent=sent,
-                    received=time.monotonic(), wall=time.time(), test=sender.get(), attempts=list(attempts or []))
+                    received=time.monotonic(), wall=time.time(), test=sender.get(), attempts=list(attempts or []),
+                    ended=ended)
 
 
 def _text(response: requests.Response) -> str:

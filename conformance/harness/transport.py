@@ -29,6 +29,7 @@ IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idemp
 BACKOFF_FACTOR = 0.25  # 250 ms, then doubling, as bctrl's own clients do
 BACKOFF_MAX = 8.0
 BACKOFF_JITTER = 0.25
+BODY_CHUNK = 4096  # read in small pieces: urllib3 drops the piece a connection cuts short, so keep them small
 
 
 class RequestBudget:
@@ -211,14 +212,14 @@ class PoliteSession(requests.Session):
         with self._count_lock:
             self.retry_count += 1
 
-    def _report(self, request, response, started: float, error: str = "") -> Exchange:
+    def _report(self, request, response, started: float, error: str = "", ended: str = "") -> Exchange:
         attempts = list(self._call.attempts)
         if response is None:
             exchange = Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None,
                                 sent=started, received=time.monotonic(), wall=time.time(), test=sender.get(),
-                                error=error, attempts=attempts)
+                                error=error, attempts=attempts, ended=ended)
         else:
-            exchange = exchange_of(response, started, attempts)
+            exchange = exchange_of(response, started, attempts, ended)
         with self._listening:
             for listener in self.listeners:
                 listener(exchange)
@@ -238,19 +239,66 @@ class PoliteSession(requests.Session):
         self._call.request, self._call.attempts, self._call.retried = request, [], 0
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
+        streamed = kwargs.get("stream")
         started = time.monotonic()
         try:
-            response = super().send(request, **kwargs)
+            response = super().send(request, **{**kwargs, "stream": True})  # the body is read below, by read_body
         except requests.exceptions.RetryError as exc:
             self._report(request, None, started, "gave up")
             raise TargetUnavailable(f"{_where(request)}: still {_last_status(exc)} after "
                                     f"{self._call.retried} retries") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            self._report(request, None, started, type(exc).__name__)
-            raise TargetUnavailable(f"{_where(request)}: no answer after {self._call.retried} retries "
-                                    f"({type(exc).__name__})") from None
-        response.exchange = self._report(request, response, started)  # type: ignore[attr-defined]
+            ended = f"the connection ended with no answer to a request of {head_size(request):,} bytes ({cause(exc)})"
+            exchange = self._report(request, None, started, type(exc).__name__, ended)
+            raise ConnectionEnded(f"{_where(request)}: no answer after {self._call.retried} retries "
+                                  f"({type(exc).__name__})", exchange) from None
+        ended = "" if streamed else read_body(response)
+        response.exchange = self._report(request, response, started, ended=ended)  # type: ignore[attr-defined]
         return response
+
+
+class ConnectionEnded(TargetUnavailable):
+    """The connection ended with no answer, retries spent. A tool error (the target may be gone), unless the caller
+    sent a request the server may refuse for its size: `exchange` (status None, `ended` saying how) is then its
+    answer (ApiClient.list_runs(refusable_for_size=True))."""
+
+    def __init__(self, message: str, exchange: Exchange):
+        super().__init__(message)
+        self.exchange = exchange
+
+
+def read_body(response: requests.Response) -> str:
+    """Read the answer's body now, as requests would, keeping what came even when the connection ends it early; how
+    it ended, or "" when it did not. (requests' own `content` drops a partial body and raises: a traceback where the
+    run wants evidence. Setting `_content` is how requests itself keeps a body once read.)"""
+    chunks: list[bytes] = []
+    ended = ""
+    try:
+        for chunk in response.iter_content(BODY_CHUNK):
+            chunks.append(chunk)
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+            requests.exceptions.ContentDecodingError) as exc:
+        ended = f"the connection ended the answer after {sum(map(len, chunks)):,} bytes of its body ({cause(exc)})"
+        response.close()
+    response._content, response._content_consumed = b"".join(chunks), True
+    return ended
+
+
+def cause(error: BaseException) -> str:
+    """The innermost reason requests and urllib3 wrap: `ConnectionResetError: [Errno 104] …`, `IncompleteRead(…)`."""
+    for _ in range(8):
+        inner = next((arg for arg in reversed(error.args) if isinstance(arg, BaseException)), None) or error.__cause__
+        if inner is None or inner is error:
+            break
+        error = inner
+    text = str(error)
+    return text if text.startswith(type(error).__name__) else f"{type(error).__name__}: {text}".rstrip(": ")
+
+
+def head_size(request: requests.PreparedRequest) -> int:
+    """The bytes of a request's head on the wire: its request line and header lines."""
+    line = f"{request.method} {request.path_url} HTTP/1.1\r\n"
+    return len(line.encode()) + sum(len(f"{name}: {value}\r\n".encode()) for name, value in request.headers.items()) + 2
 
 
 def _headers_as_built(request: requests.PreparedRequest) -> requests.PreparedRequest:

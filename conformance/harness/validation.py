@@ -37,6 +37,8 @@ def check_response(exchange: Exchange, contract: Contract) -> None:
 
 
 def response_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:
+    if exchange.ended and not contract.refused_at_transport(exchange.status):
+        yield f"the answer is cut short: {exchange.ended} (RFC 9112 §6: a message ends where its framing says)"
     if exchange.status not in contract.documented_statuses:
         yield f"status {exchange.status} is not one the contract documents for this operation"
         return

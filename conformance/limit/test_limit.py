@@ -57,7 +57,7 @@ def test_absent_limit_gives_the_default_page_size(api, contract):
     _expect_page_size(page, contract.limit_default, f"An unlimited page holds the default {contract.limit_default}")
 
 
-@pytest.mark.rule("limit.bounds")
+@pytest.mark.rule("limit.bounds", "http.framing")
 @pytest.mark.parametrize("bound", ["minimum", "maximum"])
 def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
     """limit=1 and limit=maximum give exactly that many runs while runs remain."""

@@ -59,6 +59,8 @@ class RunRecord:
             "retries": retries,
             "elapsedMs": round(exchange.elapsed * 1000, 1),
         }
+        if exchange.ended:
+            entry["ended"] = exchange.ended
         if exchange.status is None:
             entry["error"] = "no usable response after retries"
         else:

@@ -41,7 +41,7 @@ SIZES = ("many-repeated-statuses", "every-status-many-times", "many-unknown-para
          "a-huge-cursor", "a-long-limit", "a-long-status", "a-long-runtime-id")
 
 
-@pytest.mark.rule("server.sizes", "server.no-5xx", "errors.hygiene")
+@pytest.mark.rule("server.sizes", "server.no-5xx", "errors.hygiene", "http.framing")
 @pytest.mark.parametrize("size", cases(SIZES))
 def test_a_request_of_any_size_gets_the_contracts_answer_never_a_5xx(api, contract, shared_walk, unknown_runtime_id,
                                                                     size):
@@ -49,7 +49,15 @@ def test_a_request_of_any_size_gets_the_contracts_answer_never_a_5xx(api, contra
     what their values get (a page, or the contract's refusal) or a refusal for the size the overlay allows; never a
     5xx."""
     runtime_id, query, valid = _sizes(contract, shared_walk, unknown_runtime_id)[size]
-    answer = api.list_runs(runtime_id, query, judge=False)
+    answer = api.list_runs(runtime_id, query, judge=False, refusable_for_size=True)
+    if answer.status is None or answer.ended:  # the connection ended: a refusal at the transport, or a cut answer
+        expect(contract.refused_at_transport(answer.status), f"A request with {size.replace('-', ' ')} is answered, "
+               "or refused by a connection that ends as sizeRefusals allows",
+               expected="an answer whole" + (", or a refusal that ends the connection (no answer, or 413, 414 or 431)"
+                                             if contract.size_refusal_may_close else ""),
+               actual=answer.summary(), exchange=answer)
+        if answer.status is None:
+            return
     expect(answer.status < 500, f"A request with {size.replace('-', ' ')} gets no 5xx",
            expected="a page or a refusal", actual=answer.summary(), exchange=answer)
     refusals = set(contract.size_refusal_statuses) | (

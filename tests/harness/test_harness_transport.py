@@ -10,9 +10,15 @@ import pytest
 from urllib3 import HTTPResponse
 from reference_server import ReferenceServer
 
-from conformance.harness.transport import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, Pacer, PoliteRetry,
-                                           PoliteSession, RequestBudget)
-from conformance.outcomes import BudgetExhausted, TargetUnavailable, ToolError
+from conformance.contract import load_contract
+from conformance.harness.client import ApiClient
+from conformance.harness.transport import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, ConnectionEnded, Pacer,
+                                           PoliteRetry, PoliteSession, RequestBudget)
+from conformance.outcomes import BudgetExhausted, ContractViolation, TargetUnavailable, ToolError
+from reference_server.variants import NODE_HEAD_LIMIT, Variants
+from reference_server.wire_faults import PROXY_BUFFER
+
+CONTRACT = load_contract()
 
 
 def session(*, budget: int = 100, retries: int = 3, retry_after_max: float = 30) -> PoliteSession:
@@ -367,3 +373,50 @@ def test_a_netrc_entry_for_the_host_never_replaces_the_authorization_sent(tmp_pa
     headers = {"Authorization": authorization} if authorization else {}
     prepared = session().prepare_request(requests.Request("GET", "http://127.0.0.1:9/runs", headers=headers))
     assert prepared.headers.get("Authorization") == authorization
+
+
+# -- answers the connection ends early (issue 23: the wire, refusals at the transport) --------------------------------
+def test_an_answer_cut_short_is_kept_with_how_its_connection_ended_it():
+    """A body shorter than its Content-Length is no traceback: the answer comes back with what came of its body, and
+    its exchange says how the connection ended it."""
+    with ReferenceServer(faults=["large-answer-cut-at-proxy-buffer"]) as srv:
+        response = session(retries=0).get(runs_url(srv), headers=auth(srv), params={"limit": 100})
+    assert response.status_code == 200 and len(response.content) == PROXY_BUFFER
+    assert "after 16,384 bytes of its body (IncompleteRead(16384 bytes read" in response.exchange.ended
+
+
+def test_a_cut_answer_breaks_the_contract_and_a_whole_one_does_not():
+    """The client's judgement of every answer names a cut one, with how it ended and a curl command."""
+    with ReferenceServer(faults=["last-page-chunk-missing"]) as srv:
+        api = ApiClient(session(retries=0), srv.base_url, srv.seed_info.api_key, srv.seed_info.runtime_id, CONTRACT)
+        api.list_runs(params=[("limit", 5)])  # a page with more after it: whole
+        with pytest.raises(ContractViolation) as raised:
+            api.list_runs(params=[("limit", 100), ("status", "active")])  # the last page: its last chunk missing
+    assert "the answer is cut short: the connection ended the answer after" in str(raised.value)
+    assert "reproduce: curl" in str(raised.value)
+
+
+def test_nodes_431_and_reset_is_a_refusal_for_a_request_refusable_for_its_size():
+    """Against Node's way (a bare 431, then a reset, above 16 KiB of request head), a request a server may refuse for
+    its size comes back as the refusal it is (431 cut short, or no answer at all): never a traceback, never the
+    target taken for gone; the default contract allows it (sizeRefusals: closed)."""
+    with ReferenceServer(variants=Variants(head_limit=NODE_HEAD_LIMIT)) as srv:
+        api = ApiClient(session(retries=1), srv.base_url, srv.seed_info.api_key, srv.seed_info.runtime_id, CONTRACT)
+        answers = [api.list_runs(params=f"cursor={'A' * size}", judge=False, refusable_for_size=True)
+                   for size in (17_000, 100_000, 1_000_000)]
+        within = api.list_runs(params=[("limit", 5)])  # a head within the limit: served as ever
+    assert within.status == 200 and not within.ended
+    assert all(answer.status in (431, None) and answer.ended for answer in answers), [a.summary() for a in answers]
+    assert all(CONTRACT.refused_at_transport(answer.status) for answer in answers)
+
+
+def test_a_connection_ended_with_no_answer_is_the_target_gone_unless_the_request_may_be_refused_for_its_size():
+    """No answer at all: a tool error for an ordinary request (ConnectionEnded, a TargetUnavailable); for a request
+    the caller says may be refused for its size, its answer: status None, and how the connection ended."""
+    with scripted_server("drop") as (base_url, _):
+        api = ApiClient(session(retries=0), base_url, "bctrl_sk_test_" + "0" * 32, "r", CONTRACT)
+        with pytest.raises(ConnectionEnded):
+            api.list_runs(judge=False)
+        answer = api.list_runs(params=f"cursor={'A' * 9000}", judge=False, refusable_for_size=True)
+    assert answer.status is None and "no answer to a request of 9," in answer.ended
+    assert answer.summary().startswith("no answer (the connection ended with no answer")

@@ -50,6 +50,18 @@ def page(params=(), auth="good", runtime="main", method="GET"):
     return probe
 
 
+def framed(params=()):
+    """A probe sending one request and saying whether its answer ended as its framing says, or was cut short."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        try:
+            answer = requests.get(url, headers={"Authorization": f"Bearer {srv.seed_info.api_key}"}, params=params)
+        except requests.exceptions.ChunkedEncodingError:  # requests' word for a body its connection cut short
+            return "cut short"
+        return ("whole", answer.status_code, len(answer.content))
+    return probe
+
+
 def walk(params=(), max_pages=40):
     """A probe following nextCursor for up to max_pages pages."""
     def probe(srv):
@@ -416,6 +428,9 @@ PROBES = {
     "cursor-ttl-seconds": paused(2.3),
     "cursor-as-of-hides-ended": ticks_between_pages(),
     "page-cache-keyed-by-page-number": two_walks_across_a_tick,
+    # Issue 23: 1 the wire
+    "large-answer-cut-at-proxy-buffer": framed([("limit", "100")]),
+    "last-page-chunk-missing": framed([("limit", "100"), ("status", "active")]),
 }
 
 

@@ -1,0 +1,30 @@
+"""One catalogued fault: a realistic bug the reference server can be switched into, the rules it breaks and what it
+needs to show (the catalogue itself is faults.py, with the wire's in wire_faults.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    area: str
+    description: str
+    rules: tuple[str, ...]  # the contract rules it breaks (conformance/contract/rules.py)
+    blind_spot: int = 0  # the blind-spot class (1-9) of issue 8 it was written for; 0: the first catalogue
+    needs: tuple[str, ...] = ()  # server conditions it shows under: "churn" (live data), "trouble" (429s, 503s)
+    issue: int = 0  # the issue it was written for (16: realistic bugs by class, _ISSUE_16); 0: earlier ones
+
+    @property
+    def revealed_by_get(self) -> bool:
+        """False for bugs only another method shows (the smoke profile, GET only, cannot see them)."""
+        return self.area != "methods"
+
+    @property
+    def server_options(self) -> dict:
+        """ReferenceServer keyword arguments the fault needs to show (churn on, some transient trouble)."""
+        return {**({"churn": True} if "churn" in self.needs else {}),
+                **({"trouble_rate": TROUBLE_RATE_FOR_FAULTS} if "trouble" in self.needs else {})}
+
+
+TROUBLE_RATE_FOR_FAULTS = 0.05  # enough 429s and 503s for a fault that lives in them to show in every run
