@@ -138,6 +138,8 @@ CATCHER = {
     "cursor-as-of-hides-ended": TIME, "page-cache-keyed-by-page-number": WALK_SIZES,
     # Issue 23: 1 the wire
     "large-answer-cut-at-proxy-buffer": LIMIT_BOUNDS, "last-page-chunk-missing": WALK_END,
+    # 3 numbers where machine types break
+    "limit-int32-wrap": BAD_LIMIT, "limit-int64-wrap": BAD_LIMIT,
 }
 
 # Fault -> the smoke profile's own check for it, where the gate's designated check costs more requests than the

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import cursor, validators
 from .cursor import CursorError, Position
 from .edge import SCROLL_KEEP_ALIVE_SECONDS, BoundedMemo, FixedWindowLimiter, Instances, PageCache, Scrolls
+from .number_faults import NUMBER_FAULTS, machine_read
 from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
 from .store import DB_ROUND_TRIP, STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
 from .variants import Variants
@@ -584,6 +585,8 @@ class RunsApp:
         if len(digits) > 19 and "limit-huge-500" in self.faults:
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
         value = int(digits) if len(digits) <= 19 else INT64_MAX + 1
+        if NUMBER_FAULTS_ON & self.faults:
+            value = machine_read(int(digits), self.faults)
         if value == 0 and "limit-zero-means-default" in self.faults:
             return self._default_limit()
         if value > self.max_limit and ("limit-clamped" in self.faults or self.variants.above_max == "clamp"):
@@ -780,6 +783,7 @@ class RunsApp:
 # limit-javascript-number, limit-go-base-prefix): the value is then bounds-checked as usual.
 _LENIENT_LIMIT_PARSERS = {"limit-python-int": python_int, "limit-javascript-number": javascript_number_is_integer,
                           "limit-go-base-prefix": go_parse_int_base_0}
+NUMBER_FAULTS_ON = frozenset(fault.name for fault in NUMBER_FAULTS)  # the limit read into a fixed-width integer
 # The limit_parser personality: a framework's reading, then the bounds as usual (numbers.py).
 _PERSONALITY_LIMIT_PARSERS = {"javascript-number": ajv_integer, "parse-int": parse_int_10}
 

@@ -6,6 +6,7 @@ that bug would live in a real implementation.
 from __future__ import annotations
 
 from .fault import Fault
+from .number_faults import NUMBER_FAULTS
 from .wire_faults import WIRE_FAULTS
 
 
@@ -425,6 +426,7 @@ FAULTS: dict[str, Fault] = {
     **{fault.name: fault for fault in _BLIND_SPOTS},
     **{fault.name: fault for fault in _ISSUE_16},
     **{fault.name: fault for fault in WIRE_FAULTS},
+    **{fault.name: fault for fault in NUMBER_FAULTS},
 }
 
 

@@ -27,9 +27,25 @@ def size_other_than_default(contract: Contract) -> int:
                 if contract.limit_min <= size <= contract.limit_max and size != contract.limit_default)
 
 
+MACHINE_LIMITS = ("int16-boundary", "uint16-wrap", "int32-boundary", "uint32-wrap", "float64-integer-boundary",
+                  "int64-boundary", "uint64-wrap")
+
+
+def machine_limits(contract: Contract) -> dict[str, int]:
+    """Limits at and around the widths machine integers break at: 2^15, 2^31, 2^63 (a signed type's first value
+    past it), 2^53 + 1 (the first integer a double cannot hold), and 2^16, 2^32, 2^64 plus a page size within the
+    bounds, where a wrap-around lands on a size a page may have."""
+    small = size_other_than_default(contract)
+    return {"int16-boundary": 2 ** 15, "uint16-wrap": 2 ** 16 + small, "int32-boundary": 2 ** 31,
+            "uint32-wrap": 2 ** 32 + small, "float64-integer-boundary": 2 ** 53 + 1, "int64-boundary": 2 ** 63,
+            "uint64-wrap": 2 ** 64 + small}
+
+
 def invalid_limits(contract: Contract) -> dict[str, Pairs]:
-    """Limits the contract refuses: outside the bounds, not an integer, empty, given twice."""
+    """Limits the contract refuses: outside the bounds (machine integers' boundaries among them), not an integer,
+    empty, given twice."""
     return {
+        **{name: [("limit", value)] for name, value in machine_limits(contract).items()},
         "zero": [("limit", contract.limit_min - 1)],
         "negative": [("limit", -1)],
         "above-maximum": [("limit", contract.limit_max + 1)],

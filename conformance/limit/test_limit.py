@@ -7,7 +7,7 @@ import pytest
 from conformance.harness.client import exact_query, page_params
 from conformance.harness.expect import expect, expect_judged, expect_status
 from conformance.harness.query_spellings import (
-    LIMIT_SPELLINGS, invalid_limits, lenient_sizes, limit_spellings, size_other_than_default,
+    LIMIT_SPELLINGS, MACHINE_LIMITS, invalid_limits, lenient_sizes, limit_spellings, size_other_than_default,
 )
 from conformance.profiles import cases
 
@@ -68,11 +68,12 @@ def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
 
 
 @pytest.mark.rule("limit.refusal", "server.no-5xx")
-@pytest.mark.parametrize("case", cases(INVALID_LIMITS))
+@pytest.mark.parametrize("case", cases([*INVALID_LIMITS, *MACHINE_LIMITS]))
 def test_invalid_limit_is_rejected(api, contract, case):
-    """A limit outside the bounds, not an integer, empty or given twice gets the contract's 400, never a 5xx; above
-    the maximum, a contract that clamps serves a page of at most the maximum instead; a contract lenient about
-    other spellings may serve a fraction or a repeated key as a size a common number parser reads from it."""
+    """A limit outside the bounds (at and around the widths machine integers wrap at among them), not an integer,
+    empty or given twice gets the contract's 400, never a 5xx and never a page of another size; above the maximum,
+    a contract that clamps serves a page of at most the maximum instead; a contract lenient about other spellings
+    may serve a fraction or a repeated key as a size a common number parser reads from it."""
     pairs = invalid_limits(contract)[case]
     answer = api.list_runs(params=pairs)
     expect_judged(lambda under: _judge_limit(answer, under, case, pairs, f"An invalid limit ({case})"), contract,
@@ -141,13 +142,15 @@ def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
                           f"{key}={size} is ignored: the page holds the default {contract.limit_default} runs")
 
 
-ABOVE_MAXIMUM = ("above-maximum", "huge")
+ABOVE_MAXIMUM = ("above-maximum", "huge", *MACHINE_LIMITS)
+INT64_MAX = 2 ** 63 - 1
 
 
 def _expect_clamped(answer, contract, case):
-    """Served as the maximum: exactly that many runs while more remain. A limit beyond 64-bit integers (`huge`)
-    may also be refused as not an integer: which, the contract leaves open."""
-    if case == "huge" and answer.status == contract.error_status("invalidQuery"):
+    """Served as the maximum: exactly that many runs while more remain. A limit beyond 64-bit integers (`huge`,
+    2^63 and past) may also be refused as not an integer: which, the contract leaves open."""
+    beyond_int64 = int(invalid_limits(contract)[case][0][1]) > INT64_MAX
+    if beyond_int64 and answer.status == contract.error_status("invalidQuery"):
         return
     expect_status(answer, 200, f"A limit above the maximum ({case}) is clamped, not refused")
     _expect_page_size(answer, contract.limit_max, f"A limit above the maximum ({case}) gives a page of the maximum "

@@ -431,6 +431,8 @@ PROBES = {
     # Issue 23: 1 the wire
     "large-answer-cut-at-proxy-buffer": framed([("limit", "100")]),
     "last-page-chunk-missing": framed([("limit", "100"), ("status", "active")]),
+    # 3 numbers where machine types break
+    "limit-int32-wrap": page([("limit", str(2 ** 32 + 5))]), "limit-int64-wrap": page([("limit", str(2 ** 64 + 5))]),
 }
 
 
