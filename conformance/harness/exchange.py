@@ -50,6 +50,9 @@ class Exchange:
     error: str = ""  # what went wrong when there is no answer
     ended: str = ""  # how the connection ended the answer early (its body cut short, reset); "" when it did not
     attempts: list["Exchange"] = field(default_factory=list)  # the answers retried before this one, in order
+    # The header lines the suite chose, in order, a name sent twice kept twice (sent_headers keeps one value a name):
+    # what a reproduction sends. Empty: sent_headers' lines.
+    sent_lines: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         self.headers = headers_of(self.headers)
@@ -127,7 +130,7 @@ class Exchange:
         if self.method != "GET":
             parts += ["-X", self.method]
         command = " ".join(parts)
-        for name, value in self.sent_headers.items():
+        for name, value in self.sent_lines or tuple(self.sent_headers.items()):
             command += f" -H {shell_quoted(f'{name}: {value}')}"
         return f"{command} {shell_quoted(self.url)}"
 
@@ -154,7 +157,7 @@ def exchange_of(response: requests.Response, sent: float, attempts: list[Exchang
     return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
                     response.status_code, response.headers, _text(response), response.content, sent=sent,
                     received=time.monotonic(), wall=time.time(), test=sender.get(), attempts=list(attempts or []),
-                    ended=ended)
+                    ended=ended, sent_lines=chosen_lines(request.headers))
 
 
 def _text(response: requests.Response) -> str:
@@ -167,6 +170,11 @@ def _text(response: requests.Response) -> str:
 
 def chosen_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The headers of a prepared request the suite (or Schemathesis) chose: requests' own defaults left out."""
+    return dict(chosen_lines(headers))
+
+
+def chosen_lines(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The same as header lines, in order, a name the request repeats (an HTTPHeaderDict's) given each time."""
     defaults = requests.utils.default_headers()
-    return {name: value for name, value in headers.items()
-            if not (name.lower() in _DEFAULT_HEADERS and defaults.get(name) in (value, None))}
+    return tuple((name, value) for name, value in headers.items()
+                 if not (name.lower() in _DEFAULT_HEADERS and defaults.get(name) in (value, None)))

@@ -22,7 +22,7 @@ from urllib3.util.retry import Retry
 
 from ..outcomes import BudgetExhausted, TargetUnavailable
 from ..representation import headers_of
-from .exchange import Exchange, chosen_headers, exchange_of, sender
+from .exchange import Exchange, chosen_headers, chosen_lines, exchange_of, sender
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
 IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idempotent methods, and QUERY (safe)
@@ -217,7 +217,7 @@ class PoliteSession(requests.Session):
         if response is None:
             exchange = Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None,
                                 sent=started, received=time.monotonic(), wall=time.time(), test=sender.get(),
-                                error=error, attempts=attempts, ended=ended)
+                                error=error, attempts=attempts, ended=ended, sent_lines=chosen_lines(request.headers))
         else:
             exchange = exchange_of(response, started, attempts, ended)
         with self._listening:

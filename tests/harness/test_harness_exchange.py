@@ -7,8 +7,12 @@ import uuid
 
 import pytest
 
+from conformance.contract import load_contract
+from conformance.harness.client import ApiClient
 from conformance.harness.exchange import Exchange
+from conformance.harness.transport import PoliteSession
 from conformance.redaction import KEY_PLACEHOLDER, contains_secret, redact, register_secret
+from reference_server import ReferenceServer
 
 URL = "http://127.0.0.1:8787/v2/runtimes/rt-1/runs?limit=7&status=active"
 
@@ -134,3 +138,16 @@ def test_curl_keeps_dot_segments_with_path_as_is(path, as_is):
     command = exchange({}, url="http://127.0.0.1:8787" + path).curl()
     assert ("--path-as-is" in shlex.split(command)) is as_is
     assert shlex.split(command)[-1].endswith(path)
+
+
+def test_a_reproduction_sends_a_repeated_header_as_many_times_as_the_request_did():
+    """Two Authorization lines sent: the curl command sends both, in order, with the key as ${BCTRL_API_KEY}."""
+    with ReferenceServer() as srv:
+        register_secret(srv.seed_info.api_key)  # as the suite does with the key under test
+        session = PoliteSession(budget=10, rate=0, timeout=5, retries=0, retry_after_max=30)
+        api = ApiClient(session, srv.base_url, srv.seed_info.api_key, srv.seed_info.runtime_id, load_contract())
+        answer = api.get_with_header_lines([("Authorization", "Bearer bctrl_sk_test_wrong"),
+                                            ("Authorization", f"Bearer {srv.seed_info.api_key}")])
+    command = redact(answer.curl())
+    assert command.count("-H 'Authorization: Bearer") + command.count('-H "Authorization: Bearer') == 2, command
+    assert command.index("bctrl_sk_test_wrong") < command.index("${BCTRL_API_KEY}"), command
