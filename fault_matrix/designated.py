@@ -140,6 +140,8 @@ CATCHER = {
     "large-answer-cut-at-proxy-buffer": LIMIT_BOUNDS, "last-page-chunk-missing": WALK_END,
     # 3 numbers where machine types break
     "limit-int32-wrap": BAD_LIMIT, "limit-int64-wrap": BAD_LIMIT,
+    # 6 honest blame: one request failing every time while the others are served
+    "dot-dot-path-502": OWN_SPELLINGS, "multi-status-filter-503": UNION,
 }
 
 # Fault -> the smoke profile's own check for it, where the gate's designated check costs more requests than the

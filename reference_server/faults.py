@@ -6,6 +6,7 @@ that bug would live in a real implementation.
 from __future__ import annotations
 
 from .fault import Fault
+from .front_end_faults import FRONT_END_FAULTS
 from .number_faults import NUMBER_FAULTS
 from .wire_faults import WIRE_FAULTS
 
@@ -427,6 +428,7 @@ FAULTS: dict[str, Fault] = {
     **{fault.name: fault for fault in _ISSUE_16},
     **{fault.name: fault for fault in WIRE_FAULTS},
     **{fault.name: fault for fault in NUMBER_FAULTS},
+    **{fault.name: fault for fault in FRONT_END_FAULTS},
 }
 
 

@@ -151,6 +151,8 @@ class PoliteSession(requests.Session):
         self.listeners: list[Callable[[Exchange], None]] = []
         self.throttled = False  # the target answered 429 once: from then on, one request in flight at a time
         self._one_at_a_time = threading.Lock()
+        self._last_served: tuple[requests.PreparedRequest, dict] | None = None  # a GET answered without a 5xx
+        self._served_at = 0.0  # time.monotonic() of that answer
         retry = PoliteRetry(
             total=retries,
             connect=retries,
@@ -164,7 +166,7 @@ class PoliteSession(requests.Session):
             backoff_max=BACKOFF_MAX,
             backoff_jitter=BACKOFF_JITTER,
             respect_retry_after_header=True,
-            raise_on_status=True,
+            raise_on_status=False,  # the last answer comes back: _send decides whose failure it is
             on_retry=self._count_retry,
             retry_after_max=retry_after_max,
         )
@@ -194,11 +196,13 @@ class PoliteSession(requests.Session):
         self.listeners.append(listener)
 
     def _count_retry(self, response, error, retrying: bool, backoff: float = 0.0) -> None:
-        self._call.attempts.append(_attempt(self._call.request, response, error))
         if response is not None and response.status == 429:
             self.throttled = True  # too many requests: the rest of the run sends them one at a time
+        if not retrying and response is not None:
+            return  # urllib3 gives up and hands this last answer back: it is the call's own exchange
+        self._call.attempts.append(_attempt(self._call.request, response, error))
         if not retrying:
-            return  # urllib3 gives up: the last answer is kept, nothing more is sent
+            return  # urllib3 gives up on a connection: the last attempt is kept, nothing more is sent
         self._call.retried += 1
         self.budget.spend()
         wait = _retry_after(response)
@@ -253,8 +257,55 @@ class PoliteSession(requests.Session):
             raise ConnectionEnded(f"{_where(request)}: no answer after {self._call.retried} retries "
                                   f"({type(exc).__name__})", exchange) from None
         ended = "" if streamed else read_body(response)
+        if self._given_up_on(request, response):  # retries spent on a 429, 502, 503 or 504
+            if response.status_code == 429 or not self._serves_others(started, kwargs):
+                self._call.attempts.append(_attempt(request, response.raw, None))  # the last answer: an attempt
+                self._report(request, None, started, "gave up")
+                raise TargetUnavailable(f"{_where(request)}: still {response.status_code} after "
+                                        f"{self._call.retried} retries")
+            response.exchange = self._report(request, response, started, ended=ended)  # type: ignore[attr-defined]
+            return self._once_more(request, kwargs)
         response.exchange = self._report(request, response, started, ended=ended)  # type: ignore[attr-defined]
+        if response.status_code < 500 and request.method == "GET":
+            self._last_served, self._served_at = (request, kwargs), time.monotonic()
         return response
+
+    def _given_up_on(self, request: requests.PreparedRequest, response: requests.Response) -> bool:
+        """The answer urllib3 hands back once a retryable request's retries are spent (a request sent to judge the
+        target's state is not judged so again)."""
+        return (request.method in IDEMPOTENT_METHODS and response.status_code in RETRY_STATUSES
+                and not getattr(self._call, "probing", False))
+
+    def _serves_others(self, started: float, kwargs: dict) -> bool:
+        """After its retries one request still gets a 502, 503 or 504: is the target up, serving the others? Yes when
+        a GET was answered without a 5xx since this request was first sent, or when the last GET so answered, sent
+        again now, still is (a request the run already made, recorded like any other). Else it is unavailable."""
+        if self._served_at > started:
+            return True
+        if self._last_served is None:
+            return False
+        try:
+            return self._probe(*self._last_served).status_code < 500
+        except TargetUnavailable:  # its connection ended too
+            return False
+
+    def _once_more(self, request: requests.PreparedRequest, kwargs: dict) -> requests.Response:
+        """The request that kept getting a 5xx while the target served others, sent once more: its answer (a 5xx
+        again is the API's failure on that request, judged like any answer; a served one was transient trouble)."""
+        return self._probe(request, kwargs)
+
+    def _probe(self, request: requests.PreparedRequest, options: dict) -> requests.Response:
+        """`request` sent now, within the budget and the rate cap (with its own retries), its answer returned as it
+        is, whatever its status: it is sent to learn the target's state, not judged as given up on."""
+        saved = self._call.request, self._call.attempts, self._call.retried
+        self._call.probing = True
+        try:
+            self.budget.spend()
+            self.pacer.wait()  # (not send(): this thread already holds its place among the requests in flight)
+            return self._send(request.copy(), **options)
+        finally:
+            self._call.probing = False
+            self._call.request, self._call.attempts, self._call.retried = saved
 
 
 class ConnectionEnded(TargetUnavailable):

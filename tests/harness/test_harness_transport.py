@@ -103,11 +103,12 @@ def test_get_is_retried_through_transient_trouble_until_it_succeeds():
 
 
 def test_get_without_retries_through_constant_trouble_raises_target_unavailable():
-    """With retries=0 and trouble on every request, a GET that is refused or dropped raises TargetUnavailable."""
+    """With retries=0 and trouble on every request, a GET that is refused or dropped, by a target not yet seen
+    serving anything (a session of its own each), raises TargetUnavailable."""
     raised: list[TargetUnavailable] = []
+    sessions = [session(retries=0) for _ in range(10)]
     with ReferenceServer(trouble_rate=1.0) as srv:
-        polite = session(retries=0)
-        for _ in range(10):
+        for polite in sessions:
             try:
                 response = polite.get(runs_url(srv), headers=auth(srv))
             except TargetUnavailable as error:
@@ -117,7 +118,7 @@ def test_get_without_retries_through_constant_trouble_raises_target_unavailable(
         troubles = [record.trouble for record in settled_log(srv, 10)]
     assert issubclass(TargetUnavailable, ToolError)
     assert len(raised) == sum(kind != "slow" for kind in troubles) > 0
-    assert len(troubles) == 10 and polite.retry_count == 0
+    assert len(troubles) == 10 and sum(polite.retry_count for polite in sessions) == 0
     assert all("target unavailable (GET /v2/runtimes/" in str(error) for error in raised)
 
 
@@ -420,3 +421,69 @@ def test_a_connection_ended_with_no_answer_is_the_target_gone_unless_the_request
         answer = api.list_runs(params=f"cursor={'A' * 9000}", judge=False, refusable_for_size=True)
     assert answer.status is None and "no answer to a request of 9," in answer.ended
     assert answer.summary().startswith("no answer (the connection ended with no answer")
+
+
+# -- honest blame: one request failing while the target serves the others (issue 23) ----------------------------------
+@contextmanager
+def server_by_path(answers: dict[str, list[int]]):
+    """A local server answering GET `path` with its statuses in turn (the last repeats). Yields (base_url, paths seen)."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            statuses = answers[self.path]
+            status = statuses[min(seen.count(self.path), len(statuses) - 1)]
+            seen.append(self.path)
+            body = b'{"data": [], "nextCursor": null}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_5xx_one_request_keeps_getting_while_the_target_serves_others_is_its_answer():
+    """After its retries, a request still answered 502 while the target serves the others (the last served GET sent
+    again is served) is sent once more and, 502 again, comes back as the API's answer, to be judged: not the target
+    taken for unavailable."""
+    with server_by_path({"/good": [200], "/bad": [502]}) as (base_url, seen):
+        polite = session(retries=1)
+        assert polite.get(base_url + "/good").status_code == 200
+        answer = polite.get(base_url + "/bad")
+    assert answer.status_code == 502 and answer.exchange.status == 502
+    assert seen == ["/good", "/bad", "/bad", "/good", "/bad", "/bad"]
+    assert polite.requests_sent == len(seen)
+
+
+def test_a_5xx_from_a_target_seen_serving_nothing_is_the_target_unavailable():
+    """A request still answered 503 after its retries, by a target no request has been served by, is a tool error."""
+    with server_by_path({"/bad": [503]}) as (base_url, seen):
+        with pytest.raises(TargetUnavailable, match="still 503 after 1 retries"):
+            session(retries=1).get(base_url + "/bad")
+    assert seen == ["/bad", "/bad"]
+
+
+def test_a_5xx_that_passes_when_sent_once_more_was_transient():
+    """A request 502 through its retries, then served when sent once more (the target serving the others), gets the
+    answer it was served: the trouble was transient."""
+    with server_by_path({"/good": [200], "/flaky": [502, 502, 200]}) as (base_url, seen):
+        polite = session(retries=1)
+        polite.get(base_url + "/good")
+        answer = polite.get(base_url + "/flaky")
+    assert answer.status_code == 200 and seen == ["/good", "/flaky", "/flaky", "/good", "/flaky"]

@@ -433,6 +433,9 @@ PROBES = {
     "last-page-chunk-missing": framed([("limit", "100"), ("status", "active")]),
     # 3 numbers where machine types break
     "limit-int32-wrap": page([("limit", str(2 ** 32 + 5))]), "limit-int64-wrap": page([("limit", str(2 ** 64 + 5))]),
+    # 6 honest blame
+    "dot-dot-path-502": path(lambda info: f"/v2/runtimes/conformance/%2E%2E/{info.runtime_id}/runs"),
+    "multi-status-filter-503": page([("status", "active"), ("status", "failed")]),
 }
 
 
