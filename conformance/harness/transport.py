@@ -247,10 +247,6 @@ class PoliteSession(requests.Session):
         started = time.monotonic()
         try:
             response = super().send(request, **{**kwargs, "stream": True})  # the body is read below, by read_body
-        except requests.exceptions.RetryError as exc:
-            self._report(request, None, started, "gave up")
-            raise TargetUnavailable(f"{_where(request)}: still {_last_status(exc)} after "
-                                    f"{self._call.retried} retries") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             ended = f"the connection ended with no answer to a request of {head_size(request):,} bytes ({cause(exc)})"
             exchange = self._report(request, None, started, type(exc).__name__, ended)
@@ -264,7 +260,9 @@ class PoliteSession(requests.Session):
                 raise TargetUnavailable(f"{_where(request)}: still {response.status_code} after "
                                         f"{self._call.retried} retries")
             response.exchange = self._report(request, response, started, ended=ended)  # type: ignore[attr-defined]
-            return self._once_more(request, kwargs)
+            # Sent once more: a 5xx again is the API's failure on this request, judged like any answer; a served
+            # answer ends it as transient trouble.
+            return self._probe(request, kwargs)
         response.exchange = self._report(request, response, started, ended=ended)  # type: ignore[attr-defined]
         if response.status_code < 500 and request.method == "GET":
             self._last_served, self._served_at = (request, kwargs), time.monotonic()
@@ -288,11 +286,6 @@ class PoliteSession(requests.Session):
             return self._probe(*self._last_served).status_code < 500
         except TargetUnavailable:  # its connection ended too
             return False
-
-    def _once_more(self, request: requests.PreparedRequest, kwargs: dict) -> requests.Response:
-        """The request that kept getting a 5xx while the target served others, sent once more: its answer (a 5xx
-        again is the API's failure on that request, judged like any answer; a served one was transient trouble)."""
-        return self._probe(request, kwargs)
 
     def _probe(self, request: requests.PreparedRequest, options: dict) -> requests.Response:
         """`request` sent now, within the budget and the rate cap (with its own retries), its answer returned as it
@@ -372,8 +365,3 @@ def _retry_after(response) -> float | None:
 
 def _where(request: requests.PreparedRequest) -> str:
     return f"target unavailable ({request.method} {request.path_url.split('?')[0]})"
-
-
-def _last_status(exc: requests.exceptions.RetryError) -> str:
-    reason = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else None
-    return str(reason) if reason else "failing"
