@@ -11,8 +11,8 @@ from dataclasses import fields, replace
 from .faults import FAULTS
 from .server import STACKS, ReferenceServer
 from .variants import (ABOVE_MAX, COMPRESSIONS, CURSOR_BINDINGS, CURSOR_STYLES, ENVELOPES, ERROR_MEDIA_TYPES,
-                       FRAMINGS, HEADER_CASES, INVALID_QUERY_STATUSES, LIMIT_PARSERS, PERSONALITIES, REQUEST_IDS,
-                       RUNTIME_ID_SHAPES, SCHEME_CASES, TIE_BREAKS, TIMESTAMPS, UNROUTED, VALIDATORS, Variants)
+                       FRAMINGS, FRONT_ENDS, HEADER_CASES, INVALID_QUERY_STATUSES, LIMIT_PARSERS, PERSONALITIES,
+                       REQUEST_IDS, RUNTIME_ID_SHAPES, SCHEME_CASES, TIE_BREAKS, TIMESTAMPS, UNROUTED, VALIDATORS, Variants)
 
 
 def fault_name(text: str) -> str:
@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="under --churn, the main runtime's oldest run is deleted every 2 s (default: no)")
     habits.add_argument("--latency", dest="latency_ms", type=milliseconds, default=None, metavar="MS",
                         help="every answer waits this many milliseconds before it is written (default: 0)")
+    habits.add_argument("--front-end", choices=FRONT_ENDS, default=None,
+                        help="a front end at its defaults that answers some requests itself, with its own HTML "
+                             "(nginx: two Authorization lines 400, TRACE 405 without Allow, a request line over "
+                             "8 KiB 414) (default: none)")
     faults = p.add_argument_group("faults", "realistic bugs the default contract forbids")
     faults.add_argument("--fault", action="extend", nargs="+", type=fault_name, default=[], metavar="NAME",
                         help="switch on a fault (repeatable)")

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import cursor, validators
 from .cursor import CursorError, Position
 from .edge import SCROLL_KEEP_ALIVE_SECONDS, BoundedMemo, FixedWindowLimiter, Instances, PageCache, Scrolls
-from .front_end_faults import failing_upstream
+from .front_end import failing_upstream, front_end_answer
 from .number_faults import NUMBER_FAULTS, machine_read
 from .numbers import ajv_integer, go_parse_int_base_0, javascript_number_is_integer, parse_int_10, python_int
 from .store import DB_ROUND_TRIP, STATUSES, Run, RunStore, epoch_ms, fmt_time, parse_time, render_time
@@ -168,7 +168,8 @@ class RunsApp:
     def _edge(self, method: str, target: str, headers, request_id: str) -> Response | None:
         """What the front end (proxy, load balancer) in front of the app answers itself, under faults; None to pass
         the request on. The clean server has no such rules."""
-        failure = failing_upstream(target, self.faults)
+        failure = (front_end_answer(self.variants.front_end, method, target, headers)
+                   or failing_upstream(target, self.faults))
         if failure is not None:
             status, failure_headers, body = failure
             return Response(status, [*failure_headers, ("x-request-id", request_id)], body)

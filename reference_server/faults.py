@@ -6,7 +6,7 @@ that bug would live in a real implementation.
 from __future__ import annotations
 
 from .fault import Fault
-from .front_end_faults import FRONT_END_FAULTS
+from .front_end import FRONT_END_FAULTS
 from .number_faults import NUMBER_FAULTS
 from .wire_faults import WIRE_FAULTS
 

@@ -37,6 +37,7 @@ CURSOR_STYLES = ("signed", "page-number")
 ERROR_MEDIA_TYPES = ("application/json", "application/problem+json")
 REQUEST_IDS = ("body-and-header", "header")
 VALIDATORS = ("none", "etag", "etag-and-last-modified")
+FRONT_ENDS = ("none", "nginx")
 NODE_HEAD_LIMIT = 16 * 1024  # Node's http.maxHeaderSize default: the request line and headers together
 
 
@@ -87,6 +88,9 @@ class Variants:
     # A request head (request line and header lines) over this many bytes: answered `431` with no body and the
     # connection reset, as Node's http parser does above its 16 KiB default; 0: http.server's own limits.
     head_limit: int = 0
+    # A front end at its defaults in front of the app: nginx answers itself, with its own HTML, a request with two
+    # Authorization lines (400), TRACE (405, no Allow) and a request line over 8 KiB (414); none: no front end.
+    front_end: str = "none"
 
     def __post_init__(self) -> None:
         if self.max_limit < 1:
@@ -100,7 +104,7 @@ class Variants:
                               ("limit_parser", LIMIT_PARSERS), ("unrouted", UNROUTED),
                               ("runtime_id_shape", RUNTIME_ID_SHAPES), ("cursor_binding", CURSOR_BINDINGS),
                               ("cursor_style", CURSOR_STYLES), ("error_media_type", ERROR_MEDIA_TYPES),
-                              ("request_id", REQUEST_IDS), ("validators", VALIDATORS)):
+                              ("request_id", REQUEST_IDS), ("validators", VALIDATORS), ("front_end", FRONT_ENDS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         for name in ("charset", "retention"):

@@ -23,6 +23,7 @@ REQUEST_ID_PLACES = ("body", "header")
 REQUEST_ID_HEADER = "x-request-id"
 LIMIT_ABOVE_MAXIMUM = ("refuse", "clamp")
 OUTSIDE_GRAMMAR = ("refused", "lenient")
+TRACE_REFUSAL_ALLOW = ("required", "optional")
 # The statuses bctrl's conventions use for each kind of refusal: what an errorStatus line may say. Discovery proposes
 # one of them when the target differs; a check refused with one of them fails on that decision (harness/expect.py).
 CONVENTIONAL_ERROR_STATUSES = {"invalidQuery": (400, 422), "unauthenticated": (401, 403), "notVisible": (404, 403)}
@@ -104,7 +105,7 @@ class Contract:
         # A bad value of a choice fails here, when the contract loads, not in the middle of a run.
         for choice in ("limit_above_maximum", "scheme_case_insensitive", "foreign_cursor_outcomes", "error_media_types",
                        "cursor_with_other_query", "altered_cursor", "other_method_statuses", "request_id_places",
-                       "head_answers", "size_refusal_statuses",
+                       "head_answers", "size_refusal_statuses", "trace_refusal_allow", "repeated_authorization_statuses",
                        "read_lag_seconds", "oldest_runs_may_be_deleted", "limit_outside_grammar",
                        "status_outside_grammar"):
             getattr(self, choice)
@@ -320,6 +321,16 @@ class Contract:
         if not statuses or any(not 400 <= status < 500 for status in statuses):
             raise ValueError(f"x-bctrl-contract.otherMethods must list 4xx statuses, not {sorted(statuses)}")
         return statuses
+
+    @cached_property
+    def trace_refusal_allow(self) -> str:
+        """Whether a 405 to TRACE must carry an Allow header: `required` (as every 405), or `optional`."""
+        return self._one_of(self.rules.get("traceRefusalAllow", "required"), TRACE_REFUSAL_ALLOW, "traceRefusalAllow")
+
+    @cached_property
+    def repeated_authorization_statuses(self) -> frozenset[int]:
+        """What a request with two Authorization field lines may get (an errorStatus name or an HTTP status each)."""
+        return frozenset(self._status(entry) for entry in self.rules.get("repeatedAuthorization", ["unauthenticated"]))
 
     @cached_property
     def head_answers(self) -> frozenset[str]:

@@ -630,6 +630,13 @@ def _not_probed(contract: Contract) -> list[Finding]:
     return [
         Finding("x-bctrl-contract.otherMethods", " or ".join(map(str, sorted(contract.other_method_statuses))),
                 "not probed: discovery sends GET only; the gate's methods checks judge it", NOT_PROBED),
+        Finding("x-bctrl-contract.traceRefusalAllow", contract.trace_refusal_allow,
+                "not probed: discovery sends GET only; the gate's methods checks judge TRACE (a 405 without Allow is "
+                "named there as this line's decision)", NOT_PROBED),
+        Finding("x-bctrl-contract.repeatedAuthorization",
+                " or ".join(map(str, sorted(contract.repeated_authorization_statuses))),
+                "not probed: discovery sends one Authorization header a request; the gate's credentials checks "
+                "send two", NOT_PROBED),
         Finding("x-bctrl-contract.liveData", f"reads may lag {lag:g} s; the oldest runs "
                 f"{'may' if contract.oldest_runs_may_be_deleted else 'may not'} be deleted",
                 "not probed: a replica's lag and a retention job show only over time", NOT_PROBED),
