@@ -603,3 +603,20 @@ def test_help_lists_the_personalities():
                    "--limit-parser", "--unrouted", "--runtime-id-shape", "--cursor-binding", "--cursor-style",
                    "--error-media-type", "--request-id", "--read-lag", "--retention", "--latency"):
         assert start < text.index(f"  {option}") < end, option
+
+
+def test_the_nginx_front_end_answers_its_own_refusals():
+    """front_end="nginx": two Authorization lines get nginx's HTML 400, TRACE its 405 without Allow, a request line
+    past 8 KiB its 414 (as nginx 1.22 at its defaults answers each, checked against the real one); the rest passes."""
+    with ReferenceServer(variants=Variants(front_end="nginx")) as srv:
+        info = srv.seed_info
+        url = f"{srv.base_url}/v2/runtimes/{info.runtime_id}/runs"
+        lines = [("Authorization", "Bearer bctrl_sk_test_wrong"), ("Authorization", f"Bearer {info.api_key}")]
+        twice = exchange(srv.port, "GET", f"/v2/runtimes/{info.runtime_id}/runs", lines)
+        trace = requests.request("TRACE", url, timeout=5)
+        long = requests.get(url, params={"cursor": "A" * 9000}, headers={"Authorization": f"Bearer {info.api_key}"},
+                            timeout=5)
+        served = _get(srv, [("limit", "1")])
+    assert twice.status == 400 and b"<center>nginx</center>" in twice.raw_body
+    assert trace.status_code == 405 and "Allow" not in trace.headers and "nginx" in trace.text
+    assert long.status_code == 414 and served.status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from stacks import fastify
+from stacks import fastify, nginx
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -15,4 +15,14 @@ def fastify_stack_installed() -> None:
     try:
         fastify.install()
     except fastify.FastifyStackUnavailable as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def nginx_installed() -> None:
+    """nginx, installed with apt-get if it is not there (Debian's nginx-light; CI runs as root). A machine where it
+    cannot be fails here with one line saying so, never a skip."""
+    try:
+        nginx.install()
+    except nginx.NginxUnavailable as missing:
         pytest.fail(str(missing), pytrace=False)

@@ -9,10 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
 from fault_matrix.matrix import WORKERS
-from fault_matrix.runners import run_discovery, run_suite
+from fault_matrix.runners import read_run, run_discovery, run_suite
 from reference_server import ReferenceServer
 from stacks.fastify import FastifyServer
+from stacks.nginx import NginxFront
 
 LOCAL = {"BCTRL_RATE_LIMIT": "0"}  # discovery caps an external target at 5 requests a second unless told otherwise
 
@@ -58,3 +60,21 @@ def test_the_reference_app_under_uvicorn_passes_the_default_contract(tmp_path):
     with ReferenceServer(stack="uvicorn", churn=True) as server:
         outcome = run_suite(server, None, tmp_path / "gate", extra_env=LOCAL)
     assert outcome.exit_code == 0, outcome.output_tail
+
+
+def test_behind_nginx_at_its_defaults_the_gates_one_failure_is_the_trace_allow_decision(nginx_installed, tmp_path):
+    """Behind a real nginx at its defaults (its own HTML 400 to two Authorization lines, 405 without Allow to TRACE,
+    414 past 8 KiB of request line), the gate under the default contract against the reference server fails on one
+    thing only, named as the decision `traceRefusalAllow: optional`; with that line in the overlay it passes."""
+    overlay = tmp_path / "nginx.overlay.yaml"
+    overlay.write_text(DEFAULT_OVERLAY.read_text(encoding="utf-8")
+                       .replace("traceRefusalAllow: required", "traceRefusalAllow: optional")
+                       .replace("extends: openapi.yaml", f"extends: {DEFAULT_SPEC}"), encoding="utf-8")
+    with ReferenceServer() as server, NginxFront(server.base_url) as front:
+        settings = {**LOCAL, "BCTRL_BASE_URL": front.base_url}
+        before = run_suite(server, None, tmp_path / "default", extra_env=settings)
+        after = run_suite(server, None, tmp_path / "relaxed", extra_env={**settings, "BCTRL_CONTRACT": str(overlay)})
+    failures = read_run(tmp_path / "default")["failures"]
+    assert before.exit_code == 1 and failures["bugs"] == [], before.output_tail
+    assert [decision["setting"] for decision in failures["decisions"]] == ["x-bctrl-contract.traceRefusalAllow: optional"]
+    assert after.exit_code == 0, after.output_tail

@@ -4,10 +4,9 @@ action that records it, in the terminal summary, summary.md and run.json."""
 
 from __future__ import annotations
 
-from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
-from fault_matrix.runners import read_run, run_pytest, run_suite, target_env
+from fault_matrix.runners import read_run, run_pytest, target_env
 from reference_server import FAULTS, ReferenceServer
-from reference_server.variants import PERSONALITIES, Variants
+from reference_server.variants import PERSONALITIES
 
 LENIENT_LIMIT = "x-bctrl-contract.queryGrammar.limitOutsideGrammar: lenient"
 REAL_BUG = "cursor-on-last-page"  # a nextCursor on the last page: no overlay line allows it
@@ -52,22 +51,3 @@ def test_a_real_failure_is_listed_before_the_decision(tmp_path):
     terminal = done.stdout[done.stdout.index("bctrl conformance"):]  # the terminal summary, after each failure's block
     assert terminal.index("no overlay line is known to settle") < terminal.index(LENIENT_LIMIT)
 
-
-def test_behind_nginx_the_gates_one_failure_is_the_trace_allow_decision_and_its_line_settles_it(tmp_path):
-    """Behind a front end at nginx's defaults (its own HTML 400 to two Authorization lines, 405 without Allow to
-    TRACE, 414 past 8 KiB of request line), the gate under the default contract fails on one thing only, named as
-    the decision `traceRefusalAllow: optional`; with that line in the overlay it passes."""
-    overlay = tmp_path / "nginx.overlay.yaml"
-    overlay.write_text(DEFAULT_OVERLAY.read_text(encoding="utf-8")
-                       .replace("traceRefusalAllow: required", "traceRefusalAllow: optional")
-                       .replace("extends: openapi.yaml", f"extends: {DEFAULT_SPEC}"), encoding="utf-8")
-    local = {"BCTRL_RATE_LIMIT": "0"}
-    with ReferenceServer(variants=Variants(front_end="nginx")) as server:
-        before = run_suite(server, None, tmp_path / "default", extra_env=local)
-        after = run_suite(server, None, tmp_path / "relaxed", extra_env={**local, "BCTRL_CONTRACT": str(overlay)})
-    failures = read_run(tmp_path / "default")["failures"]
-    assert before.exit_code == 1 and failures["bugs"] == [], before.output_tail
-    assert [(decision["setting"], decision["checks"]) for decision in failures["decisions"]] == [
-        ("x-bctrl-contract.traceRefusalAllow: optional",
-         ["conformance/methods/test_methods.py::test_other_methods_are_refused_never_served[TRACE]"])]
-    assert after.exit_code == 0, after.output_tail
