@@ -42,6 +42,21 @@ def settled_log(srv: ReferenceServer, count: int, timeout: float = 2.0) -> list:
 
 
 @contextmanager
+def local_server(handler: type[BaseHTTPRequestHandler]):
+    """`handler` served on a free loopback port, in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
 def scripted_server(*answers):
     """A tiny local HTTP server answering the n-th request with answers[n] (the last one repeats):
     (status, headers) or "drop" (close the connection without a byte). Yields (base_url, methods seen)."""
@@ -74,16 +89,8 @@ def scripted_server(*answers):
 
         do_GET = do_POST = _answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_server(Handler) as base_url:
+        yield base_url, seen
 
 
 def test_get_is_retried_through_transient_trouble_until_it_succeeds():
@@ -446,16 +453,8 @@ def server_by_path(answers: dict[str, list[int]]):
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_server(Handler) as base_url:
+        yield base_url, seen
 
 
 def test_a_5xx_one_request_keeps_getting_while_the_target_serves_others_is_its_answer():
