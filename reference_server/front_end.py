@@ -30,7 +30,8 @@ _NGINX_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\
 
 def failing_upstream(target: str, faults: frozenset[str]) -> tuple[int, list[tuple[str, str]], bytes] | None:
     """The front end's own failure for this request target under the faults (status, headers, body); None: none."""
-    path, query = urlsplit(target).path, urlsplit(target).query
+    parts = urlsplit(target)
+    path, query = parts.path, parts.query
     if "dot-dot-path-502" in faults and _DOT_DOT.search(path):
         return 502, [("Content-Type", "text/html")], _NGINX_502
     if "multi-status-filter-503" in faults and sum(key == "status" for key, _ in parse_qsl(query)) >= 2:

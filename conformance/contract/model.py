@@ -225,13 +225,6 @@ class Contract:
         return ErrorStatus(int(self.rules["errorStatus"][kind]), kind)
 
     # -- its lines, as data -----------------------------------------------------------------------------------
-    def line(self, key: str) -> object:
-        """What x-bctrl-contract says at `key` (dotted: `queryGrammar.limitOutsideGrammar`); None where it is silent."""
-        value: object = self.rules
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
-
     def with_line(self, key: str, value: object) -> "Contract":
         """This contract with one x-bctrl-contract line (dotted key) saying `value` instead."""
         document = copy.deepcopy(self.document)

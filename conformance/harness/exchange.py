@@ -51,11 +51,12 @@ class Exchange:
     ended: str = ""  # how the connection ended the answer early (its body cut short, reset); "" when it did not
     attempts: list["Exchange"] = field(default_factory=list)  # the answers retried before this one, in order
     # The header lines the suite chose, in order, a name sent twice kept twice (sent_headers keeps one value a name):
-    # what a reproduction sends. Empty: sent_headers' lines.
+    # what a reproduction sends. Not given: sent_headers' lines.
     sent_lines: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         self.headers = headers_of(self.headers)
+        self.sent_lines = self.sent_lines or tuple(self.sent_headers.items())
         self.sent_headers = headers_of(self.sent_headers)
 
     # -- the answer ---------------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ class Exchange:
         if self.method != "GET":
             parts += ["-X", self.method]
         command = " ".join(parts)
-        for name, value in self.sent_lines or tuple(self.sent_headers.items()):
+        for name, value in self.sent_lines:
             command += f" -H {shell_quoted(f'{name}: {value}')}"
         return f"{command} {shell_quoted(self.url)}"
 

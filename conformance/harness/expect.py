@@ -48,8 +48,7 @@ def undocumented_refusal(status: int | None, contract: Contract) -> Decision | N
              if status in statuses and status != contract.error_status(kind)]
     if len(kinds) != 1 or status in contract.documented_statuses:
         return None
-    return Decision(f"errorStatus.{kinds[0]}", status,
-                    f"it refuses with {status} where the overlay says {contract.error_status(kinds[0])}")
+    return refusal_decision({contract.error_status(kinds[0])}, status)
 
 
 def expect_judged(judge: Callable[[Contract], None], contract: Contract, *choices: tuple[str, object, str]) -> None:

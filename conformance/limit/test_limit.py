@@ -93,7 +93,8 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     value = pairs[0][1]
     if len(pairs) > 1 or not contract.limit_grammar.fullmatch(value):
         what = f"{shown} ({case}), not spelled as x-bctrl-contract.queryGrammar.limit says,"
-        expect_judged(lambda under: _expect_refused_or_lenient(answer, under, pairs, what), contract, *_choices(pairs, answer))
+        expect_judged(lambda under: _expect_refused_or_lenient(answer, under, pairs, what), contract,
+                      *_choices(pairs, answer))
         return
     size = int(value)
     allowed = contract.leading_zeros_limit_statuses if value != str(size) else {200}

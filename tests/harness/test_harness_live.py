@@ -1,9 +1,7 @@
 """live.py: churn-safe comparisons of two cursor walks, on hand-made Walk objects."""
 from __future__ import annotations
 
-import copy
-
-from conformance.contract import RUNS_PATH, Contract, load_contract
+from conformance.contract import load_contract
 from conformance.harness.exchange import Exchange
 from fractions import Fraction
 
@@ -48,14 +46,8 @@ def test_missed_runs_excuses_the_newest_under_read_lag_and_the_oldest_under_dele
     """A run newer than everything the later walk listed (a lagging read), or older than everything it listed
     (deleted by a retention job), is not missed where the overlay allows it; a run between them is."""
     assert missed_runs(walk(R9, R8, R7), walk(R8), CONTRACT) == []
-    strict = Contract(_with_live_data(readLagSeconds=0, oldestRunsMayBeDeleted=False))
+    strict = CONTRACT.with_line("liveData", {"readLagSeconds": 0, "oldestRunsMayBeDeleted": False})
     assert missed_runs(walk(R9, R8, R7), walk(R8), strict) == [R9, R7]
-
-
-def _with_live_data(**lines) -> dict:
-    document = copy.deepcopy(CONTRACT.document)
-    document["paths"][RUNS_PATH]["get"]["x-bctrl-contract"]["liveData"] = lines
-    return document
 
 
 def test_missed_runs_is_empty_when_nothing_is_lost():
