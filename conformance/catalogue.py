@@ -5,6 +5,7 @@ whether the smoke profile runs it. One reader of the markers, pytest's own colle
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import tempfile
@@ -17,6 +18,21 @@ from .contract import ROOT
 from .readiness.needs import Need, needs_of
 
 SUITE = ROOT / "conformance"
+AREA_DOCSTRING = "Contract area: "
+
+
+def _areas() -> dict[str, str]:
+    """The contract areas: each folder of conformance/ whose package docstring starts "Contract area: ", with what
+    the rest of that line says it checks. A new area is a folder with such a docstring, listed nowhere else."""
+    found = {}
+    for init in sorted(SUITE.glob("*/__init__.py")):
+        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        if docstring.startswith(AREA_DOCSTRING):
+            found[init.parent.name] = docstring.removeprefix(AREA_DOCSTRING).splitlines()[0].rstrip(".")
+    return found
+
+
+AREAS = _areas()  # {"auth": "authentication and tenant isolation", ...}
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.cursors import CursorPage
+from conformance.inputs.cursors import CursorPage
+from conformance.judge.response import judged
 from conformance.readiness import RuntimeData, crossing, ended_runs, not_judged
+from conformance.transport.client import page_params
 
 # The pages after a first one that every query rule is checked on again, and what the data needs to have them.
 CURSOR_PAGES = {"with-a-cursor": crossing(1), "with-a-filtered-cursor": ended_runs(2)}
@@ -49,7 +50,7 @@ def cursor_pages(api, contract, shared_walk) -> CursorPages:
                "with-a-filtered-cursor": page_params(limit=contract.limit_min, status=status)}
     found = {}
     for name, query in queries.items():
-        page = api.list_runs(params=query)
+        page = judged(api.list_runs(params=query), contract)
         found[name] = CursorPage(name.replace("-", " "), query, page.next_cursor) if page.next_cursor else None
     return CursorPages(found, contract, shared_walk)
 
@@ -79,13 +80,13 @@ def early_cursors(request, api, contract, shared_walk):
     first = minted["unfiltered"] if size == small else _first_page(api, page_params(limit=size))
     if first is not None:
         second_query = [*first[0], ("cursor", first[1].next_cursor)]
-        minted["a second page"] = (second_query, api.list_runs(params=second_query), time.monotonic())
+        minted["a second page"] = (second_query, judged(api.list_runs(params=second_query), contract), time.monotonic())
     return minted
 
 
 def _first_page(api, query):
     """(query, first page, when) if the page has runs and a nextCursor, else None."""
-    page = api.list_runs(params=query)
+    page = judged(api.list_runs(params=query), api.contract)
     return (query, page, time.monotonic()) if page.next_cursor and page.runs else None
 
 

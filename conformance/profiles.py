@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 
 import pytest
 
-from . import readme
+from . import readme_blocks
 from .settings import NIGHTS
 
 ROTATION_FILE = Path(__file__).with_name("smoke_rotation.json")
@@ -62,6 +62,19 @@ class Rotation:
         week = day.toordinal() // NIGHTS
         return [cases[week % len(cases)] for check in self.nights[self.night_of(day)]
                 if (cases := cases_by_check.get(check))]
+
+    def updated(self, costs: Mapping[str, int]) -> "Rotation":
+        """This rotation with `costs` measured anew: every check keeps its night, a check no longer collected leaves,
+        and a new one joins the night that sends least (so adding a check changes only the night it joins, and
+        production's schedule stays as it was for every other check)."""
+        shares = [[check for check in night if check in costs] for night in self.nights]
+        load = [sum(costs[check] for check in share) for share in shares]
+        placed = {check for share in shares for check in share}
+        for check in sorted(set(costs) - placed, key=lambda name: (-costs[name], name)):
+            night = min(range(len(shares)), key=lambda index: (load[index], index))
+            shares[night].append(check)
+            load[night] += costs[check]
+        return Rotation(tuple(tuple(sorted(share)) for share in shares), costs)
 
     def last_ran(self, check: str, day: date) -> date | None:
         """The latest night on or before `day` when `check` rotated in."""
@@ -123,10 +136,12 @@ def _text(value: object) -> str:
     return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
-def write(path: Path = ROTATION_FILE) -> Rotation:
-    """Measure, share the checks out over the nights, and write the rotation file."""
+def write(path: Path = ROTATION_FILE, rebalance: bool = False) -> Rotation:
+    """Measure, then write the rotation file: each check on the night it had (new checks on the nights that send
+    least: Rotation.updated), or, with `rebalance` (or no file yet), every check shared out anew."""
     costs = measured_costs()
-    rotation = Rotation(balanced(costs), costs)
+    rotation = (Rotation(balanced(costs), costs) if rebalance or not path.exists()
+                else Rotation.load(path).updated(costs))
     path.write_text(json.dumps({"nights": [list(night) for night in rotation.nights],
                                 "costs": dict(sorted(costs.items()))}, indent=2) + "\n", encoding="utf-8")
     return rotation
@@ -147,7 +162,7 @@ README_BLOCK = "smoke-rotation"
 
 def readme_block(rotation: Rotation) -> str:
     """The README's rotation table, between its markers (`--write` rewrites it with the rotation file)."""
-    return readme.block(README_BLOCK, table(rotation))
+    return readme_blocks.block(README_BLOCK, table(rotation))
 
 
 if __name__ == "__main__":
@@ -156,9 +171,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m conformance.profiles",
                                      description="Print (or --write) the smoke profile's rotation by night.")
     parser.add_argument("--write", action="store_true",
-                        help=f"measure the checks, write {ROTATION_FILE.name} and the README's table")
+                        help=f"measure the checks, write {ROTATION_FILE.name} and the README's table (each check "
+                             "keeps its night; a new one joins the night that sends least)")
+    parser.add_argument("--rebalance", action="store_true",
+                        help="with --write: share every check out anew (moves checks between nights)")
     arguments = parser.parse_args()
-    rotation = write() if arguments.write else Rotation.load()
+    rotation = write(rebalance=arguments.rebalance) if arguments.write else Rotation.load()
     if arguments.write:
-        readme.write(README_BLOCK, readme_block(rotation))
+        readme_blocks.write(README_BLOCK, readme_block(rotation))
     print(table(rotation))

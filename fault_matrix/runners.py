@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.settings import day_of_night
-from conformance.target import reference_target
+from conformance.connection import reference_target
 from reference_server import ReferenceServer
 
 from .interpreter import run_module

@@ -1,1 +1,1 @@
-"""Contract area: auth."""
+"""Contract area: authentication and tenant isolation."""

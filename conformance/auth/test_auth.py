@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.expect import expect, expect_status
+from conformance.judge.expect import expect, expect_status
+from conformance.judge.response import judged
 from conformance.profiles import cases
-from conformance.representation import unknown_like
 from conformance.readiness import other_tenant
+from conformance.representation import unknown_like
+from conformance.transport.client import page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -38,7 +39,7 @@ def _expect_refusal_without_runs(answer, status, what):
 @pytest.mark.parametrize("credential", cases(BAD_CREDENTIALS, smoke=SMOKE_CREDENTIALS))
 def test_bad_credentials_are_rejected(api, contract, credential):
     """A missing, empty, malformed or wrong key, or the key under another scheme word, gets 401 and no runs."""
-    answer = api.list_runs(authorization=BAD_CREDENTIALS[credential](api.api_key))
+    answer = judged(api.list_runs(authorization=BAD_CREDENTIALS[credential](api.api_key)), contract)
     _expect_refusal_without_runs(answer, contract.error_status("unauthenticated"), f"A request with {credential} is refused")
 
 
@@ -47,7 +48,7 @@ def test_bad_credentials_are_rejected(api, contract, credential):
 def test_scheme_word_is_case_insensitive(api, contract, scheme):
     """The scheme word is matched case-insensitively (RFC 9110): `bearer <key>` is accepted; where the contract
     makes it case-sensitive, only `Bearer` is, and `bearer <key>` gets 401 and no runs."""
-    answer = api.list_runs(params=page_params(limit=1), authorization=f"{scheme} {api.api_key}")
+    answer = judged(api.list_runs(params=page_params(limit=1), authorization=f"{scheme} {api.api_key}"), contract)
     if contract.scheme_case_insensitive:
         expect_status(answer, 200, f"`{scheme} <key>` is accepted")
     else:
@@ -58,8 +59,8 @@ def test_scheme_word_is_case_insensitive(api, contract, scheme):
 @pytest.mark.rule("auth.before-validation")
 def test_authentication_comes_before_query_validation(api, contract):
     """A request without a key gets 401 even when its query is also invalid."""
-    answer = api.list_runs(params=[("limit", contract.limit_min - 1), ("status", "conformance-unknown")],
-                           authorization=None)
+    answer = judged(api.list_runs(params=[("limit", contract.limit_min - 1), ("status", "conformance-unknown")],
+                           authorization=None), contract)
     _expect_refusal_without_runs(answer, contract.error_status("unauthenticated"),
                                  "An unauthenticated request with a bad query is refused as unauthenticated")
 
@@ -67,7 +68,7 @@ def test_authentication_comes_before_query_validation(api, contract):
 @pytest.mark.rule("runtime.unknown")
 def test_unknown_runtime_is_not_found(api, contract, unknown_runtime_id):
     """A runtime id that exists nowhere (shaped like a real one) gets the contract's 404 and no runs."""
-    answer = api.list_runs(unknown_runtime_id)
+    answer = judged(api.list_runs(unknown_runtime_id), contract)
     _expect_refusal_without_runs(answer, contract.error_status("notVisible"), "An unknown runtime is not found")
 
 
@@ -76,8 +77,8 @@ def test_unknown_runtime_is_not_found(api, contract, unknown_runtime_id):
 @pytest.mark.needs(other_tenant())
 def test_other_tenants_runtime_looks_like_an_unknown_one(api, contract, other_runtime_id, unknown_runtime_id):
     """Another tenant's runtime gets the same 404 (status and error code) as a runtime that exists nowhere."""
-    other = api.list_runs(other_runtime_id)
+    other = judged(api.list_runs(other_runtime_id), contract)
     _expect_refusal_without_runs(other, contract.error_status("notVisible"), "Another tenant's runtime is not visible")
-    unknown = api.list_runs(unknown_runtime_id)
+    unknown = judged(api.list_runs(unknown_runtime_id), contract)
     expect(other.error_code == unknown.error_code, "Another tenant's runtime is answered like an unknown one",
            expected=f"error code {unknown.error_code!r}", actual=f"error code {other.error_code!r}", exchange=other)

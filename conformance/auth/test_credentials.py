@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.expect import expect, expect_status
+from conformance.judge.expect import expect, expect_status
+from conformance.judge.response import judged
 from conformance.profiles import cases
 from conformance.redaction import base64_of, percent_encoded
 from conformance.representation import unknown_like
@@ -65,7 +66,7 @@ def _expect_refused_without_runs(answer, statuses, what):
 def test_a_near_miss_of_the_key_does_not_authenticate(api, contract, near_miss):
     """A key that is almost the key (cut short, lengthened, a character changed, other case, percent- or
     base64-encoded, a space inside, given twice) gets the contract's 401 and no runs."""
-    answer = api.list_runs(authorization=f"Bearer {NEAR_MISSES[near_miss](api.api_key)}")
+    answer = judged(api.list_runs(authorization=f"Bearer {NEAR_MISSES[near_miss](api.api_key)}"), contract)
     _expect_unauthenticated(answer, contract, f"Bearer <the key, {near_miss.replace('-', ' ')}> is refused")
 
 
@@ -75,7 +76,7 @@ def test_a_near_miss_of_the_key_does_not_authenticate(api, contract, near_miss):
 def test_the_key_in_a_query_parameter_does_not_authenticate(api, contract, name):
     """The key in a query parameter a framework may read (api_key, apiKey, access_token, token, key), with no
     Authorization header, gets the contract's 401 and no runs."""
-    answer = api.list_runs(params=[(name, api.api_key)], authorization=None)
+    answer = judged(api.list_runs(params=[(name, api.api_key)], authorization=None), contract)
     _expect_unauthenticated(answer, contract, f"The key as ?{name}= alone is refused")
 
 
@@ -84,7 +85,7 @@ def test_the_key_in_a_query_parameter_does_not_authenticate(api, contract, name)
 def test_the_key_in_a_cookie_does_not_authenticate(api, contract, name):
     """The key in a cookie (api_key, token, session), with no Authorization header, gets the contract's 401 and no
     runs."""
-    answer = api.list_runs(authorization=None, headers={"Cookie": f"{name}={api.api_key}"})
+    answer = judged(api.list_runs(authorization=None, headers={"Cookie": f"{name}={api.api_key}"}), contract)
     _expect_unauthenticated(answer, contract, f"The key as the cookie {name} alone is refused")
 
 
@@ -105,5 +106,5 @@ def test_the_key_in_a_second_authorization_header_does_not_authenticate(api, con
 def test_the_key_under_another_scheme_or_in_a_split_header_does_not_authenticate(api, contract, credential):
     """Basic credentials made of the key (as user or as password), and an Authorization header split in two or
     doubled the way a proxy joins them, get the contract's 401 and no runs."""
-    answer = api.list_runs(authorization={**BASIC, **JOINED}[credential](api.api_key))
+    answer = judged(api.list_runs(authorization={**BASIC, **JOINED}[credential](api.api_key)), contract)
     _expect_unauthenticated(answer, contract, f"A credential {credential.replace('-', ' ')} is refused")

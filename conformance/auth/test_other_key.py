@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.expect import expect, expect_status
+from conformance.judge.expect import expect, expect_status
+from conformance.judge.response import judged
 from conformance.profiles import cases
 from conformance.readiness import crossing, other_key, other_tenant
+from conformance.transport.client import page_params
 
 pytestmark = [pytest.mark.ahead, pytest.mark.needs(other_key(), other_tenant())]
 
@@ -21,7 +22,7 @@ WAYS = ("its-runtime", "its-runtime-with-its-cursor", "its-own-runtime-with-the-
 @pytest.mark.rule("tenant.other-key", "tenant.isolation")
 def test_the_other_key_sees_its_own_runtime(other_api):
     """The other tenant's key is served its own runtime (else the checks from its side prove nothing)."""
-    page = other_api.list_runs(params=page_params(limit=other_api.contract.limit_min))
+    page = judged(other_api.list_runs(params=page_params(limit=other_api.contract.limit_min)), other_api.contract)
     expect_status(page, 200, "The other tenant's key lists its own runtime's runs")
 
 
@@ -33,16 +34,16 @@ def test_the_other_key_gets_nothing_of_the_keys(api, other_api, contract, shared
     cursor, with a validator of the key's page, just after the key asked the same), and the key's cursor on its own
     runtime lists none of the key's runs."""
     query = page_params(limit=contract.limit_min)
-    mine = api.list_runs(params=query)
+    mine = judged(api.list_runs(params=query), contract)
     cursor = mine.next_cursor
     if way == "its-own-runtime-with-the-keys-cursor":
-        answer = other_api.list_runs(params=[*query, ("cursor", cursor)], judge=False)
+        answer = other_api.list_runs(params=[*query, ("cursor", cursor)])
     else:
         params = [*query, ("cursor", cursor)] if way == "its-runtime-with-its-cursor" else query
         headers = ({"If-None-Match": mine.headers.get("ETag") or "*"}
                    if way == "its-runtime-with-a-validator-of-its-page" else None)
-        answer = other_api.list_runs(api.runtime_id, params, judge=False, headers=headers)
-        unknown = other_api.list_runs(unknown_runtime_id, params, judge=False, headers=headers)
+        answer = other_api.list_runs(api.runtime_id, params, headers=headers)
+        unknown = other_api.list_runs(unknown_runtime_id, params, headers=headers)
         expect((answer.status, answer.error_code) == (unknown.status, unknown.error_code),
                f"The other tenant's key asking for the key's runtime ({way.replace('-', ' ')}) is answered as for "
                "an unknown runtime", expected=f"{unknown.status} {unknown.error_code!r}",

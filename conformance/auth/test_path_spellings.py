@@ -1,5 +1,5 @@
 """Spellings of the runs path: however a runtime's path is written, it names that runtime or none; another
-tenant's runtime stays invisible under every spelling; nothing gets a 5xx (see harness/spelling.py).
+tenant's runtime stays invisible under every spelling; nothing gets a 5xx (see inputs/path_spellings.py).
 
 Live data: a 200 for the key's runtime is compared with a walk of its newest runs made before; only runs older
 than that walk's head and absent from it count as foreign (new runs appear at the head).
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.expect import expect
-from conformance.harness.spelling import (
-    OTHER, OWN, TELLING_SPELLINGS, UNKNOWN, expect_spelling_answered, fetch, telling_spelling,
+from conformance.inputs.path_spellings import (
+    OTHER, OWN, TELLING_SPELLINGS, UNKNOWN, telling_spelling,
 )
-from conformance.representation import unknown_like
+from conformance.judge.expect import expect
+from conformance.judge.path_spellings import expect_spelling_answered, fetch
 from conformance.profiles import cases
 from conformance.readiness import other_tenant
+from conformance.representation import unknown_like
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 

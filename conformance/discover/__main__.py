@@ -18,7 +18,7 @@ from typing import Mapping
 from ..redaction import redact
 from ..outcomes import NOT_JUDGED, SettingsError, ToolError
 from ..settings import SETTINGS, Settings, read_settings
-from ..target import connection
+from ..connection import connection
 from .findings import AGREES, DECIDE, DIFFERS, Discovery, conclude
 from .overlay_writer import markdown, overlay_text
 from .probes import BUDGET, Prober

@@ -17,13 +17,13 @@ from jsonschema import Draft202012Validator
 
 from ..contract import Contract, Order, load_contract
 from ..contract.model import CONVENTIONAL_ERROR_STATUSES, ENVELOPE_SCHEMAS, REQUEST_ID_HEADER
-from ..harness.exchange import Exchange
-from ..harness.live import duplicates
-from ..harness.query_spellings import lenient_sizes, resembled
+from ..inputs.query_spellings import lenient_sizes, resembled
+from ..judge.live import duplicates
+from ..judge.response import error_body_problems, request_id_in_body, response_problems
+from ..judge.walk import Walk
 from ..redaction import contains_secret
-from ..harness.validation import error_body_problems, request_id_in_body, response_problems
-from ..harness.walk import Walk
 from ..representation import comparable
+from ..transport.exchange import Exchange
 from .probes import LIMIT_CEILING, LimitProbe, Observations, runs_of, union_applied
 
 AGREES, DIFFERS, DECIDE, NOT_SHOWN, REVIEW, NOT_PROBED = (

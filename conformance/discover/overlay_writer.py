@@ -15,8 +15,8 @@ import yaml
 
 from ..contract import RUNS_PATH, Contract, load_yaml, spec_extended_by
 from ..contract.model import ENVELOPE_SCHEMAS
-from ..harness.exchange import Exchange
 from ..redaction import redact
+from ..transport.exchange import Exchange
 from .findings import AGREES, DECIDE, DIFFERS, NOT_PROBED, NOT_SHOWN, REVIEW, Discovery, Finding
 
 OPERATION = f"$.paths['{RUNS_PATH}'].get"

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from ..contract import Contract
-from ..harness.client import USE_KEY, ApiClient, exact_query, page_params
-from ..harness.cursors import GARBAGE, altered, truncated
-from ..harness.exchange import Exchange
-from ..harness.query_spellings import invalid_filters, limit_spellings, size_other_than_default, status_spelling
-from ..harness.spelling import OTHER, UNKNOWN, telling_spelling
-from ..harness.walk import pages
+from ..inputs.cursors import GARBAGE, altered, truncated
+from ..inputs.path_spellings import OTHER, UNKNOWN, telling_spelling
+from ..inputs.query_spellings import invalid_filters, limit_spellings, size_other_than_default, status_spelling
 from ..representation import unknown_like
+from ..transport.client import USE_KEY, ApiClient, exact_query, page_params
+from ..transport.client import pages
+from ..transport.exchange import Exchange
 
 BUDGET = 60  # requests at most, retries included; less if the profile's budget is smaller
 LIMIT_CEILING = 1000  # the largest limit discovery asks for: bigger pages are not worth a production's load
@@ -127,8 +127,7 @@ class Prober:
         self.second_runtime_id = second_runtime_id
 
     def get(self, params=(), *, runtime_id: str | None = None, authorization: object = USE_KEY) -> Exchange:
-        return self.api.list_runs(runtime_id, params if isinstance(params, str) else list(params), authorization,
-                                  judge=False)
+        return self.api.list_runs(runtime_id, params if isinstance(params, str) else list(params), authorization)
 
     def limit(self, asked: int) -> LimitProbe:
         return LimitProbe(asked, self.get(page_params(limit=asked)))
@@ -240,7 +239,7 @@ class Prober:
         reference = observations.reference_page
         limit = min(WALK_PAGE_SIZE, reference.asked if reference else self.contract.limit_max)
         observations.walk_limit = limit
-        observations.walk = list(islice(pages(self.api, limit=limit, judge=False), WALK_PAGES))
+        observations.walk = list(islice(pages(self.api, limit=limit), WALK_PAGES))
 
     # -- what a cursor may get elsewhere --------------------------------------------------------------------------
     def ask_cursors(self, observations: Observations) -> None:

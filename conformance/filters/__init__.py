@@ -1,1 +1,1 @@
-"""Contract area: filters."""
+"""Contract area: the status filter, single and repeated."""

@@ -1,7 +1,7 @@
 """The status filter: one value or several as repeated keys, meaning any of them; anything else refused.
 
 Live data: a run may end (leave the running status) between two requests, so a filtered walk is compared with
-unfiltered walks just before and after it, and only where a run's status is certain (see harness/live.py).
+unfiltered walks just before and after it, and only where a run's status is certain (see judge/live.py).
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from itertools import combinations
 
 import pytest
 
-from conformance.harness.client import exact_query, page_params
-from conformance.harness.expect import expect, expect_judged, expect_status
-from conformance.harness.live import (
-    covers, duplicates, lagging_until, missed_runs, out_of_order, possible_statuses,
-)
-from conformance.harness.query_spellings import (
+from conformance.inputs.query_spellings import (
     COMMA_SPELLINGS, STATUS_SPELLINGS, invalid_filters, resembled, status_spelling,
 )
-from conformance.harness.walk import Walk, walk_runs
+from conformance.judge.expect import expect, expect_judged, expect_status
+from conformance.judge.live import (
+    covers, duplicates, lagging_until, missed_runs, out_of_order, possible_statuses,
+)
+from conformance.judge.walk import Walk, walk_runs
+from conformance.transport.client import exact_query, page_params
 
+from conformance.judge.response import judged
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, ended_runs, not_judged, require, status_runs
 
@@ -111,7 +112,7 @@ def test_a_page_of_a_repeated_status_lists_each_run_once(api, contract):
     """One page of status=X&status=X holds each run once, every one in status X (one request: the smoke's view of
     status.union)."""
     status = contract.terminal_statuses[0]
-    page = api.list_runs(params=page_params(limit=contract.limit_max, status=[status, status]))
+    page = judged(api.list_runs(params=page_params(limit=contract.limit_max, status=[status, status])), contract)
     expect_status(page, 200, f"status={status}&status={status} is served")
     ids = [run.get("id") for run in page.runs]
     twice = sorted({run_id for run_id in ids if ids.count(run_id) > 1})
@@ -149,7 +150,7 @@ def test_invalid_status_is_rejected(api, contract, case):
     """A status value the contract does not list (unknown, wrong case, empty) gets the contract's 400 (where the
     overlay is lenient, a value that resembles a status may be read as it)."""
     pairs = invalid_filters(contract)[case]
-    answer = api.list_runs(params=pairs)
+    answer = judged(api.list_runs(params=pairs), contract)
     _expect_refused_or_resembled(answer, contract, [value for _, value in pairs],
                                  f"An invalid status filter ({case})")
 
@@ -163,7 +164,7 @@ def test_status_is_read_only_as_exact_enum_values(api, contract, case):
     if case in COMMA_SPELLINGS and not contract.statuses_as_repeated_keys:
         pytest.skip("the contract's status parameter is not exploded: several values are comma-separated")
     value = status_spelling(contract, case)
-    answer = api.list_runs(params=exact_query([("status", value)]))
+    answer = judged(api.list_runs(params=exact_query([("status", value)])), contract)
     _expect_refused_or_resembled(answer, contract, [value], f"status={value!r} ({case})")
 
 
@@ -177,7 +178,7 @@ def test_a_status_is_judged_the_same_on_every_page(api, contract, case, cursor_p
         pytest.skip("the contract's status parameter is not exploded: several values are comma-separated")
     pairs = invalid_filters(contract)[case] if case in INVALID_FILTERS else [("status", status_spelling(contract, case))]
     after = cursor_pages[cursor_page]
-    answer = api.list_runs(params=exact_query(after.with_values(pairs)))
+    answer = judged(api.list_runs(params=exact_query(after.with_values(pairs))), contract)
     _expect_refused_or_resembled(answer, contract, [value for _, value in pairs],
                                  f"{'&'.join(f'status={value!r}' for _, value in pairs)} ({case}) {after.name}")
 
@@ -188,7 +189,7 @@ def test_a_status_is_judged_the_same_on_every_page(api, contract, case, cursor_p
 def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key):
     """status[]=X is a parameter the contract does not name: ignored (the unfiltered page) or refused, as the
     overlay says (queryGrammar.unknownParameters), never applied as the status filter."""
-    unfiltered = api.list_runs(params=page_params(limit=contract.limit_max))
+    unfiltered = judged(api.list_runs(params=page_params(limit=contract.limit_max)), contract)
     expect_status(unfiltered, 200, "The unfiltered newest page is served")
     # A run that has ended keeps its status: a filter on any other status certainly leaves it out.
     ended = [run for run in unfiltered.runs if run["status"] in contract.terminal_statuses]
@@ -196,7 +197,7 @@ def test_bracketed_status_key_is_never_applied_as_the_filter(api, contract, key)
         not_judged(AN_ENDED_RUN, contract, RuntimeData.of(unfiltered.runs, unfiltered.next_cursor is None)
                    .describe(statuses=contract.terminal_statuses))
     status = next(status for status in contract.statuses if status != ended[0]["status"])
-    answer = api.list_runs(params=exact_query([(key, status), ("limit", contract.limit_max)]))
+    answer = judged(api.list_runs(params=exact_query([(key, status), ("limit", contract.limit_max)])), contract)
     expect_status(answer, contract.unknown_parameter_statuses, f"{key}={status}, a parameter the contract does not name, is ignored or refused")
     if answer.status != 200:
         return

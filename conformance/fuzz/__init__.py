@@ -1,1 +1,1 @@
-"""Contract area: fuzz."""
+"""Contract area: Schemathesis fuzzing from the effective contract."""

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from conformance.contract import Contract
-from conformance.harness.query_spellings import lenient_sizes, resembled
-from conformance.harness.validation import error_body_problems, run_invariant_problems
+from conformance.inputs.query_spellings import lenient_sizes, resembled
+from conformance.judge.response import error_body_problems, run_invariant_problems
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 CURSOR_FORMAT = "bctrl-cursor"  # the overlay's format for the opaque cursor

@@ -7,8 +7,9 @@ from typing import Callable
 
 import pytest
 
-from conformance.harness.concurrency import Overlap
-from conformance.harness.walk import pages
+from conformance.judge.response import judged
+from conformance.transport.client import pages
+from conformance.transport.concurrency import Overlap
 
 from .config import CURSOR_QUERY, fuzz_config, fuzz_schema
 
@@ -21,7 +22,7 @@ def handed_out_cursors(api) -> list[str]:
     """A few real nextCursor values (from pages of one run: CURSOR_QUERY), so positive cases can send valid
     cursors."""
     walk = islice(pages(api, **CURSOR_QUERY), CURSORS_SAMPLED)
-    return [page.next_cursor for page in walk if page.next_cursor is not None]
+    return [page.next_cursor for page in map(lambda page: judged(page, api.contract), walk) if page.next_cursor]
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """A property over generated spellings of the runs path: the runtime id (the key's, another tenant's, an unknown
 one) changed and escaped in combined ways, inside the path written in other forms, each answered as the contract
-allows (see harness/spelling.py). Schemathesis keeps the runtime id pinned (an unknown one would only be a 404 its
+allows (see inputs/path_spellings.py). Schemathesis keeps the runtime id pinned (an unknown one would only be a 404 its
 positive checks reject); this varies it.
 
 Deterministic: Hypothesis generates BCTRL_FUZZ_EXAMPLES spellings from the suite's seed (BCTRL_SEED), with no
@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 import pytest
 
-from conformance.harness.spelling import (
-    OTHER, OWN, PATH_FORMS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch, padded,
+from conformance.inputs.path_spellings import (
+    OTHER, OWN, PATH_FORMS, UNKNOWN, Spelling, escaped, padded,
 )
+from conformance.judge.path_spellings import expect_spelling_answered, fetch
 from conformance.representation import fullwidth, unknown_like
 
 # Characters routers, proxies, databases and caches treat specially: controls, separators, reserved and

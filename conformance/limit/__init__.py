@@ -1,1 +1,1 @@
-"""Contract area: limit."""
+"""Contract area: page sizes: default, bounds, refusals."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import exact_query, page_params
-from conformance.harness.expect import expect, expect_judged, expect_status
-from conformance.harness.query_spellings import (
+from conformance.inputs.query_spellings import (
     LIMIT_SPELLINGS, MACHINE_LIMITS, invalid_limits, lenient_sizes, limit_spellings, size_other_than_default,
 )
+from conformance.judge.expect import expect, expect_judged, expect_status
+from conformance.judge.response import judged
 from conformance.profiles import cases
+from conformance.transport.client import exact_query, page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -52,7 +53,7 @@ def _expect_refused_or_lenient(answer, contract, pairs, what):
 @pytest.mark.rule("limit.default")
 def test_absent_limit_gives_the_default_page_size(api, contract):
     """Without a limit, a page holds the default number of runs (or all of them when there are fewer)."""
-    page = api.list_runs()
+    page = judged(api.list_runs(), contract)
     expect_status(page, 200, "The first page is served without a limit")
     _expect_page_size(page, contract.limit_default, f"An unlimited page holds the default {contract.limit_default}")
 
@@ -62,7 +63,7 @@ def test_absent_limit_gives_the_default_page_size(api, contract):
 def test_limit_at_each_bound_gives_exactly_that_many(api, contract, bound):
     """limit=1 and limit=maximum give exactly that many runs while runs remain."""
     size = contract.limit_min if bound == "minimum" else contract.limit_max
-    page = api.list_runs(params=page_params(limit=size))
+    page = judged(api.list_runs(params=page_params(limit=size)), contract)
     expect_status(page, 200, f"limit={size} is accepted")
     _expect_page_size(page, size, f"A limit={size} page holds {size} runs while more remain")
 
@@ -75,7 +76,7 @@ def test_invalid_limit_is_rejected(api, contract, case):
     a contract that clamps serves a page of at most the maximum instead; a contract lenient about other spellings
     may serve a fraction or a repeated key as a size a common number parser reads from it."""
     pairs = invalid_limits(contract)[case]
-    answer = api.list_runs(params=pairs)
+    answer = judged(api.list_runs(params=pairs), contract)
     expect_judged(lambda under: _judge_limit(answer, under, case, pairs, f"An invalid limit ({case})"), contract,
                   *_choices(pairs, answer))
 
@@ -88,7 +89,7 @@ def test_limit_is_read_only_as_plain_decimal_digits(api, contract, case):
     the overlay is lenient, a page of a size a common number parser reads from it); leading zeros are read as the
     same decimal number or refused, as the overlay says (queryGrammar)."""
     pairs = limit_spellings(contract)[case]
-    answer = api.list_runs(params=exact_query(pairs))
+    answer = judged(api.list_runs(params=exact_query(pairs)), contract)
     shown = "&".join(f"limit={value!r}" for _, value in pairs)
     value = pairs[0][1]
     if len(pairs) > 1 or not contract.limit_grammar.fullmatch(value):
@@ -111,7 +112,7 @@ def test_a_limit_is_judged_the_same_on_every_page(api, contract, case, cursor_pa
     also be refused with another limit than it was handed out with, where the overlay says it is bound."""
     pairs = {**invalid_limits(contract), **limit_spellings(contract)}[case]
     after = cursor_pages[cursor_page]
-    answer = api.list_runs(params=exact_query(after.with_values(pairs)))
+    answer = judged(api.list_runs(params=exact_query(after.with_values(pairs))), contract)
     what = f"{'&'.join(f'limit={value!r}' for _, value in pairs)} ({case}) {after.name}"
     expect_judged(lambda under: _judge_limit(answer, under, case, pairs, what), contract, *_choices(pairs, answer))
 
@@ -136,7 +137,7 @@ def test_bracketed_limit_key_is_never_read_as_the_limit(api, contract, key):
     """limit[]=N is a parameter the contract does not name: ignored (a page of the default size) or refused, as
     the overlay says (queryGrammar.unknownParameters), never read as the page size."""
     size = size_other_than_default(contract)
-    answer = api.list_runs(params=exact_query([(key, size)]))
+    answer = judged(api.list_runs(params=exact_query([(key, size)])), contract)
     expect_status(answer, contract.unknown_parameter_statuses, f"{key}={size}, a parameter the contract does not name, is ignored or refused")
     if answer.status == 200:
         _expect_page_size(answer, contract.limit_default,

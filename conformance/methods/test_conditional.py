@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.expect import expect
-from conformance.harness.validation import check_response
+from conformance.judge.expect import expect
+from conformance.judge.response import check_response
+from conformance.judge.response import judged
 from conformance.profiles import cases
-from conformance.representation import server_time
 from conformance.readiness import crossing, empty_runtime, other_tenant
+from conformance.representation import server_time
+from conformance.transport.client import page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -44,24 +45,24 @@ def test_a_condition_never_gets_around_authentication_or_isolation(api, contract
     answered as to an unknown one; a validator of one page never gets a 304 for another (another runtime's, another
     limit's); on its own page it gets a 304 without a body, or the page."""
     query = page_params(limit=contract.limit_max)
-    page = api.list_runs(params=query)
+    page = judged(api.list_runs(params=query), contract)
     conditions = _conditions(page)
     if case == "no-key":
-        answer = api.list_runs(params=query, authorization=None, headers=conditions, judge=False)
+        answer = api.list_runs(params=query, authorization=None, headers=conditions)
         expected = {contract.error_status("unauthenticated")}
     elif case == "another-tenants-runtime":
-        answer = api.list_runs(target.other_runtime_id, query, headers=conditions, judge=False)
-        unknown = api.list_runs(unknown_runtime_id, query, headers=conditions, judge=False)
+        answer = api.list_runs(target.other_runtime_id, query, headers=conditions)
+        unknown = api.list_runs(unknown_runtime_id, query, headers=conditions)
         expected = {unknown.status} - {304} - set(range(200, 300)) or {contract.error_status("notVisible")}
     elif case == "another-runtimes-page":
-        answer = api.list_runs(target.empty_runtime_id, query,
-                               headers={"If-None-Match": conditions["If-None-Match"]})
+        answer = judged(api.list_runs(target.empty_runtime_id, query,
+                               headers={"If-None-Match": conditions["If-None-Match"]}), contract)
         expected = {200}
     elif case == "another-querys-page":  # a page of one run fewer: never the page the validator names
-        answer = api.list_runs(params=page_params(limit=contract.limit_max - 1), headers=conditions, judge=False)
+        answer = api.list_runs(params=page_params(limit=contract.limit_max - 1), headers=conditions)
         expected = {200}
     else:
-        answer = api.list_runs(params=query, headers=conditions, judge=False)
+        answer = api.list_runs(params=query, headers=conditions)
         expected = {200, 304}
     what = f"A conditional request ({case.replace('-', ' ')})"
     expect(answer.status in expected, f"{what} gets what it would get without the condition",
@@ -96,8 +97,8 @@ def test_a_validator_redeemed_long_after_gets_a_304_only_for_an_unchanged_page(a
     for name in ("If-None-Match", "If-Modified-Since"):  # one at a time: with both, If-Modified-Since is ignored
         if name == "If-Modified-Since" and not _strong_date(page):
             continue  # a Last-Modified less than a second old may see later changes in its own second: weak
-        conditional = api.list_runs(params=query, headers={name: conditions[name]}, judge=False)
-        fresh = api.list_runs(params=query)
+        conditional = api.list_runs(params=query, headers={name: conditions[name]})
+        fresh = judged(api.list_runs(params=query), contract)
         if conditional.status == 304:
             expect(fresh.runs == page.runs, f"A 304 to an {name} taken long before stands for the page as it still is",
                    expected="the runs the validator's page showed, unchanged",

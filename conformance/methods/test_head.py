@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.expect import expect
+from conformance.judge.expect import expect
 from conformance.profiles import cases
 from conformance.readiness import other_tenant
+from conformance.transport.client import page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -36,7 +36,7 @@ def test_head_gets_what_get_gets_without_a_body_or_is_refused(api, contract, tar
     """HEAD gets the status the same GET gets, with no body, or a refusal the overlay allows (headRequests); never
     a 5xx, and never a 2xx where the GET is refused."""
     runtime_id, params, authorization = _requests(api, contract, target.other_runtime_id, unknown_runtime_id)[kind]
-    get = api.list_runs(runtime_id, params, authorization, judge=False)
+    get = api.list_runs(runtime_id, params, authorization)
     head = api.send("HEAD", runtime_id, params, authorization)
     allowed = ({get.status} if "as-get" in contract.head_answers else set()) | (
         set(contract.other_method_statuses) if "refused" in contract.head_answers else set())

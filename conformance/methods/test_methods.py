@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.expect import expect
-from conformance.harness.validation import error_body_problems
+from conformance.judge.expect import expect
+from conformance.judge.response import error_body_problems
 from conformance.outcomes import Decision
 
 pytestmark = [pytest.mark.ahead, pytest.mark.gate_only("production gets GET and HEAD only")]

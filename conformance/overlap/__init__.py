@@ -1,1 +1,1 @@
-"""Contract area: overlap (requests in flight at the same time)."""
+"""Contract area: requests in flight together each get their own answer."""

@@ -11,11 +11,11 @@ from typing import Callable
 
 import pytest
 
-from conformance.harness.client import ApiClient, page_params
-from conformance.harness.expect import expect, refusal_decision
-from conformance.harness.live import missed_runs, unexplained_runs
-from conformance.harness.walk import Walk, walk_runs
+from conformance.judge.expect import expect, refusal_decision
+from conformance.judge.live import missed_runs, unexplained_runs
+from conformance.judge.walk import Walk, walk_runs
 from conformance.readiness import empty_runtime, ended_runs, in_flight, other_tenant, second_runtime
+from conformance.transport.client import ApiClient, page_params
 
 pytestmark = pytest.mark.gate_only("the smoke profile sends one request at a time: nothing overlaps")
 
@@ -42,29 +42,29 @@ def _burst(api, other_api, contract, shared_walk, unknown_runtime_id, target, se
     ended = max(counts, key=counts.get)
     plain, filtered = page_params(limit=size), page_params(limit=size, status=ended)
     asked = [
-        Asked("the key's runtime", lambda: api.list_runs(params=plain, judge=False), 200, shared_walk, limit=size,
-              follow=lambda cursor: api.list_runs(params=[*plain, ("cursor", cursor)], judge=False)),
-        Asked(f"the key's runtime, status={ended}", lambda: api.list_runs(params=filtered, judge=False), 200,
+        Asked("the key's runtime", lambda: api.list_runs(params=plain), 200, shared_walk, limit=size,
+              follow=lambda cursor: api.list_runs(params=[*plain, ("cursor", cursor)])),
+        Asked(f"the key's runtime, status={ended}", lambda: api.list_runs(params=filtered), 200,
               shared_walk, frozenset({ended}), size,
-              follow=lambda cursor: api.list_runs(params=[*filtered, ("cursor", cursor)], judge=False)),
-        Asked("an unknown runtime", lambda: api.list_runs(unknown_runtime_id, judge=False),
+              follow=lambda cursor: api.list_runs(params=[*filtered, ("cursor", cursor)])),
+        Asked("an unknown runtime", lambda: api.list_runs(unknown_runtime_id),
               contract.error_status("notVisible")),
-        Asked("no key", lambda: api.list_runs(authorization=None, judge=False), contract.error_status("unauthenticated")),
-        Asked("a bad limit", lambda: api.list_runs(params=[("limit", contract.limit_min - 1)], judge=False),
+        Asked("no key", lambda: api.list_runs(authorization=None), contract.error_status("unauthenticated")),
+        Asked("a bad limit", lambda: api.list_runs(params=[("limit", contract.limit_min - 1)]),
               contract.error_status("invalidQuery")),
-        Asked("another tenant's runtime", lambda: api.list_runs(target.other_runtime_id, judge=False),
+        Asked("another tenant's runtime", lambda: api.list_runs(target.other_runtime_id),
               contract.error_status("notVisible")),
-        Asked("the key's empty runtime", lambda: api.list_runs(target.empty_runtime_id, judge=False), 200),
-        Asked("another runtime of the key", lambda: api.list_runs(target.second_runtime_id, plain, judge=False),
+        Asked("the key's empty runtime", lambda: api.list_runs(target.empty_runtime_id), 200),
+        Asked("another runtime of the key", lambda: api.list_runs(target.second_runtime_id, plain),
               200, second, limit=size, follow=lambda cursor: api.list_runs(
-                  target.second_runtime_id, [*plain, ("cursor", cursor)], judge=False)),
+                  target.second_runtime_id, [*plain, ("cursor", cursor)])),
     ]
     if other_api is not None:  # a second principal in the same burst: the other tenant's key
         asked += [
-            Asked("the other tenant's key, its own runtime", lambda: other_api.list_runs(params=plain, judge=False),
+            Asked("the other tenant's key, its own runtime", lambda: other_api.list_runs(params=plain),
                   200, others, limit=size),
             Asked("the other tenant's key, the key's runtime",
-                  lambda: other_api.list_runs(target.runtime_id, plain, judge=False),
+                  lambda: other_api.list_runs(target.runtime_id, plain),
                   contract.error_status("notVisible")),
         ]
     return asked

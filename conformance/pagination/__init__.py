@@ -1,1 +1,1 @@
-"""Contract area: pagination."""
+"""Contract area: cursor walks end, repeat nothing, skip nothing, keep the contract's order."""

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.expect import expect
-from conformance.harness.walk import walk_runs
+from conformance.judge.expect import expect
+from conformance.judge.response import judged
+from conformance.judge.walk import walk_runs
 from conformance.readiness import (
     RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant, second_runtime,
 )
+from conformance.transport.client import page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -56,13 +57,13 @@ def _main_cursor(api, contract, shared_walk, taken: str) -> MainCursor:
         query, page = page_params(limit=contract.limit_max), shared_walk.pages[0]
     elif taken == "after-its-first-runs":
         query = page_params(limit=contract.limit_min)
-        page = api.list_runs(params=query)
+        page = judged(api.list_runs(params=query), contract)
     else:
         counts = {status: sum(run["status"] == status for run in shared_walk.runs)
                   for status in contract.terminal_statuses}
         status, count = max(counts.items(), key=lambda item: item[1])
         query = page_params(limit=max(contract.limit_min, count // 2), status=status)
-        page = api.list_runs(params=query) if count >= 2 else None
+        page = judged(api.list_runs(params=query), contract) if count >= 2 else None
     if page is None or page.status != 200 or page.next_cursor is None:
         not_judged(TAKEN[taken], contract, RuntimeData.of(shared_walk.runs, shared_walk.complete).describe())
     return MainCursor(taken.replace("-", " "), query, page.next_cursor)
@@ -90,7 +91,7 @@ def test_a_cursor_taken_to_another_runtime_of_the_key_lists_no_run_of_its_own_ru
     main_cursor = _main_cursor(api, contract, shared_walk, taken)
     allowed, label, main_ids = contract.foreign_cursor_outcomes, KEY_RUNTIMES[where][0], set(shared_walk.ids)
     for same_query in (True, False):
-        answer = api.list_runs(runtime_id, main_cursor.params(same_query))
+        answer = judged(api.list_runs(runtime_id, main_cursor.params(same_query)), contract)
         sent = f"a cursor taken {main_cursor.taken} {'with its query' if same_query else 'alone'}"
         leaked = [run for run in answer.runs if run.get("id") in main_ids]
         expect(not leaked, f"{sent}, sent to {label}, lists none of the main runtime's runs",
@@ -114,12 +115,12 @@ def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_r
     and gets the same status and error code as the same request to a runtime that exists nowhere."""
     main_cursor = _main_cursor(api, contract, shared_walk, taken)
     params = main_cursor.params(same_query=True)
-    other = api.list_runs(other_runtime_id, params)
+    other = judged(api.list_runs(other_runtime_id, params), contract)
     sent = f"A cursor taken {main_cursor.taken}, sent with its query to another tenant's runtime"
     expect(not 200 <= other.status < 300 and not other.runs, f"{sent}, is refused without runs",
            expected=f"a refusal like an unknown runtime's ({contract.error_status('notVisible')})",
            actual=other.summary(), exchange=other)
-    unknown = api.list_runs(unknown_runtime_id, params)
+    unknown = judged(api.list_runs(unknown_runtime_id, params), contract)
     expect((other.status, other.error_code) == (unknown.status, unknown.error_code),
            f"{sent}, is answered like the same request to an unknown runtime",
            expected=f"{unknown.status} with error code {unknown.error_code!r}",
@@ -131,7 +132,7 @@ def test_a_cursor_taken_to_another_tenants_runtime_is_answered_like_an_unknown_r
 def test_two_runtimes_walked_with_their_own_cursors_share_no_run(api, contract, max_walk_runs, second_runtime_id):
     """Walking the main runtime and another runtime of the key, each with its own cursors over several pages,
     never lists one run under both."""
-    second_first = api.list_runs(second_runtime_id, page_params(limit=contract.limit_max))
+    second_first = judged(api.list_runs(second_runtime_id, page_params(limit=contract.limit_max)), contract)
     count = len(second_first.runs)
     if count < 2:
         not_judged(TWO_PAGES, contract, f"BCTRL_SECOND_RUNTIME_ID has {count} run{'s' * (count != 1)}")

@@ -1,7 +1,7 @@
 """Cursor pagination: walks end, repeat nothing, skip nothing and keep the contract's order across pages.
 
 Live data: new runs may appear at the head and active runs may end during a walk; keyset order keys never
-change, so a walk must still see every run that existed when it began, once, in order (see harness/live.py).
+change, so a walk must still see every run that existed when it began, once, in order (see judge/live.py).
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ import math
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.cursors import GARBAGE, altered, truncated
-from conformance.harness.expect import expect, expect_status
-from conformance.harness.live import duplicates, missed_runs, out_of_order, unexplained_runs
-from conformance.harness.walk import Walk, unexplained_empty_page, walk_runs
+from conformance.inputs.cursors import GARBAGE, altered, truncated
+from conformance.judge.expect import expect, expect_status
+from conformance.judge.live import duplicates, missed_runs, out_of_order, unexplained_runs
+from conformance.judge.response import judged
+from conformance.judge.walk import Walk, unexplained_empty_page, walk_runs
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, crossing, empty_runtime, ended_runs, not_judged, require
 from conformance.readiness.needs import size_of
+from conformance.transport.client import page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -110,12 +111,12 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
 def test_malformed_or_tampered_cursor_is_rejected(api, contract, shared_walk, damage):
     """A cursor the API did not hand out gets the contract's 400: garbage always; a truncated or altered one too,
     or, where the overlay's alteredCursor allows unsigned positions, a page of this runtime's own runs only."""
-    first = api.list_runs(params=page_params(limit=1))
+    first = judged(api.list_runs(params=page_params(limit=1)), contract)
     cursor = first.next_cursor
     if cursor is None:
         not_judged(A_CURSOR, contract, RuntimeData.of(first.runs, complete=True).describe())
     bad = {"garbage": GARBAGE, "truncated": truncated(cursor), "tampered": altered(cursor)}[damage]
-    answer = api.list_runs(params=page_params(limit=1, cursor=bad))
+    answer = judged(api.list_runs(params=page_params(limit=1, cursor=bad)), contract)
     refused = contract.error_status("invalidQuery")
     served = damage != "garbage" and "served" in contract.altered_cursor
     allowed = ({refused} if damage == "garbage" or "refused" in contract.altered_cursor else set()) | (
@@ -134,7 +135,7 @@ def test_malformed_or_tampered_cursor_is_rejected(api, contract, shared_walk, da
 @pytest.mark.needs(empty_runtime())
 def test_empty_runtime_gives_one_empty_page(api, empty_runtime_id):
     """A runtime without runs answers one page with no runs and a null nextCursor."""
-    page = api.list_runs(empty_runtime_id)
+    page = judged(api.list_runs(empty_runtime_id), api.contract)
     expect_status(page, 200, "An empty runtime's runs are listed")
     expect(page.runs == [] and page.next_cursor is None, "An empty runtime gives no runs and nextCursor null",
            expected='{"data": [], "nextCursor": null}', actual=page.summary(), exchange=page)

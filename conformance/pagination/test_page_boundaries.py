@@ -8,7 +8,7 @@ size within the limit bounds that divides the count in at most MAX_PAGES pages (
 the sizes one below and one above it; for a filter, the number of its matches and one below and above (one page
 exactly full, one run left after a full page, one short of full).
 
-Live data (see harness/live.py): new runs appear only at the head, runs never leave the unfiltered list, and an
+Live data (see judge/live.py): new runs appear only at the head, runs never leave the unfiltered list, and an
 ended run never leaves its status's filter; only an active run may leave an `active` filter. So only unfiltered
 walks and filters of ended statuses are used here, and on them:
 - "a page followed by a nextCursor is full" is judged within one answer, where nothing moves;
@@ -30,9 +30,9 @@ import math
 
 import pytest
 
-from conformance.harness.expect import expect
-from conformance.harness.live import duplicates, missed_runs
-from conformance.harness.walk import Walk, unexplained_empty_page, walk_runs
+from conformance.judge.expect import expect
+from conformance.judge.live import duplicates, missed_runs
+from conformance.judge.walk import Walk, unexplained_empty_page, walk_runs
 from conformance.profiles import cases
 from conformance.readiness import RuntimeData, counted, crossing, not_judged, require
 from conformance.readiness.needs import describe_runtimes

@@ -15,8 +15,9 @@ import time
 
 import pytest
 
-from conformance.harness.expect import expect
-from conformance.harness.walk import walk_runs
+from conformance.judge.expect import expect
+from conformance.judge.response import judged
+from conformance.judge.walk import walk_runs
 from conformance.profiles import cases
 from conformance.readiness import crossing, ended_runs
 
@@ -40,7 +41,7 @@ def test_a_cursor_redeemed_long_after_continues_after_its_page(api, contract, ma
     if minted is None:
         pytest.skip(f"no cursor was handed out early for {query}")
     query_pairs, first, minted_at = minted
-    later = api.list_runs(params=[*query_pairs, ("cursor", first.next_cursor)])
+    later = judged(api.list_runs(params=[*query_pairs, ("cursor", first.next_cursor)]), contract)
     waited = time.monotonic() - minted_at
     key, position = contract.order.key, first.runs[-1]
     what = f"A cursor of {query} redeemed {waited:.1f} s after it was handed out"

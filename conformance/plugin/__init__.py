@@ -7,7 +7,7 @@ own StashKey, as pytest's own plugins do:
 
 - `markers`: the suite's markers, and what a run of the suite is;
 - `selection`: which checks run (the profile, the contract areas, the whole-run checks last);
-- `target`: settings, session, contract and target (conformance/target.py), and the fixtures the checks ask for;
+- `target`: settings, session, contract and target (conformance/connection.py), and the fixtures the checks ask for;
 - `readiness`: the target's data measured before the first test, and the checks it leaves unjudged;
 - `ahead`: the checks' requests sent ahead of them, a few in flight at once, as soon as readiness is measured;
 - `verdict`: contract failures apart from tool errors and gaps, the exit status and the verdict;

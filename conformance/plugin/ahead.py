@@ -22,9 +22,9 @@ from concurrent.futures import Future
 
 import pytest
 
-from ..harness.exchange import sender
-from ..harness.walk import Walk, walk_runs
+from ..judge.walk import Walk, walk_runs
 from ..outcomes import ContractViolation
+from ..transport.exchange import sender
 from .readiness import readiness_of
 from .target import connection_of, settings_of
 

@@ -11,21 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from ..catalogue import AREAS
 from ..contract import ROOT
 
 SUITE_DIR = ROOT / "conformance"
-AREAS = ("schema", "pagination", "limit", "filters", "auth", "methods", "sizes", "overlap", "whole_run", "fuzz")
 MARKERS = (
-    ('schema', "every response matches the contract's schemas and each run's own invariants"),
-    ('pagination', "cursor walks end, repeat nothing, skip nothing, keep the contract's order"),
-    ('limit', 'page sizes: default, bounds, refusals'),
-    ('filters', 'the status filter, single and repeated'),
-    ('auth', 'authentication and tenant isolation'),
-    ('methods', 'every method HTTP gives a GET resource: HEAD, conditional requests, the others refused'),
-    ('sizes', 'requests of every size: never a 5xx'),
-    ('overlap', 'requests in flight together each get their own answer'),
-    ('whole_run', 'judges what the whole run saw; runs last, in every profile, and sends nothing'),
-    ('fuzz', 'Schemathesis fuzzing from the effective contract'),
+    *AREAS.items(),
     ('smoke', 'also runs in the smoke profile (production: read-only, budgeted)'),
     ('other', 'not in a contract area'),
     ('rule(*ids)', 'the contract rules (conformance/contract/rules.py) the check enforces'),

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ..harness.exchange import sender
-from ..redaction import redact
 from ..outcomes import NOT_JUDGED, DataGap, ToolError
 from ..readiness.data import Readiness
 from ..readiness.gaps import readiness_json, readiness_lines
 from ..readiness.measure import measure
 from ..readiness.needs import Shortfall, needs_of, shortfalls
+from ..redaction import redact
+from ..transport.exchange import sender
 from .target import connection_of, settings_of
 
 READINESS = pytest.StashKey["ReadinessState"]()

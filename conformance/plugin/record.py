@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..harness.exchange import Exchange
 from ..redaction import dumps_redacted
+from ..transport.exchange import Exchange
 
 BODY_LOGGED = 4000  # characters of each body kept in the request log
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ..harness.exchange import sender
-from ..redaction import redact, redact_file_text
 from ..outcomes import DataGap, tool_error_in
+from ..redaction import redact, redact_file_text
+from ..transport.exchange import sender
 from .markers import area, is_suite_run
 from .readiness import readiness_of
 from .record import RunRecord, TestResult

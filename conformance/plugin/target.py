@@ -1,5 +1,5 @@
 """The target feature: the settings (each an environment variable and an option), the connection to the target
-(conformance/target.py: session, contract, target) made once, and the fixtures every check may ask for.
+(conformance/connection.py: session, contract, target) made once, and the fixtures every check may ask for.
 
 The settings and the connection are made on first use, whichever feature asks first, and kept under this
 feature's StashKeys; the embedded server's process is launched at configure time, to start while the checks are
@@ -14,16 +14,16 @@ import os
 import pytest
 
 from ..contract import Contract, load_contract
-from ..harness.answers import AnswerLog
-from ..harness.client import ApiClient
-from ..harness.concurrency import Overlap
-from ..harness.ledger import Ledger
-from ..harness.transport import PoliteSession
+from ..judge.ledger import Ledger
 from ..outcomes import NOT_JUDGED, SettingsError
 from ..readiness.needs import Need, empty_runtime, not_judged, other_key, other_tenant, second_runtime
 from ..readiness.vocabulary import setting_of as need_setting
 from ..settings import SETTINGS, Settings, read_settings
-from ..target import Connection, Target, connection, unknown_runtime_of
+from ..connection import Connection, Target, connection, unknown_runtime_of
+from ..transport.answers import AnswerLog
+from ..transport.client import ApiClient
+from ..transport.concurrency import Overlap
+from ..transport.session import PoliteSession
 from .markers import is_suite_run
 
 SETTINGS_KEY = pytest.StashKey[Settings]()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .readme import section, write
+from .needs_section import section, write
 
 
 def main(argv: list[str]) -> int:

@@ -8,9 +8,10 @@ itself judges nothing (a broken answer is the checks' to fail).
 
 from __future__ import annotations
 
-from ..harness.client import ApiClient, page_params
-from ..harness.exchange import Exchange
-from ..harness.walk import page_budget, pages
+from ..judge.walk import page_budget
+from ..transport.client import ApiClient, page_params
+from ..transport.client import pages
+from ..transport.exchange import Exchange
 from .data import Readiness, RuntimeAnswer, RuntimeData
 
 
@@ -33,7 +34,7 @@ def measure(api: ApiClient, *, walk_bound: int, other: str | None, empty: str | 
 def _walk(api: ApiClient, walk_bound: int, first_page: Exchange | None) -> tuple[RuntimeData | None, str]:
     size = api.contract.limit_max
     runs: list[dict] = []
-    for number, page in enumerate(pages(api, limit=size, judge=False, first=first_page), start=1):
+    for number, page in enumerate(pages(api, limit=size, first=first_page), start=1):
         if page.status != 200 or not isinstance(page.json, dict) or not isinstance(page.json.get("data"), list):
             return None, f"page {number} of BCTRL_RUNTIME_ID at limit={size} was not a page of runs ({page.status})"
         runs.extend(page.runs)
@@ -47,7 +48,7 @@ def _walk(api: ApiClient, walk_bound: int, first_page: Exchange | None) -> tuple
 def _ask(api: ApiClient, setting: str, runtime_id: str | None, params) -> RuntimeAnswer:
     if runtime_id is None:
         return RuntimeAnswer(setting, None)
-    page = api.list_runs(runtime_id, params, judge=False)
+    page = api.list_runs(runtime_id, params)
     more = page.next_cursor is not None
     data = RuntimeData.of(page.runs, complete=not more) if page.status == 200 else None
     return RuntimeAnswer(setting, runtime_id, page.status, len(page.runs), more, data)

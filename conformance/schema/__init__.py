@@ -1,1 +1,1 @@
-"""Contract area: schema."""
+"""Contract area: every response matches the contract's schemas and each run's own invariants."""

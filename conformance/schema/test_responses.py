@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import page_params
-from conformance.harness.expect import expect_status
-from conformance.harness.walk import walk_runs
+from conformance.judge.expect import expect_status
+from conformance.judge.response import judged
+from conformance.judge.walk import walk_runs
 from conformance.readiness import RuntimeData, require, runs
+from conformance.transport.client import page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -21,7 +22,7 @@ SOME_RUNS = runs()
 @pytest.mark.rule("page.schema")
 def test_first_page_matches_the_page_schema(api):
     """The first page is a 200 whose body is a page of runs as the contract describes it."""
-    page = api.list_runs()
+    page = judged(api.list_runs(), api.contract)
     expect_status(page, 200, "The first page of a runtime's runs is served")
 
 
@@ -48,5 +49,5 @@ def test_error_answers_use_a_bctrl_error_envelope(api, contract, unknown_runtime
     """Each kind of refusal has its documented status and a JSON body in one of bctrl's error envelopes, sent as one
     of the error media types, with a request id where the contract allows."""
     runtime_id = unknown_runtime_id if runtime == "unknown" else None
-    answer = api.list_runs(runtime_id, params, **({} if authorized else {"authorization": None}))
+    answer = judged(api.list_runs(runtime_id, params, **({} if authorized else {"authorization": None})), contract)
     expect_status(answer, contract.error_status(kind), f"A {kind} refusal has the contract's status")

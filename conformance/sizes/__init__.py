@@ -1,1 +1,1 @@
-"""Contract area: sizes (requests of every size)."""
+"""Contract area: requests of every size: never a 5xx."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.client import exact_query
-from conformance.harness.expect import expect, expect_status
-from conformance.harness.spelling import padded
-from conformance.harness.validation import error_body_problems, response_problems
+from conformance.inputs.path_spellings import padded
+from conformance.judge.expect import expect, expect_status
+from conformance.judge.response import error_body_problems, response_problems
 from conformance.profiles import cases
+from conformance.transport.client import exact_query
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -49,7 +49,7 @@ def test_a_request_of_any_size_gets_the_contracts_answer_never_a_5xx(api, contra
     what their values get (a page, or the contract's refusal) or a refusal for the size the overlay allows; never a
     5xx."""
     runtime_id, query, valid = _sizes(contract, shared_walk, unknown_runtime_id)[size]
-    answer = api.list_runs(runtime_id, query, judge=False, refusable_for_size=True)
+    answer = api.list_runs(runtime_id, query, refusable_for_size=True)
     if answer.status is None or answer.ended:  # the connection ended: a refusal at the transport, or a cut answer
         expect(contract.refused_at_transport(answer.status), f"A request with {size.replace('-', ' ')} is answered, "
                "or refused by a connection that ends as sizeRefusals allows",

@@ -1,1 +1,1 @@
-"""Contract area: whole run (what every other check saw, judged together at the end)."""
+"""Contract area: judges what the whole run saw; runs last, in every profile, and sends nothing."""

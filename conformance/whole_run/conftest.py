@@ -8,7 +8,8 @@ from itertools import islice
 
 import pytest
 
-from conformance.harness.walk import page_budget, pages
+from conformance.judge.walk import page_budget
+from conformance.transport.client import pages
 
 LATE_WALKS = 2  # walks in the late look: behind a load balancer, each may meet another instance of the API
 FIRST_READS = 0.5  # seconds: the run's first reads (the readiness walk) fall within this of the first
@@ -27,7 +28,7 @@ def ledger_with_a_late_look(run_ledger, api, contract, settings):
     time.sleep(max(0.0, run_ledger.first_read + FIRST_READS + lag - time.monotonic()))
     for _ in range(LATE_WALKS):
         # Not judged here: the ledger records the pages, and every other check judges pages like them.
-        for _ in islice(pages(api, limit=contract.limit_max, judge=False),
+        for _ in islice(pages(api, limit=contract.limit_max),
                         page_budget(settings.max_walk_runs, contract.limit_max)):
             pass
     return run_ledger

@@ -2,7 +2,7 @@
 
 They send no request but the gate's late look (conftest.py: two walks at least the contract's read lag after the
 run's first reads): the polite session reports every exchange, retried answers included, to the run's ledger of
-runs (harness/ledger.py) and its log of answers (harness/answers.py), and these tests read them. They run last, in
+runs (judge/ledger.py) and its log of answers (transport/answers.py), and these tests read them. They run last, in
 every profile.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness.http_rules import http_problems
-from conformance.harness.http_rules import report as report_answers
-from conformance.harness.ledger import report
+from conformance.judge.http_rules import http_problems
+from conformance.judge.http_rules import report as report_answers
+from conformance.judge.ledger import report
 from conformance.outcomes import ContractViolation, ToolError
 from conformance.readiness import not_judged, runs
 

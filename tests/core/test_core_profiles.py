@@ -50,3 +50,15 @@ def test_the_nights_are_balanced_by_what_each_check_sends():
     """The most expensive checks first, each to the night that sends least so far."""
     nights = balanced({"big": 30, "mid": 10, "a": 5, "b": 5, "c": 5}, nights=2)
     assert set(nights) == {("big",), ("a", "b", "c", "mid")}
+
+
+def test_a_new_check_changes_only_the_night_it_joins_and_a_gone_one_only_its_own():
+    """Writing the rotation again after a check is added (or removed) keeps every other check on its night."""
+    rotation = Rotation.load()
+    added = rotation.updated({**rotation.costs, "limit/test_limit.py::test_a_new_check": 3})
+    changed = [night for night, (before, after) in enumerate(zip(rotation.nights, added.nights)) if before != after]
+    assert len(changed) == 1 and "limit/test_limit.py::test_a_new_check" in added.nights[changed[0]]
+    assert set(added.nights[changed[0]]) - set(rotation.nights[changed[0]]) == {"limit/test_limit.py::test_a_new_check"}
+    gone = next(iter(rotation.nights[2]))
+    removed = rotation.updated({check: cost for check, cost in rotation.costs.items() if check != gone})
+    assert [night for night in range(NIGHTS) if removed.nights[night] != rotation.nights[night]] == [2]

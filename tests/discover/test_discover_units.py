@@ -12,7 +12,7 @@ from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_docume
 from conformance.discover.findings import DIFFERS, Discovery, Finding, envelope_of
 from conformance.discover.overlay_writer import discovered_actions, overlay_text
 from conformance.discover.probes import LimitProbe
-from conformance.harness.exchange import Exchange
+from conformance.transport.exchange import Exchange
 
 
 def answer(status: int, body: object, content_type: str = "application/json") -> Exchange:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.outcomes import BROKEN
-from conformance.target import reference_target
+from conformance.connection import reference_target
 from reference_server import ReferenceServer
 
 from plugin_helpers import run_json

@@ -1,7 +1,7 @@
 """The import picture of conformance/: read from the source (ast), so it holds for every module, imported or not.
 
 Layers, bottom to top: what the contract says and how values are represented (contract, representation, redaction,
-outcomes); the harness that talks HTTP; readiness, settings and the catalogue of checks; the target layer and the
+outcomes); the transport that talks HTTP and the inputs the checks send; the judges of what comes back; readiness, settings and the catalogue of checks; the target layer and the
 profiles; the entry points (plugin, discovery); the checks, by contract area. A module
 imports only from its own layer or below: no arrow points back up, nothing outside conformance/plugin/ imports the
 plugin, and no two modules import each other, directly or around a loop.
@@ -12,15 +12,18 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from conformance.catalogue import AREAS
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "conformance"
 LAYERS = [
-    {"contract", "representation", "redaction", "outcomes", "readme"},
-    {"harness"},
+    {"contract", "representation", "redaction", "outcomes", "readme_blocks"},
+    {"transport", "inputs"},
+    {"judge"},
     {"readiness", "settings", "catalogue"},
-    {"target", "profiles"},
+    {"connection", "profiles"},
     {"plugin", "discover"},
-    {"schema", "pagination", "limit", "filters", "auth", "methods", "sizes", "overlap", "whole_run", "fuzz", "conftest"},
+    {*AREAS, "conftest"},  # the checks: each contract area (conformance/catalogue.py), and what areas share
 ]
 
 
@@ -98,3 +101,12 @@ def test_no_import_cycle():
         if module not in state:
             visit(module, [module])
     assert not cycles
+
+
+def test_every_folder_of_checks_is_a_contract_area_the_readme_names():
+    """A folder of conformance/ that holds checks is a contract area (its package docstring says so), and the
+    README's Layout names it: no check silently falls into area "other"."""
+    folders = {path.parent.name for path in PACKAGE.glob("*/test_*.py")}
+    layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
+    assert folders == set(AREAS)
+    assert [area for area in AREAS if f"`{area}`" not in layout and f"`conformance/{area}`" not in layout] == []

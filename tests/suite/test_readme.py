@@ -56,7 +56,7 @@ def test_readme_has_a_first_run_section():
 def test_what_the_target_needs_is_generated_from_the_declarations():
     """The README's "What the target needs" is exactly what the checks' `needs` declarations generate
     (regenerate it with `python -m conformance.readiness --write`)."""
-    from conformance.readiness.readme import in_readme, section
+    from conformance.readiness.needs_section import in_readme, section
 
     assert in_readme() == section(), "run `python -m conformance.readiness --write`"
 
@@ -74,7 +74,7 @@ def test_the_readme_says_what_the_smoke_needs_on_every_night():
     """Whichever night the smoke runs (BCTRL_SMOKE_DAY, each of the seven in turn), the README's "What the target
     needs" holds for it: each gap's every-night checks run, its rotating ones join them on their night (all of them
     over the week), and every setting the night needs is named."""
-    from conformance.readiness.readme import declared
+    from conformance.readiness.needs_section import declared
     from conformance.readiness.vocabulary import setting_of
 
     table, settings = _readme_needs()
@@ -97,7 +97,7 @@ def test_the_readme_says_what_the_smoke_needs_on_every_night():
 def test_the_smoke_rotation_table_is_the_rotation_file():
     """The README's table of which checks the smoke runs on which night is the rotation file's (regenerate both
     with `python -m conformance.profiles --write`)."""
-    from conformance import readme
+    from conformance import readme_blocks
     from conformance.profiles import README_BLOCK, Rotation, readme_block
 
-    assert readme.in_readme(README_BLOCK) == readme_block(Rotation.load()), "run `python -m conformance.profiles --write`"
+    assert readme_blocks.in_readme(README_BLOCK) == readme_block(Rotation.load()), "run `python -m conformance.profiles --write`"

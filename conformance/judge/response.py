@@ -12,11 +12,11 @@ from jsonschema.exceptions import best_match
 
 from ..contract import Contract
 from ..contract.model import REQUEST_ID_HEADER
-from ..representation import instant
-from .exchange import Exchange
-from .expect import undocumented_refusal
 from ..outcomes import ContractViolation
 from ..redaction import contains_secret
+from ..representation import instant
+from ..transport.exchange import Exchange
+from .expect import undocumented_refusal
 
 MAX_SCHEMA_ERRORS = 3
 
@@ -34,6 +34,14 @@ def check_response(exchange: Exchange, contract: Contract) -> None:
             exchange=exchange,
             decision=undocumented_refusal(exchange.status, contract),
         )
+
+
+def judged(exchange: Exchange, contract: Contract) -> Exchange:
+    """The exchange, once check_response found nothing in it the contract forbids: the checks' explicit judgement of
+    what the transport brought back."""
+    __tracebackhide__ = True
+    check_response(exchange, contract)
+    return exchange
 
 
 def response_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:

@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 from ..contract import Contract
 from ..contract.model import CONVENTIONAL_ERROR_STATUSES, ErrorStatus
 from ..outcomes import ContractViolation, Decision
-from .exchange import Exchange
+from ..transport.exchange import Exchange
 
 
 def expect(condition: bool, what: str, *, expected: str, actual: str, exchange: Exchange | None = None,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 from conformance.contract import load_contract
-from conformance.harness.exchange import Exchange
-from conformance.harness.ledger import Ledger, report
+from conformance.judge.ledger import Ledger, report
 from conformance.representation import instant, same_time
+from conformance.transport.exchange import Exchange
 
 CONTRACT = load_contract()
 BASE = "http://127.0.0.1:1/api"

@@ -11,8 +11,8 @@ from typing import Iterator
 
 from ..contract import Contract
 from ..redaction import contains_secret
-from .answers import describe_answer
-from .exchange import Exchange
+from ..transport.answers import describe_answer
+from ..transport.exchange import Exchange
 
 # A Cache-Control directive: a token, optionally `=token` or `="quoted string"`.
 _DIRECTIVE = re.compile(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?\s*(?:,|$)')

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from ..contract import RUNS_PATH, Contract
 from ..representation import instant, same_time
-from .exchange import Exchange
+from ..transport.exchange import Exchange
 
 TIMESTAMPS = ("createdAt", "startedAt")  # never change
 FINISHED = "finishedAt"  # never changes once set

@@ -13,14 +13,14 @@ from pathlib import Path
 import yaml
 
 from .contract import Contract, load_contract
-from .harness.client import ApiClient, page_params
-from .harness.concurrency import Overlap
-from .harness.exchange import Exchange
+from .outcomes import SettingsError, TargetUnavailable
 from .redaction import register_secret
 from .representation import unknown_like
-from .harness.transport import PoliteSession
-from .outcomes import SettingsError, TargetUnavailable
 from .settings import Settings
+from .transport.client import ApiClient, page_params
+from .transport.concurrency import Overlap
+from .transport.exchange import Exchange
+from .transport.session import PoliteSession
 
 RUNTIME_SETTINGS = {"runtime_id": "BCTRL_RUNTIME_ID", "other_runtime_id": "BCTRL_OTHER_RUNTIME_ID",
                     "empty_runtime_id": "BCTRL_EMPTY_RUNTIME_ID", "second_runtime_id": "BCTRL_SECOND_RUNTIME_ID"}
@@ -150,7 +150,7 @@ def first_contact(api: ApiClient, limit: int) -> Exchange:
     SettingsError naming the setting to fix (a typo in a setting is not a broken contract). Returns the answer."""
     base_url = api.base_url
     try:
-        answer = api.list_runs(params=page_params(limit=limit), judge=False)
+        answer = api.list_runs(params=page_params(limit=limit))
     except TargetUnavailable as exc:
         raise SettingsError(f"BCTRL_BASE_URL {base_url!r} cannot be reached: {exc}") from None
     if answer.status in (401, 403):

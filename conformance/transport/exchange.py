@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..representation import headers_of, media_type
 from ..redaction import redact, shell_quoted
+from ..representation import headers_of, media_type
 
 BODY_SHOWN = 300  # characters of a body quoted in a failure message
 BEFORE_THE_TESTS = "(before the tests)"

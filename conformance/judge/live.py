@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ..contract import Contract
 from ..representation import instant, server_time
-from .exchange import Exchange
+from ..transport.exchange import Exchange
 from .walk import Walk
 
 

@@ -1,4 +1,4 @@
-"""harness/expect.py: a violation names the overlay line under which it would have passed, and only then."""
+"""judge/expect.py: a violation names the overlay line under which it would have passed, and only then."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from conformance.contract import load_contract
 from conformance.contract.model import ErrorStatus
-from conformance.harness.expect import expect, expect_judged, refusal_decision, undocumented_refusal
+from conformance.judge.expect import expect, expect_judged, refusal_decision, undocumented_refusal
 from conformance.outcomes import ContractViolation, Decision, by_decision
 
 CONTRACT = load_contract()

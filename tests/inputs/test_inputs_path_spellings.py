@@ -12,16 +12,16 @@ import pytest
 from reference_server import ReferenceServer
 
 from conformance.contract import load_contract
-from conformance.harness.client import ApiClient, exact_query
-from conformance.harness.exchange import Exchange
+from conformance.inputs.path_spellings import (
+    OTHER, OWN, PATH_FORMS, TELLING_SPELLINGS, UNKNOWN, Spelling, escaped, telling_spelling,
+)
+from conformance.judge.path_spellings import expect_spelling_answered, fetch
+from conformance.judge.walk import Walk
 from conformance.outcomes import ContractViolation
 from conformance.representation import fullwidth, unknown_like
-from conformance.harness.spelling import (
-    OTHER, OWN, PATH_FORMS, TELLING_SPELLINGS, UNKNOWN, Spelling, escaped, expect_spelling_answered, fetch,
-    telling_spelling,
-)
-from conformance.harness.transport import PoliteSession
-from conformance.harness.walk import Walk
+from conformance.transport.client import ApiClient, exact_query
+from conformance.transport.exchange import Exchange
+from conformance.transport.session import PoliteSession
 
 CONTRACT = load_contract()
 RUNTIME = "9531985d-5d9d-49f8-9818-e811892f902b"

@@ -1,10 +1,11 @@
-"""The API as the hand-written checks see it: list a runtime's runs, get an Exchange already judged
-against the contract."""
+"""The API as the hand-written checks see it: list a runtime's runs (a page, or the pages of a walk), or send any
+method on the runs path, and get the Exchange. Nothing here judges an answer: the checks call conformance/judge/ on
+what comes back, as Schemathesis's checks judge what its transport brought."""
 
 from __future__ import annotations
 
 import time
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import requests
@@ -13,8 +14,7 @@ from urllib3 import HTTPHeaderDict
 from ..contract import RUNS_PATH, Contract
 from ..outcomes import TargetUnavailable
 from .exchange import Exchange, exchange_of
-from .transport import ConnectionEnded
-from .validation import check_response
+from .session import ConnectionEnded
 
 USE_KEY = object()  # the default: `Authorization: Bearer <the configured key>`
 Params = Sequence[tuple[str, object]]
@@ -38,14 +38,12 @@ class ApiClient:
         params: Params | dict | str | None = None,
         authorization: object = USE_KEY,
         *,
-        judge: bool = True,
         headers: Mapping[str, str] | None = None,
         refusable_for_size: bool = False,
     ) -> Exchange:
         """GET the runs; `params` may repeat keys ([("status", "a"), ("status", "b")]) or be an encoded query
         (exact_query); `authorization` is the exact header value to send, None for no header; `headers`: others
-        to send (a Cookie, a conditional request's validator). The response is checked against the contract
-        (unless `judge` is False: discovery looks at answers the contract in force may not allow).
+        to send (a Cookie, a conditional request's validator). The answer is not judged: judge.response.judged does.
         `refusable_for_size`: the request is one a server may refuse for its size, so a connection it ends with no
         answer is returned as the answer (status None, `ended` says how), not raised as the target being gone."""
         __tracebackhide__ = True
@@ -56,10 +54,7 @@ class ApiClient:
             if not refusable_for_size:
                 raise
             return ending.exchange
-        exchange = to_exchange(response)
-        if judge:
-            check_response(exchange, self.contract)
-        return exchange
+        return to_exchange(response)
 
     def send(self, method: str, runtime_id: str | None = None, params: Params | dict | str | None = None,
              authorization: object = USE_KEY, headers: Mapping[str, str] | None = None,
@@ -122,6 +117,24 @@ def page_params(limit: int | None = None, status: str | Iterable[str] | None = N
     if cursor is not None:
         pairs.append(("cursor", cursor))
     return pairs
+
+
+def pages(api: ApiClient, *, limit: int | None = None, status: str | Iterable[str] | None = None,
+          runtime_id: str | None = None, first: Exchange | None = None) -> Iterator[Exchange]:
+    """The pages of one walk, first to last, following nextCursor the way bctrl's SDK iterators do (resending
+    filter and limit), lazily: the caller stops when it has seen enough. It ends after a page that is not a 200
+    or has no nextCursor; no page is judged (judge/walk.py's walk_runs judges each). `first`: the first page,
+    already received."""
+    status = list(status) if status is not None and not isinstance(status, str) else status
+    page, cursor = first, None
+    while True:
+        if page is None:
+            page = api.list_runs(runtime_id, page_params(limit, status, cursor))
+        yield page
+        cursor = page.next_cursor
+        if page.status != 200 or cursor is None:
+            return
+        page = None
 
 
 def exact_query(pairs: Params) -> str:

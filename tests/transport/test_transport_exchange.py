@@ -8,10 +8,10 @@ import uuid
 import pytest
 
 from conformance.contract import load_contract
-from conformance.harness.client import ApiClient
-from conformance.harness.exchange import Exchange
-from conformance.harness.transport import PoliteSession
 from conformance.redaction import KEY_PLACEHOLDER, contains_secret, redact, register_secret
+from conformance.transport.client import ApiClient
+from conformance.transport.exchange import Exchange
+from conformance.transport.session import PoliteSession
 from reference_server import ReferenceServer
 
 URL = "http://127.0.0.1:8787/v2/runtimes/rt-1/runs?limit=7&status=active"

@@ -11,10 +11,11 @@ from urllib3 import HTTPResponse
 from reference_server import ReferenceServer
 
 from conformance.contract import load_contract
-from conformance.harness.client import ApiClient
-from conformance.harness.transport import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, ConnectionEnded, Pacer,
-                                           PoliteRetry, PoliteSession, RequestBudget)
+from conformance.judge.response import judged
 from conformance.outcomes import BudgetExhausted, ContractViolation, TargetUnavailable, ToolError
+from conformance.transport.client import ApiClient
+from conformance.transport.session import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, ConnectionEnded, Pacer,
+                                           PoliteRetry, PoliteSession, RequestBudget)
 from reference_server.variants import NODE_HEAD_LIMIT, Variants
 from reference_server.wire_faults import PROXY_BUFFER
 
@@ -394,12 +395,12 @@ def test_an_answer_cut_short_is_kept_with_how_its_connection_ended_it():
 
 
 def test_a_cut_answer_breaks_the_contract_and_a_whole_one_does_not():
-    """The client's judgement of every answer names a cut one, with how it ended and a curl command."""
+    """The judgement of an answer names a cut one, with how it ended and a curl command."""
     with ReferenceServer(faults=["last-page-chunk-missing"]) as srv:
         api = ApiClient(session(retries=0), srv.base_url, srv.seed_info.api_key, srv.seed_info.runtime_id, CONTRACT)
-        api.list_runs(params=[("limit", 5)])  # a page with more after it: whole
+        judged(api.list_runs(params=[("limit", 5)]), api.contract)  # a page with more after it: whole
         with pytest.raises(ContractViolation) as raised:
-            api.list_runs(params=[("limit", 100), ("status", "active")])  # the last page: its last chunk missing
+            judged(api.list_runs(params=[("limit", 100), ("status", "active")]), api.contract)  # the last page: its last chunk missing
     assert "the answer is cut short: the connection ended the answer after" in str(raised.value)
     assert "reproduce: curl" in str(raised.value)
 
@@ -410,7 +411,7 @@ def test_nodes_431_and_reset_is_a_refusal_for_a_request_refusable_for_its_size()
     target taken for gone; the default contract allows it (sizeRefusals: closed)."""
     with ReferenceServer(variants=Variants(head_limit=NODE_HEAD_LIMIT)) as srv:
         api = ApiClient(session(retries=1), srv.base_url, srv.seed_info.api_key, srv.seed_info.runtime_id, CONTRACT)
-        answers = [api.list_runs(params=f"cursor={'A' * size}", judge=False, refusable_for_size=True)
+        answers = [api.list_runs(params=f"cursor={'A' * size}", refusable_for_size=True)
                    for size in (17_000, 100_000, 1_000_000)]
         within = api.list_runs(params=[("limit", 5)])  # a head within the limit: served as ever
     assert within.status == 200 and not within.ended
@@ -424,8 +425,8 @@ def test_a_connection_ended_with_no_answer_is_the_target_gone_unless_the_request
     with scripted_server("drop") as (base_url, _):
         api = ApiClient(session(retries=0), base_url, "bctrl_sk_test_" + "0" * 32, "r", CONTRACT)
         with pytest.raises(ConnectionEnded):
-            api.list_runs(judge=False)
-        answer = api.list_runs(params=f"cursor={'A' * 9000}", judge=False, refusable_for_size=True)
+            api.list_runs()
+        answer = api.list_runs(params=f"cursor={'A' * 9000}", refusable_for_size=True)
     assert answer.status is None and "no answer to a request of 9," in answer.ended
     assert answer.summary().startswith("no answer (the connection ended with no answer")
 

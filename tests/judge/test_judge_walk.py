@@ -7,12 +7,12 @@ import pytest
 from reference_server import ReferenceServer
 
 from conformance.contract import load_contract
-from conformance.harness.client import ApiClient, page_params
+from conformance.judge.live import duplicates, out_of_order
+from conformance.judge.walk import empty_page_after_cursor, walk_runs
 from conformance.outcomes import ContractViolation
-from conformance.harness.live import duplicates, out_of_order
 from conformance.redaction import KEY_PLACEHOLDER, register_secret
-from conformance.harness.transport import PoliteSession
-from conformance.harness.walk import empty_page_after_cursor, walk_runs
+from conformance.transport.client import ApiClient, page_params
+from conformance.transport.session import PoliteSession
 
 CONTRACT = load_contract()
 SEEDED_RUNS = 130  # runs of the reference server's main runtime (reference_server/store.py, A_RUN_COUNT)

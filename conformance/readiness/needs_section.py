@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from .. import readme
+from .. import readme_blocks
 from ..catalogue import collect
 from ..contract import Contract, load_contract
 from ..settings import NIGHTS, week
@@ -70,13 +70,13 @@ def section(contract: Contract | None = None, by_night: dict[str, list[dict[str,
         _, every, some = counted[profile]
         settings = list(dict.fromkeys(setting_of(gap) for gap in GAP_NAMES if every.get(gap) or some.get(gap)))
         lines += ["", f"{use} with {', '.join(f'`{s}`' for s in settings)} set as above."]
-    return readme.block(BLOCK, "\n".join(lines + [""]))
+    return readme_blocks.block(BLOCK, "\n".join(lines + [""]))
 
 
-def write(path: Path = readme.README, text: str | None = None) -> bool:
+def write(path: Path = readme_blocks.README, text: str | None = None) -> bool:
     """Rewrite the section in the README; True when it changed."""
-    return readme.write(BLOCK, text or section(), path)
+    return readme_blocks.write(BLOCK, text or section(), path)
 
 
-def in_readme(path: Path = readme.README) -> str | None:
-    return readme.in_readme(BLOCK, path)
+def in_readme(path: Path = readme_blocks.README) -> str | None:
+    return readme_blocks.in_readme(BLOCK, path)

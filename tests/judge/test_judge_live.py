@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from conformance.contract import load_contract
-from conformance.harness.exchange import Exchange
+from conformance.transport.exchange import Exchange
 from fractions import Fraction
 
-from conformance.harness.live import covers, duplicates, lagging_until, missed_runs, out_of_order, \
+from conformance.judge.live import covers, duplicates, lagging_until, missed_runs, out_of_order, \
     possible_statuses, unexplained_runs
+from conformance.judge.walk import Walk
 from conformance.representation import instant
-from conformance.harness.walk import Walk
 
 CONTRACT = load_contract()
 PAGE = Exchange(method="GET", url="http://127.0.0.1/v2/runtimes/rt/runs", sent_headers={}, status=200,

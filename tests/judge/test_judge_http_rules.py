@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import load_contract
-from conformance.harness.answers import AnswerLog
-from conformance.harness.exchange import Exchange
-from conformance.harness.http_rules import cache_directives, http_problems, report
+from conformance.judge.http_rules import cache_directives, http_problems, report
+from conformance.transport.answers import AnswerLog
+from conformance.transport.exchange import Exchange
 
 CONTRACT = load_contract()
 

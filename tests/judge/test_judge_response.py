@@ -7,11 +7,11 @@ import uuid
 import pytest
 
 from conformance.contract import load_contract
-from conformance.harness.exchange import Exchange
+from conformance.judge.response import (check_response, error_body_problems, response_problems,
+                                            run_invariant_problems)
 from conformance.outcomes import ContractViolation
 from conformance.redaction import register_secret
-from conformance.harness.validation import (check_response, error_body_problems, response_problems,
-                                            run_invariant_problems)
+from conformance.transport.exchange import Exchange
 
 CONTRACT = load_contract()
 JSON = {"Content-Type": "application/json; charset=utf-8"}

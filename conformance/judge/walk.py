@@ -1,15 +1,17 @@
-"""Follow nextCursor from the first page, the way bctrl's SDK iterators do (resending filter and limit)."""
+"""A cursor walk, judged as it goes: each page against the contract, and the walk's own rules (it ends, no cursor
+comes twice); with what a walk saw and the empty pages a walk must not meet."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from .client import ApiClient, page_params
-from .exchange import Exchange
 from ..outcomes import ContractViolation
+from ..transport.client import ApiClient, pages
+from ..transport.exchange import Exchange
 from .expect import expect, expect_status
+from .response import check_response
 
 PAGE_SLACK = 3  # pages a walk may take beyond what its run count needs before it counts as endless
 
@@ -31,7 +33,7 @@ class Walk:
 
     def restricted(self, statuses: Iterable[str] | None) -> "Walk":
         """The part of this unfiltered walk that a filter on `statuses` lists (all of it for None). Sound for ended
-        statuses only, where a listed run stays (harness/live.py)."""
+        statuses only, where a listed run stays (judge/live.py)."""
         if statuses is None:
             return self
         return Walk(runs=[run for run in self.runs if run["status"] in statuses], complete=self.complete)
@@ -46,7 +48,7 @@ def empty_page_after_cursor(walk: Walk) -> tuple[int, Exchange] | None:
     """The first page served for a nextCursor that holds no runs, as (page number, page); None if there is none.
 
     A contract break wherever the runs behind a cursor cannot vanish (unfiltered lists, filters of ended statuses:
-    see harness/live.py); a run that was active may leave an `active` filter between two pages."""
+    see judge/live.py); a run that was active may leave an `active` filter between two pages."""
     return next(((number, page) for number, page in enumerate(walk.pages[1:], start=2) if not page.runs), None)
 
 
@@ -68,24 +70,6 @@ def page_budget(max_runs: int, page_size: int) -> int:
     return math.ceil(max_runs / page_size) + PAGE_SLACK
 
 
-def pages(api: ApiClient, *, limit: int | None = None, status: str | Iterable[str] | None = None,
-          runtime_id: str | None = None, judge: bool = True, first: Exchange | None = None) -> Iterator[Exchange]:
-    """The pages of one walk, first to last, following nextCursor the way bctrl's SDK iterators do (resending
-    filter and limit), lazily: the caller stops when it has seen enough. It ends after a page that is not a 200
-    or has no nextCursor. `judge`: each page is checked against the contract (a ContractViolation otherwise);
-    `first`: the first page, already received."""
-    status = list(status) if status is not None and not isinstance(status, str) else status
-    page, cursor = first, None
-    while True:
-        if page is None:
-            page = api.list_runs(runtime_id, page_params(limit, status, cursor), judge=judge)
-        yield page
-        cursor = page.next_cursor
-        if page.status != 200 or cursor is None:
-            return
-        page = None
-
-
 def walk_runs(
     api: ApiClient,
     *,
@@ -102,6 +86,7 @@ def walk_runs(
     budget = page_budget(max_runs, page_size)
     walk, seen_cursors = Walk(), set()
     for page in pages(api, limit=limit, status=status, runtime_id=runtime_id):
+        check_response(page, api.contract)
         expect_status(page, 200, f"Page {len(walk.pages) + 1} of a cursor walk is served")
         walk.pages.append(page)
         walk.runs.extend(page.runs)

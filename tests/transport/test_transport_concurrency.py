@@ -1,4 +1,4 @@
-"""harness/concurrency.py: tasks in flight at once, results in the order given, nothing nested waits for ever."""
+"""transport/concurrency.py: tasks in flight at once, results in the order given, nothing nested waits for ever."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from conformance.harness.concurrency import Overlap
-from conformance.harness.exchange import sender
+from conformance.transport.concurrency import Overlap
+from conformance.transport.exchange import sender
 
 
 def test_results_come_in_the_order_given_whatever_ends_first():
