@@ -47,6 +47,8 @@ def judged(exchange: Exchange, contract: Contract) -> Exchange:
 def response_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:
     if exchange.ended and not contract.refused_at_transport(exchange.status):
         yield f"the answer is cut short: {exchange.ended} (RFC 9112 §6: a message ends where its framing says)"
+    for problem in exchange.framing:
+        yield f"{problem} (RFC 9112 §6: a message ends where its framing says)"
     if exchange.status not in contract.documented_statuses:
         yield f"status {exchange.status} is not one the contract documents for this operation"
         return

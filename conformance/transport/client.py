@@ -100,6 +100,11 @@ class ApiClient:
         response = self.session.send(prepared, allow_redirects=False, **environment)
         return to_exchange(response)
 
+    def on_one_connection(self):
+        """A context in which this thread's requests go on one kept-alive connection, each answer read from its bytes
+        (PoliteSession.on_one_connection)."""
+        return self.session.on_one_connection()
+
     def _headers(self, authorization: object) -> dict[str, str]:
         if authorization is USE_KEY:
             return {"Authorization": f"Bearer {self.api_key}"}

@@ -49,6 +49,7 @@ class Exchange:
     retried: bool = False  # consumed by the polite client's retries: no check saw it
     error: str = ""  # what went wrong when there is no answer
     ended: str = ""  # how the connection ended the answer early (its body cut short, reset); "" when it did not
+    framing: tuple[str, ...] = ()  # what the answer's bytes broke of HTTP/1.1 framing (read on the wire: wire.py)
     attempts: list["Exchange"] = field(default_factory=list)  # the answers retried before this one, in order
     # The header lines the suite chose, in order, a name sent twice kept twice (sent_headers keeps one value a name):
     # what a reproduction sends. Not given: sent_headers' lines.
@@ -128,7 +129,9 @@ class Exchange:
         parts = ["curl", "-sS", "-i"]
         if _DOT_SEGMENT.search(urlsplit(self.url).path):
             parts.append("--path-as-is")  # curl would resolve the dot segments before sending
-        if self.method != "GET":
+        if self.method == "HEAD":
+            parts.append("-I")  # (-X HEAD would wait for a body the answer does not have)
+        elif self.method != "GET":
             parts += ["-X", self.method]
         command = " ".join(parts)
         for name, value in self.sent_lines:
@@ -158,7 +161,7 @@ def exchange_of(response: requests.Response, sent: float, attempts: list[Exchang
     return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
                     response.status_code, response.headers, _text(response), response.content, sent=sent,
                     received=time.monotonic(), wall=time.time(), test=sender.get(), attempts=list(attempts or []),
-                    ended=ended, sent_lines=chosen_lines(request.headers))
+                    ended=ended, framing=getattr(response, "framing", ()), sent_lines=chosen_lines(request.headers))
 
 
 def _text(response: requests.Response) -> str:

@@ -23,6 +23,7 @@ from urllib3.util.retry import Retry
 from ..outcomes import BudgetExhausted, TargetUnavailable
 from ..representation import headers_of
 from .exchange import Exchange, chosen_headers, chosen_lines, exchange_of, sender
+from .wire import WireAdapter, WireBroken
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
 IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idempotent methods, and QUERY (safe)
@@ -143,6 +144,7 @@ class PoliteSession(requests.Session):
         self.budget = RequestBudget(budget)
         self.pacer = Pacer(rate)
         self.timeout = timeout
+        self.retry_after_max = retry_after_max
         self.retry_count = 0
         self._count_lock = threading.Lock()
         self._call = threading.local()  # the request being sent on this thread, and the answers retried so far
@@ -216,12 +218,14 @@ class PoliteSession(requests.Session):
         with self._count_lock:
             self.retry_count += 1
 
-    def _report(self, request, response, started: float, error: str = "", ended: str = "") -> Exchange:
+    def _report(self, request, response, started: float, error: str = "", ended: str = "",
+                framing: tuple[str, ...] = ()) -> Exchange:
         attempts = list(self._call.attempts)
         if response is None:
             exchange = Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None,
                                 sent=started, received=time.monotonic(), wall=time.time(), test=sender.get(),
-                                error=error, attempts=attempts, ended=ended, sent_lines=chosen_lines(request.headers))
+                                error=error, attempts=attempts, ended=ended, framing=framing,
+                                sent_lines=chosen_lines(request.headers))
         else:
             exchange = exchange_of(response, started, attempts, ended)
         with self._listening:
@@ -249,10 +253,13 @@ class PoliteSession(requests.Session):
             response = super().send(request, **{**kwargs, "stream": True})  # the body is read below, by read_body
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             ended = f"the connection ended with no answer to a request of {head_size(request):,} bytes ({cause(exc)})"
-            exchange = self._report(request, None, started, type(exc).__name__, ended)
+            framing = (str(exc),) if isinstance(exc, WireBroken) else ()  # bytes came, but no answer h11 can read
+            exchange = self._report(request, None, started, type(exc).__name__, ended, framing)
             raise ConnectionEnded(f"{_where(request)}: no answer after {self._call.retried} retries "
                                   f"({type(exc).__name__})", exchange) from None
-        ended = "" if streamed else read_body(response)
+        ended = ("" if streamed else read_body(response)) or getattr(response, "ended_on_wire", "")
+        if self._on_the_wire():  # no retries there: a 429 or 503 is heeded here, then comes back as it is
+            self._heed(response.status_code, response.raw)
         if self._given_up_on(request, response):  # retries spent on a 429, 502, 503 or 504
             if response.status_code == 429 or not self._serves_others(started, kwargs):
                 self._call.attempts.append(_attempt(request, response.raw, None))  # the last answer: an attempt
@@ -272,7 +279,37 @@ class PoliteSession(requests.Session):
         """The answer urllib3 hands back once a retryable request's retries are spent (a request sent to judge the
         target's state is not judged so again)."""
         return (request.method in IDEMPOTENT_METHODS and response.status_code in RETRY_STATUSES
-                and not getattr(self._call, "probing", False))
+                and not getattr(self._call, "probing", False) and not self._on_the_wire())
+
+    @contextlib.contextmanager
+    def on_one_connection(self):
+        """While inside, this thread's requests go one after another on one kept-alive connection, each answer read
+        byte by byte (wire.WireAdapter) and not retried: it comes back as it came, its framing judged from its bytes.
+        A 429's or 503's Retry-After still holds every thread."""
+        self._call.wire = WireAdapter()
+        try:
+            yield
+        finally:
+            self._call.wire.close()
+            self._call.wire = None
+
+    def get_adapter(self, url: str):
+        return self._call.wire if self._on_the_wire() else super().get_adapter(url)
+
+    def _on_the_wire(self) -> bool:
+        return getattr(self._call, "wire", None) is not None
+
+    def _heed(self, status: int, response) -> None:
+        """What a 429 or 503 says to every thread when it is not retried: wait its Retry-After; after a 429, one request
+        at a time."""
+        if status == 429:
+            self.throttled = True
+        wait = _retry_after(response)
+        if wait is not None and wait > self.retry_after_max:
+            raise TargetUnavailable(f"BCTRL_RETRY_AFTER_MAX: the target asks to wait {wait:.0f} s (Retry-After), "
+                                    f"longer than the {self.retry_after_max:.0f} s this run may wait")
+        if wait is not None:
+            self.pacer.hold(wait)
 
     def _serves_others(self, started: float, kwargs: dict) -> bool:
         """After its retries one request still gets a 502, 503 or 504: is the target up, serving the others? Yes when
