@@ -1,6 +1,7 @@
 """HTTP rules the contract implies for every answer, judged one answer at a time (see answers.py for the log).
 
-Only what the contract or HTTP itself requires is judged; what HTTP lets a server choose (how it answers HEAD,
+Every answer the client retried (a 429, a 503) is judged too, as the API's answer it is. Only what the contract or
+HTTP itself requires is judged; what HTTP lets a server choose (how it answers HEAD,
 which cache directives it sends to anonymous requests, whether it sends Retry-After with a 503) is left alone.
 """
 
@@ -13,6 +14,7 @@ from ..contract import Contract
 from ..redaction import contains_secret
 from ..transport.answers import describe_answer
 from ..transport.exchange import Exchange
+from .response import error_body_problems, response_problems, schema_problems
 
 # A Cache-Control directive: a token, optionally `=token` or `="quoted string"`.
 _DIRECTIVE = re.compile(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?\s*(?:,|$)')
@@ -51,8 +53,22 @@ def echoed_keys(answer: Exchange) -> list[str]:
     return where + (["body"] if answer.body and contains_secret(answer.text) else [])
 
 
+def retried_error_problems(answer: Exchange, contract: Contract) -> Iterator[str]:
+    """A 429 or 503 the client retried, judged before the retry as the answer of the API it is: a 429 as the contract
+    documents it (media type, envelope, Retry-After, nothing leaked); a 503 in JSON as one of the API's errors (a
+    bctrl envelope, nothing leaked). A 503 in another media type may be a front end's own page: left alone."""
+    if answer.status == 429 and answer.status in contract.documented_statuses:
+        yield from response_problems(answer, contract)
+    elif answer.status == 503 and answer.content_type in contract.error_media_types:
+        yield from schema_problems(answer.json, contract, contract.error_status("rateLimited"), answer.content_type)
+        yield from error_body_problems(answer.text, contract, answer.url)
+
+
 def http_problems(answer: Exchange, contract: Contract) -> Iterator[tuple[str, str]]:
     """(rule id, problem) for every HTTP rule this answer breaks."""
+    if answer.retried:
+        for problem in retried_error_problems(answer, contract):
+            yield "errors.envelope", f"a retried {answer.status}: {problem}"
     echoed = echoed_keys(answer)
     if echoed:
         yield "auth.never-echoed", f"the answer carries an API key (in {', '.join(echoed)})"

@@ -30,6 +30,7 @@ IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idemp
 BACKOFF_FACTOR = 0.25  # 250 ms, then doubling, as bctrl's own clients do
 BACKOFF_MAX = 8.0
 BACKOFF_JITTER = 0.25
+RETRIED_BODY = 65536  # bytes of a retried answer's body kept to judge it (an error body is far smaller)
 BODY_CHUNK = 4096  # read in small pieces: urllib3 drops the piece a connection cuts short, so keep them small
 
 
@@ -71,16 +72,27 @@ class Pacer:
             self._next = max(self._next, time.monotonic() + seconds)
 
 
-def _attempt(request, response, error) -> Exchange:
-    """One answer (or failure) that urllib3's Retry consumed: the caller never sees it, the run's records do."""
+def _attempt(request, response, error, body: bytes | None = None) -> Exchange:
+    """One answer (or failure) that urllib3's Retry consumed: the caller never sees it, the run's records do, body and
+    all (read here unless given: urllib3 drains it after this), so that it is judged like any answer."""
     now = time.monotonic()
     if response is not None and response.status:
+        body = _retried_body(response) if body is None else body
         return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
-                        response.status, headers_of(response.headers), sent=now, received=now, wall=time.time(),
-                        test=sender.get(), retried=True)
+                        response.status, headers_of(response.headers), body.decode("utf-8", errors="replace"), body,
+                        sent=now, received=now, wall=time.time(), test=sender.get(), retried=True)
     return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None, sent=now,
                     received=now, wall=time.time(), test=sender.get(), retried=True,
                     error=type(error).__name__ if error is not None else "error")
+
+
+def _retried_body(response) -> bytes:
+    """The body of an answer urllib3 is about to retry, up to RETRIED_BODY bytes ("" when it cannot be read: the
+    retry goes on all the same)."""
+    try:
+        return response.read(RETRIED_BODY, decode_content=True) or b""
+    except Exception:  # a body cut short or undecodable: the answer is still recorded, without it
+        return b""
 
 
 class PoliteRetry(Retry):
@@ -262,7 +274,7 @@ class PoliteSession(requests.Session):
             self._heed(response.status_code, response.raw)
         if self._given_up_on(request, response):  # retries spent on a 429, 502, 503 or 504
             if response.status_code == 429 or not self._serves_others(started, kwargs):
-                self._call.attempts.append(_attempt(request, response.raw, None))  # the last answer: an attempt
+                self._call.attempts.append(_attempt(request, response.raw, None, response.content))  # the last
                 self._report(request, None, started, "gave up")
                 raise TargetUnavailable(f"{_where(request)}: still {response.status_code} after "
                                         f"{self._call.retried} retries")

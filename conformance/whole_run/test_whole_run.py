@@ -56,10 +56,11 @@ def test_no_run_changes_what_cannot_change_across_the_whole_run(ledger_with_a_la
         )
 
 
-@pytest.mark.rule("http.retry-after", "http.shared-cache", "auth.never-echoed")
+@pytest.mark.rule("http.retry-after", "http.shared-cache", "auth.never-echoed", "errors.envelope")
 def test_every_answer_keeps_the_http_rules_the_contract_implies(answer_log, contract):
     """Every answer the run received, the ones the client retried and no test saw included, keeps the HTTP rules
-    the contract implies: the headers its status requires (Retry-After with 429), no Cache-Control that lets a
+    the contract implies: a 429 or a JSON 503 judged before it was retried like any error of the API, the headers
+    its status requires (Retry-After with 429), no Cache-Control that lets a
     shared cache store an answer to an authenticated request (public, s-maxage), and no API key (nor an encoding or
     a piece of one) in any header or body, 200s included."""
     _not_recorded("answer log", answer_log.errors)
