@@ -14,7 +14,7 @@ from urllib3 import HTTPHeaderDict
 from ..contract import RUNS_PATH, Contract
 from ..outcomes import TargetUnavailable
 from .exchange import Exchange, exchange_of
-from .session import ConnectionEnded
+from .session import ConnectionEnded, NoAnswer
 
 USE_KEY = object()  # the default: `Authorization: Bearer <the configured key>`
 Params = Sequence[tuple[str, object]]
@@ -50,7 +50,7 @@ class ApiClient:
         headers = {**self._headers(authorization), **(headers or {})}
         try:
             response = self.session.get(self.runs_url(runtime_id), params=_as_pairs(params), headers=headers)
-        except ConnectionEnded as ending:
+        except (ConnectionEnded, NoAnswer) as ending:  # no answer: the refusal, for a request refusable for its size
             if not refusable_for_size:
                 raise
             return ending.exchange

@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
-from ..outcomes import BudgetExhausted, TargetUnavailable
+from ..outcomes import BudgetExhausted, ContractViolation, TargetUnavailable
 from ..representation import headers_of
 from .exchange import Exchange, chosen_headers, chosen_lines, exchange_of, sender
 from .wire import WireAdapter, WireBroken
@@ -267,7 +267,10 @@ class PoliteSession(requests.Session):
             ended = f"the connection ended with no answer to a request of {head_size(request):,} bytes ({cause(exc)})"
             framing = (str(exc),) if isinstance(exc, WireBroken) else ()  # bytes came, but no answer h11 can read
             exchange = self._report(request, None, started, type(exc).__name__, ended, framing)
-            raise ConnectionEnded(f"{_where(request)}: no answer after {self._call.retried} retries "
+            tries = self._call.retried + 1
+            if self._serves_others(started, kwargs):  # this request, every time: the API's failure, not a tool's
+                raise NoAnswer(exchange, tries) from None
+            raise ConnectionEnded(f"{_where(request)}: no answer after {tries - 1} retries "
                                   f"({type(exc).__name__})", exchange) from None
         ended = ("" if streamed else read_body(response)) or getattr(response, "ended_on_wire", "")
         if self._on_the_wire():  # no retries there: a 429 or 503 is heeded here, then comes back as it is
@@ -358,6 +361,17 @@ class ConnectionEnded(TargetUnavailable):
     def __init__(self, message: str, exchange: Exchange):
         super().__init__(message)
         self.exchange = exchange
+
+
+class NoAnswer(ContractViolation):
+    """The connection ended with no answer to one request on each of its tries, while the target answered others: the
+    API's failure on that request (a crash, a reset), not the target gone. Its `exchange` says how it ended; for a
+    request the server may refuse for its size, that ending may be the refusal (ApiClient.list_runs decides)."""
+
+    def __init__(self, exchange: Exchange, tries: int):
+        super().__init__("The request gets an answer", expected="an answer: a page, or a refusal the contract allows",
+                         actual=f"{exchange.ended}, on each of its {tries} tries, while the target answered other "
+                                "requests", exchange=exchange)
 
 
 def read_body(response: requests.Response) -> str:

@@ -14,8 +14,8 @@ from conformance.contract import load_contract
 from conformance.judge.response import judged
 from conformance.outcomes import BudgetExhausted, ContractViolation, TargetUnavailable, ToolError
 from conformance.transport.client import ApiClient
-from conformance.transport.session import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, ConnectionEnded, Pacer,
-                                           PoliteRetry, PoliteSession, RequestBudget)
+from conformance.transport.session import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, ConnectionEnded,
+                                           NoAnswer, Pacer, PoliteRetry, PoliteSession, RequestBudget)
 from reference_server.variants import NODE_HEAD_LIMIT, Variants
 from reference_server.wire_faults import PROXY_BUFFER
 
@@ -400,7 +400,8 @@ def test_a_cut_answer_breaks_the_contract_and_a_whole_one_does_not():
         api = ApiClient(session(retries=0), srv.base_url, srv.seed_info.api_key, srv.seed_info.runtime_id, CONTRACT)
         judged(api.list_runs(params=[("limit", 5)]), api.contract)  # a page with more after it: whole
         with pytest.raises(ContractViolation) as raised:
-            judged(api.list_runs(params=[("limit", 100), ("status", "active")]), api.contract)  # the last page: its last chunk missing
+            # the last page: its last chunk missing
+            judged(api.list_runs(params=[("limit", 100), ("status", "active")]), api.contract)
     assert "the answer is cut short: the connection ended the answer after" in str(raised.value)
     assert "reproduce: curl" in str(raised.value)
 
@@ -417,6 +418,34 @@ def test_nodes_431_and_reset_is_a_refusal_for_a_request_refusable_for_its_size()
     assert within.status == 200 and not within.ended
     assert all(answer.status in (431, None) and answer.ended for answer in answers), [a.summary() for a in answers]
     assert all(CONTRACT.refused_at_transport(answer.status) for answer in answers)
+
+
+def test_no_answer_to_one_request_every_time_while_others_are_served_is_the_apis_failure():
+    """A connection that ends with no answer to one request on every try, while the target answers the others, is a
+    contract violation saying how it ended and how often, with a curl command: not the target gone."""
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if "cursor" in self.path:  # a worker that crashes on this one request
+                self.close_connection = True
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    with local_server(Handler) as base_url:
+        polite = session(retries=2)
+        assert polite.get(base_url + "/v2/runtimes/r/runs").status_code == 200
+        with pytest.raises(NoAnswer) as raised:
+            polite.get(base_url + "/v2/runtimes/r/runs?cursor=abc")
+    assert isinstance(raised.value, ContractViolation) and not isinstance(raised.value, ToolError)
+    assert "on each of its 3 tries, while the target answered other requests" in str(raised.value)
+    assert "curl" in str(raised.value) and "cursor=abc" in str(raised.value)
 
 
 def test_a_connection_ended_with_no_answer_is_the_target_gone_unless_the_request_may_be_refused_for_its_size():
