@@ -156,5 +156,8 @@ def first_contact(api: ApiClient, limit: int) -> Exchange:
     if answer.status in (401, 403):
         raise SettingsError(f"BCTRL_API_KEY is refused by {base_url} ({answer.status})")
     if answer.status == 404:
-        raise SettingsError(f"BCTRL_RUNTIME_ID {api.runtime_id!r} is not found with this key at {base_url}")
+        raise SettingsError(f"BCTRL_RUNTIME_ID {api.runtime_id!r} is not found with this key at {base_url}: fix the "
+                            "setting if it names a runtime this key cannot see; if it is this key's runtime, the API "
+                            "does not find it (a bug in its runtime or tenant lookup): open it with this key in "
+                            "bctrl's console to tell which")
     return answer

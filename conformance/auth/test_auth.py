@@ -7,7 +7,7 @@ import pytest
 from conformance.judge.expect import expect, expect_status
 from conformance.judge.response import judged
 from conformance.profiles import cases
-from conformance.readiness import other_tenant
+from conformance.readiness import named_runtime, other_tenant
 from conformance.representation import unknown_like
 from conformance.transport.client import page_params
 
@@ -70,6 +70,15 @@ def test_unknown_runtime_is_not_found(api, contract, unknown_runtime_id):
     """A runtime id that exists nowhere (shaped like a real one) gets the contract's 404 and no runs."""
     answer = judged(api.list_runs(unknown_runtime_id), contract)
     _expect_refusal_without_runs(answer, contract.error_status("notVisible"), "An unknown runtime is not found")
+
+
+@pytest.mark.rule("runtime.unknown", "errors.envelope")
+@pytest.mark.parametrize("setting", cases(["empty", "second"], marks={
+    setting: [pytest.mark.needs(named_runtime(setting))] for setting in ("empty", "second")}))
+def test_a_runtime_the_settings_name_gets_an_answer_the_contract_allows(api, contract, target, setting):
+    """A runtime the settings name gets an answer the contract allows, whatever it holds and whoever's it is: a page,
+    or the contract's refusal (a 404 there may be a wrong setting, never a 404 that breaks the contract)."""
+    judged(api.list_runs(getattr(target, f"{setting}_runtime_id"), page_params(limit=contract.limit_min)), contract)
 
 
 @pytest.mark.rule("tenant.isolation")

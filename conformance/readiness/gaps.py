@@ -35,14 +35,20 @@ class Gap:
     def fix(self) -> str:
         return fix_of(self.name)
 
+    @property
+    def suspect(self) -> str:
+        """How the observation behind this gap would be the API's failure ("" when it could not be)."""
+        return next((short.suspect for short in self.shortfalls if short.suspect), "")
+
     def line(self) -> str:
         state = "accepted" if self.accepted else "not accepted"
+        also = f"; it could also be the API's failure: {self.suspect}" if self.suspect else ""
         return (f"gap {self.name} ({state}, {len(self.checks)} check{'s' * (len(self.checks) != 1)} not judged): "
-                f"{self.reason}; fix: {self.fix}")
+                f"{self.reason}; fix: {self.fix}{also}")
 
     def as_json(self) -> dict:
         return {"name": self.name, "reason": self.reason, "fix": self.fix, "accepted": self.accepted,
-                "needs": self.needs, "checks": self.checks}
+                "needs": self.needs, "checks": self.checks, **({"suspect": self.suspect} if self.suspect else {})}
 
 
 class GapBook:
@@ -56,6 +62,7 @@ class GapBook:
         for shortfall in shortfalls:
             gap = self._gaps.setdefault(shortfall.gap, Gap(shortfall.gap, shortfall.gap in self.accepted))
             gap.shortfalls.append(shortfall)
+            gap.accepted = gap.accepted and not shortfall.suspect  # what may be a bug is not the data's to accept
             if check not in gap.checks:
                 gap.checks.append(check)
 

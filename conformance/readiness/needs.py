@@ -25,28 +25,42 @@ Size = int | str  # a page size, or the name of the contract's (limit_min, limit
 
 
 @dataclass(frozen=True)
+class Suspect:
+    """What the data has, where the same observation may also be the API's failure: how it would be, and what tells
+    the two apart. A shortfall function returns one instead of a plain string for such an observation."""
+
+    have: str
+    api_failure: str
+
+
+@dataclass(frozen=True)
 class Shortfall:
-    """One unmet need: its gap, what the data has, what the check needs, and how large that need is."""
+    """One unmet need: its gap, what the data has, what the check needs, and how large that need is; `suspect`: how
+    the same observation would be the API's failure (a gap that may be a bug is never accepted)."""
 
     gap: str
     have: str
     requirement: str
     weight: int = 0
+    suspect: str = ""
 
     @property
     def reason(self) -> str:
-        return f"{self.have}: {self.requirement}; {fix_of(self.gap)} (gap {self.gap})"
+        also = f"; or the API's failure: {self.suspect}" if self.suspect else ""
+        return f"{self.have}: {self.requirement}; {fix_of(self.gap)} (gap {self.gap}){also}"
 
 
 @dataclass(frozen=True)
 class Need:
     gap: str
     requirement: Callable[[Contract], str]  # what the check needs, in words
-    shortfall: Callable[[Readiness, Contract], str | None]  # None when met; else what the data has
+    shortfall: Callable[[Readiness, Contract], str | Suspect | None]  # None when met; else what the data has
     weight: Callable[[Contract], int] = lambda contract: 0  # orders the needs of one gap (the largest last)
     crosses: Size | None = None  # the page size a walk must cross (crossing needs)
 
-    def short(self, contract: Contract, have: str) -> Shortfall:
+    def short(self, contract: Contract, have: str | Suspect) -> Shortfall:
+        if isinstance(have, Suspect):
+            return Shortfall(self.gap, have.have, self.requirement(contract), self.weight(contract), have.api_failure)
         return Shortfall(self.gap, have, self.requirement(contract), self.weight(contract))
 
     def unmet(self, readiness: Readiness, contract: Contract) -> Shortfall | None:
@@ -140,18 +154,27 @@ def _configured(answer: Callable[[Readiness], RuntimeAnswer], behaves: Callable[
     return shortfall
 
 
-def _not_empty(runtime: RuntimeAnswer) -> str | None:
+def not_found(runtime: RuntimeAnswer) -> Suspect:
+    """A runtime the settings name, answered 404: a setting that names a runtime the key cannot see, or an API that
+    loses one of the key's runtimes. Only the API's owner can tell, and how."""
+    return Suspect(f"{runtime.setting} is not found with this key",
+                   f"if {runtime.runtime_id} is a runtime of this key, the API does not find it (its runtime or "
+                   "tenant lookup); to tell which, open that runtime with this key in bctrl's console or its own "
+                   "API: the setting is wrong if it is not there")
+
+
+def _not_empty(runtime: RuntimeAnswer) -> str | Suspect | None:
     if runtime.status == 404:
-        return f"{runtime.setting} is not found with this key"
+        return not_found(runtime)
     if runtime.status == 200 and runtime.runs:
         return f"{runtime.setting} lists {runtime.runs}{'+' if runtime.more else ''} runs: it is not empty"
     return None  # empty, or an answer the empty-runtime check judges itself
 
 
 def _has_runs(at_least: int):
-    def behaves(runtime: RuntimeAnswer) -> str | None:
+    def behaves(runtime: RuntimeAnswer) -> str | Suspect | None:
         if runtime.status == 404:
-            return f"{runtime.setting} is not found with this key"
+            return not_found(runtime)
         if runtime.status == 200 and runtime.runs < at_least and not runtime.more:
             return f"{runtime.setting} has {runtime.runs} run{'s' * (runtime.runs != 1)}"
         return None
@@ -176,6 +199,14 @@ def second_runtime(at_least: int = 2) -> Need:
     return Need("second-runtime", lambda contract: f"the check needs another runtime of the key with at least "
                                                    f"{_runs(at_least)}",
                 _configured(lambda readiness: readiness.second, _has_runs(at_least)), lambda contract: at_least)
+
+
+def named_runtime(setting: str) -> Need:
+    """The runtime setting ("empty" or "second") set, whatever the runtime answers: for the check that judges that
+    answer itself (a 404 there may be a wrong setting, but not a 404 that breaks the contract)."""
+    gap = {"empty": "empty-runtime", "second": "second-runtime"}[setting]
+    return Need(gap, lambda contract: f"the check needs BCTRL_{setting.upper()}_RUNTIME_ID set",
+                _configured(lambda readiness: getattr(readiness, setting), lambda runtime: None))
 
 
 def other_key() -> Need:

@@ -7,8 +7,8 @@ import pytest
 from conformance.contract import load_contract
 from conformance.outcomes import DataGap
 from conformance.readiness import (
-    Readiness, RuntimeAnswer, RuntimeData, crossing, empty_runtime, ended_runs, not_judged, other_tenant,
-    require, runs, second_runtime, status_runs,
+    Readiness, RuntimeAnswer, RuntimeData, crossing, empty_runtime, ended_runs, named_runtime, not_judged,
+    other_tenant, require, runs, second_runtime, status_runs,
 )
 from conformance.outcomes import verdict as run_verdict
 from conformance.readiness.gaps import GapBook
@@ -63,6 +63,23 @@ def test_configured_runtimes_must_be_set_and_behave_as_such():
     assert "lists 4 runs: it is not empty" in empty_runtime().unmet(full, CONTRACT).have
     lost = _readiness(THREE, second=RuntimeAnswer("BCTRL_SECOND_RUNTIME_ID", "rt-x", 404))
     assert "not found" in second_runtime().unmet(lost, CONTRACT).have
+
+
+def test_a_named_runtime_not_found_is_a_gap_that_may_be_the_apis_and_cannot_be_accepted():
+    """A runtime the settings name that answers 404 is a gap whose reason also says how it would be the API's failure
+    and what tells the two apart; accepting its gap does not accept it (the run stays not green)."""
+    lost = _readiness(THREE, empty=RuntimeAnswer("BCTRL_EMPTY_RUNTIME_ID", "rt-x", 404))
+    shortfall = empty_runtime().unmet(lost, CONTRACT)
+    assert shortfall.have == "BCTRL_EMPTY_RUNTIME_ID is not found with this key"
+    assert "the API does not find it" in shortfall.suspect and "rt-x" in shortfall.suspect
+    assert "or the API's failure" in shortfall.reason
+    book = GapBook(accepted=frozenset({"empty-runtime", "statuses"}))
+    book.add("a.py::test_empty", [shortfall])
+    book.add("a.py::test_failed", [status_runs("failed").unmet(_readiness(THREE), CONTRACT)])
+    assert [gap.name for gap in book.unaccepted] == ["empty-runtime"]
+    assert "it could also be the API's failure" in book.unaccepted[0].line()
+    assert book.unaccepted[0].as_json()["suspect"] == shortfall.suspect
+    assert named_runtime("empty").unmet(lost, CONTRACT) is None  # the check that judges that 404 itself runs
 
 
 def test_a_walk_that_could_not_be_made_leaves_the_checks_to_judge():
