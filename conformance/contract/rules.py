@@ -139,13 +139,16 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
     "auth.never-echoed": (("security",), lambda c: "No answer of the whole run, 200s included, carries an API key "
                                                    "(or an encoding or a piece of one) in any header or its body."),
     "http.head": (("x-bctrl-contract", "headRequests"),
-                  lambda c: "HEAD gets " + " or ".join({"as-get": "the status the same GET gets, with no body",
+                  lambda c: "HEAD gets " + " or ".join({"as-get": "the status and media type the same GET gets, with no body",
                                                          "refused": f"a refusal ({_codes(c.other_method_statuses)})"}
                                                         [answer] for answer in sorted(c.head_answers))
                             + "; never a 5xx, never a 2xx where the GET is refused."),
     "http.conditional": (("security",), lambda c: "A conditional request (If-None-Match, If-Modified-Since) never "
                                                   "skips authentication, never gets a 304 or a page for a runtime the "
                                                   "key cannot see, and never a 304 for another runtime's page."),
+    "query.equivalent": (("parameters",), lambda c: "The same query written another way (its parameters in another "
+                         "order, its characters percent-escaped in either hex case: RFC 3986 §6.2.2) gets the same "
+                         "answer."),
     "query.every-page": (("parameters",), lambda c: "Every rule on the query holds on every page: sent with a cursor "
                                                     "(plain or from a filtered walk), an invalid limit or status is "
                                                     "refused as it is on the first page."),

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from typing import Callable
+from urllib.parse import quote
 
 from ..contract import Contract
 from ..representation import fullwidth, lenient_readings
@@ -148,3 +150,30 @@ def resembled(contract: Contract, values: list[str]) -> frozenset[str]:
     found = [set(re.findall(r"\w+", unicodedata.normalize("NFKC", str(value)).casefold())) & set(contract.statuses)
              for value in values]
     return frozenset().union(*found) if all(found) else frozenset()
+
+
+# -- the same query written other ways (RFC 3986 §6.2.2: URIs every reader takes for the same) ---------------------
+EQUIVALENT_SPELLINGS = ("as-written", "parameters-reversed", "every-character-escaped", "escapes-in-lower-hex")
+
+
+def every_character_escaped(text: str, lower: bool = False) -> str:
+    """Every character of `text` percent-encoded (its UTF-8 bytes), in upper or lower hex: to a URI reader, the same
+    text (§6.2.2.1: hex digits are case-insensitive; §6.2.2.2: an escaped unreserved character is the character)."""
+    return "".join(f"%{byte:02x}" if lower else f"%{byte:02X}" for byte in str(text).encode("utf-8"))
+
+
+def equivalent_queries(pairs: Pairs) -> dict[str, str]:
+    """The query `pairs` as exact query strings a reader of URIs takes for the same query: as written (unreserved
+    characters as they are, others escaped), its parameters in reverse order (a union of repeated keys is the same
+    union), every character of keys and values escaped in upper hex, and in lower hex."""
+    return {"as-written": _written(pairs, _as_written), "parameters-reversed": _written(pairs[::-1], _as_written),
+            "every-character-escaped": _written(pairs, every_character_escaped),
+            "escapes-in-lower-hex": _written(pairs, lambda text: every_character_escaped(text, lower=True))}
+
+
+def _as_written(text: object) -> str:
+    return quote(str(text), safe="")
+
+
+def _written(pairs: Pairs, escape: Callable[[object], str]) -> str:
+    return "&".join(f"{escape(key)}={escape(value)}" for key, value in pairs)

@@ -1,0 +1,1 @@
+"""Contract area: the same question asked two ways (parameter order, percent-escapes) gets the same answer."""
