@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from conformance.inputs.cursors import GARBAGE, altered, truncated
+from conformance.inputs.cursors import GARBAGE, altered, truncated, wrapped
 from conformance.judge.expect import expect, expect_status
 from conformance.judge.live import duplicates, missed_runs, out_of_order, unexplained_runs
 from conformance.judge.response import judged
@@ -109,14 +109,31 @@ def test_following_a_cursor_keeps_the_filter_and_limit(api, contract, max_walk_r
 @pytest.mark.needs(A_CURSOR)
 @pytest.mark.parametrize("damage", cases(["garbage", "truncated", "tampered"]))
 def test_malformed_or_tampered_cursor_is_rejected(api, contract, shared_walk, damage):
-    """A cursor the API did not hand out gets the contract's 400: garbage always; a truncated or altered one too,
-    or, where the overlay's alteredCursor allows unsigned positions, a page of this runtime's own runs only."""
+    """A cursor the API did not hand out gets the contract's 400: garbage always; a truncated or altered one too
+    (numbers the suite can see in it among the alterations, grown by where machine integers wrap), or, where the
+    overlay's alteredCursor allows unsigned positions, a page of this runtime's own runs only, never the page of the
+    cursor a wrapped number reads as."""
     first = judged(api.list_runs(params=page_params(limit=1)), contract)
     cursor = first.next_cursor
     if cursor is None:
         not_judged(A_CURSOR, contract, RuntimeData.of(first.runs, complete=True).describe())
     bad = {"garbage": GARBAGE, "truncated": truncated(cursor), "tampered": altered(cursor)}[damage]
-    answer = judged(api.list_runs(params=page_params(limit=1, cursor=bad)), contract)
+    _expect_refused_or_own_runs(judged(api.list_runs(params=page_params(limit=1, cursor=bad)), contract), contract,
+                                shared_walk, damage)
+    wraps = wrapped(cursor) if damage == "tampered" else {}
+    handed = judged(api.list_runs(params=page_params(limit=1, cursor=cursor)), contract) if wraps else None
+    for name, number in wraps.items():
+        answer = judged(api.list_runs(params=page_params(limit=1, cursor=number)), contract)
+        _expect_refused_or_own_runs(answer, contract, shared_walk, f"{damage} ({name})")
+        expect(not (answer.status == 200 and answer.runs and answer.runs == handed.runs),
+               f"A cursor whose number grew by where machine integers wrap ({name}) is not read as the cursor "
+               "handed out", expected="a refusal, or the page at the position the number names (past every run)",
+               actual=f"the {len(answer.runs)} runs of the cursor handed out, first {answer.runs[0]['id']}"
+               if answer.runs else "", exchange=answer)
+
+
+def _expect_refused_or_own_runs(answer, contract, shared_walk, damage):
+    """A damaged cursor's answer: the contract's 400, or, where alteredCursor allows a position, this runtime's runs."""
     refused = contract.error_status("invalidQuery")
     served = damage != "garbage" and "served" in contract.altered_cursor
     allowed = ({refused} if damage == "garbage" or "refused" in contract.altered_cursor else set()) | (
