@@ -5,19 +5,23 @@ reading they break are kept together here; app.py asks `machine_read` for the li
 """
 from __future__ import annotations
 
+from .checks import BAD_LIMIT
 from .fault import Fault
+from .probes import page
 
-NUMBER_FAULTS = [
+FAULTS = [
     Fault("limit-int32-wrap", "limit",
-          "the handler converts the parsed limit with int32(n) (Go's strconv.ParseInt(s, 10, 64) then a cast, a "
-          "C extension's int): above 2^31 it wraps around, so limit=4294967301 (2^32 + 5) is read as 5 and served "
-          "as a page of 5 runs",
-          rules=("limit.refusal",), issue=23),
+          "the handler converts the parsed limit with int32(n) (Go's strconv.ParseInt(s, 10, 64) then a cast, a C "
+          "extension's int): above 2^31 it wraps around, so limit=4294967301 (2^32 + 5) is read as 5 and served as a "
+          "page of 5 runs",
+          rules=("limit.refusal",), issue=23, check=BAD_LIMIT,
+          observe=page([("limit", str(2 ** 32 + 5))])),
     Fault("limit-int64-wrap", "limit",
           "the limit is parsed as an unsigned 64-bit integer with wrapping arithmetic (Rust's wrapping_mul while "
-          "accumulating digits, or a u64 cast): 18446744073709551621 (2^64 + 5) is read as 5 and served as a page "
-          "of 5 runs",
-          rules=("limit.refusal",), issue=23),
+          "accumulating digits, or a u64 cast): 18446744073709551621 (2^64 + 5) is read as 5 and served as a page of "
+          "5 runs",
+          rules=("limit.refusal",), issue=23, check=BAD_LIMIT,
+          observe=page([("limit", str(2 ** 64 + 5))])),
 ]
 _WIDTHS = {"limit-int32-wrap": 32, "limit-int64-wrap": 64}
 
