@@ -130,7 +130,7 @@ class RunsApp:
         try:
             params = params or self.query.read(query)
         except ApiError as err:
-            self.errors.with_request(err, request, query)
+            self.errors.attach_request(err, request, query)
             raise
         if "parsed-query-shared" in self.faults:
             self.context.params = params  # the validation middleware leaves the parsed query on the context

@@ -1,7 +1,7 @@
 """Faults at machine-type boundaries: a limit read into a fixed-width integer that wraps around (issue 23, numbers
 where machine types break). Each is a bug a real stack has, and each shows only for a limit past its width: the
 wrapped value can land on a valid page size, served as if it had been asked for. The catalogue entries and the
-reading they break are kept together here; app.py asks `machine_read` for the limit's value.
+reading they break are kept together here; the query stage (stages/query.py) asks `machine_read` for the limit's value.
 """
 from __future__ import annotations
 

@@ -55,14 +55,13 @@ class Errors:
         status = 422 if "invalid-query-422" in self.faults else self.variants.invalid_query_status
         return ApiError(status, code, message, details)
 
-    def with_request(self, err: ApiError, request: Request, query: str) -> ApiError:
-        """A refused query as the validation error handler raises it."""
+    def attach_request(self, err: ApiError, request: Request, query: str) -> None:
+        """A refused query as the validation error handler raises it (fault validation-error-dumps-headers)."""
         if "validation-error-dumps-headers" in self.faults and 400 <= err.status < 500:
             # The validation error handler attaches the request for support tickets: headers and all.
             err.details = {**(err.details or {}), "request": {
                 "method": request.method, "path": request.path, "query": query,
                 "headers": {name: value for name, value in request.headers.items()}}}
-        return err
 
     def response(self, err: ApiError, request_id: str) -> Response:
         headers = [*err.headers, ("x-request-id", request_id)]
