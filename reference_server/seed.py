@@ -57,7 +57,6 @@ class SeedInfo:
     small_runtime_id: str | None = None  # a runtime of tenant A with only a few runs (RunStore(small_runtime_runs=N))
 
 
-
 _INSERT_RUN = "INSERT INTO runs (id, runtime_id, created_at, started_at, status, finished_at) VALUES (?, ?, ?, ?, ?, ?)"
 
 
@@ -115,11 +114,11 @@ def seed_runs(db: sqlite3.Connection, rng: random.Random, api_key: str | None) -
     with db:
         db.executemany("INSERT INTO tenants VALUES (?, ?)", [("tenant-a", key_a), ("tenant-b", key_b)])
         db.executemany("INSERT INTO runtimes VALUES (?, ?)",
-                             [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b"),
-                              (a_second, "tenant-a")])
+                       [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b"),
+                        (a_second, "tenant-a")])
         db.executemany(_INSERT_RUN,
-                             [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
-                             + [(r[0], a_second, *r[1:]) for r in a2_runs])
+                       [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
+                       + [(r[0], a_second, *r[1:]) for r in a2_runs])
     return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown, a_second)
 
 

@@ -330,8 +330,7 @@ def test_fault_is_observable(server, name):
         assert probe(faulty) != probe(server)
 
 
-OVERLAP_FAULTS = ["current-tenant-global", "current-runtime-global", "parsed-query-shared", "shared-db-cursor",
-                  "last-page-memo-cursor"]
+OVERLAP_FAULTS = sorted(name for name, fault in FAULTS.items() if "tenant.overlap" in fault.rules)
 
 
 @pytest.mark.parametrize("name", OVERLAP_FAULTS)
