@@ -12,7 +12,7 @@ from ..cursor import CursorError, Position
 from ..edge import SCROLL_KEEP_ALIVE_SECONDS, Scrolls
 from ..fault import Fault
 from ..messages import Query
-from ..probes import (L7, WALK_ACROSS_A_TICK, foreign_cursor, forged_cursor, page, paused, ticks_between_pages, 
+from ..probes import (L7, WALK_ACROSS_A_TICK, foreign_cursor, forged_cursor, page, paused, ticks_between_pages,
                       walk)
 from ..store import Run, RunStore
 from ..times import fmt_time
