@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 
-from .app import new_request_id
+from .messages import new_request_id
 from .trouble import SLOW_SECONDS, trouble_error
 from .wire import prepare
 

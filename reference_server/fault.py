@@ -1,8 +1,11 @@
-"""One catalogued fault: a realistic bug the reference server can be switched into, the rules it breaks and what it
-needs to show (the catalogue itself is faults.py, with the wire's in wire_faults.py)."""
+"""One catalogued fault: a realistic bug the reference server can be switched into, the rules it breaks, what it
+needs to show, the check designated to catch it and how a test observes it. Each entry lives next to the code it
+switches (the stages in stages/, store.py, wire_faults.py, number_faults.py); faults.py gathers them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .probes import Probe
 
 
 @dataclass(frozen=True)
@@ -13,7 +16,11 @@ class Fault:
     rules: tuple[str, ...]  # the contract rules it breaks (conformance/contract/rules.py)
     blind_spot: int = 0  # the blind-spot class (1-9) of issue 8 it was written for; 0: the first catalogue
     needs: tuple[str, ...] = ()  # server conditions it shows under: "churn" (live data), "trouble" (429s, 503s)
-    issue: int = 0  # the issue it was written for (16: realistic bugs by class, _ISSUE_16); 0: earlier ones
+    issue: int = 0  # the issue it was written for (16: realistic bugs by class; 23: the wire); 0: earlier ones
+    check: str = ""  # the check designated to catch it (checks.py): the suite must fail it
+    # The smoke profile's own check for it, where the designated one costs more requests than the smoke can spend.
+    smoke_check: str | None = None
+    observe: Probe | None = field(default=None, compare=False)  # how its test sees it on the wire (probes.py)
 
     @property
     def revealed_by_get(self) -> bool:

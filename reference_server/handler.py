@@ -13,7 +13,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .app import ApiError, Response, new_request_id, status_phrase
+from .messages import ApiError, Response, new_request_id, status_phrase
 from .trouble import SLOW_SECONDS, trouble_error
 from .wire import header_name, prepare
 from .wire_faults import cut_short

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 
-from .store import SeedInfo
+from .seed import SeedInfo
 
 START_TIMEOUT = 30.0  # seconds for the process to start and the server to listen
 

@@ -11,7 +11,8 @@ from .churn import Churn
 from .cursor import secret_for_seed
 from .faults import check_fault_names
 from .handler import RunsHTTPServer
-from .store import RunStore, SeedInfo
+from .seed import SeedInfo
+from .store import RunStore
 from .trouble import ANSWERED_KINDS, KINDS, Trouble
 from .variants import ENVELOPES, Variants
 

@@ -1,4 +1,5 @@
-"""SQLite storage: schema, deterministic seed, and the run queries.
+"""SQLite storage: the run queries (the page's keyset query above all), the lookups, live data (churn), and the
+faults that live in the database layer. The schema and the seed are seed.py's.
 
 One in-memory connection shared by all request threads, guarded by a lock.
 """
@@ -9,61 +10,103 @@ import random
 import sqlite3
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from .checks import (LEDGER, NEAR_MISS, OVERLAP, OWN_CURSORS, OWN_SPELLINGS, REPEATED, REPEATED_PAGE, SINGLE, SIZES,
+                     SPELLING_PROPERTY, WALK_END, WALK_SIZES)
 from .cursor import START, Position
+from .fault import Fault
+from .probes import L3, L7, churned, overlapping, page, path, sent, walk
+from .seed import SCHEMA, new_uuid, seed_runs, seed_small_runtime
+from .times import MS, fmt_time, parse_time
 
-STATUSES = ("active", "stopped", "failed")
-UTC = timezone.utc
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MS = timedelta(milliseconds=1)
 DB_ROUND_TRIP = 0.005  # seconds: a database or service round trip, where the overlap faults have their window
 
-_SCHEMA = """
-CREATE TABLE tenants (id TEXT PRIMARY KEY, api_key TEXT NOT NULL UNIQUE);
-CREATE TABLE runtimes (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id));
-CREATE TABLE runs (
-    id TEXT PRIMARY KEY,
-    runtime_id TEXT NOT NULL REFERENCES runtimes(id),
-    created_at TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'stopped', 'failed')),
-    finished_at TEXT,
-    serial INTEGER,  -- a position number growing with (created_at, id): page-number cursors
-    listed_at REAL,  -- wall-clock time churn added the run (NULL: seeded): a lagging replica lists it later
-    ended_at REAL  -- wall-clock time churn ended the run: a lagging replica shows it active until then
-);
-CREATE INDEX runs_page ON runs (runtime_id, created_at DESC, id DESC);
-"""
-
-# Tie groups in runtime A-main as (first position, size), positions counted newest first.
-# Several straddle the page boundaries of limit 1, 7 and 50.
-_A_TIES = [(5, 3), (13, 2), (19, 4), (30, 2), (34, 3), (41, 2), (48, 4),
-           (62, 3), (76, 2), (89, 3), (98, 4), (111, 2), (120, 3)]
-_B_TIES = [(3, 2), (10, 3)]
-A_RUN_COUNT, B_RUN_COUNT = 130, 30
-A_STATUS_COUNTS = {"active": 40, "stopped": 50, "failed": 40}
-A_BASE = datetime(2026, 3, 1, 10, 15, tzinfo=UTC)
-B_BASE = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)
-# A-second: another runtime of tenant A with a few runs spread across A-main's time span (a cursor position of
-# A-main falls between them), so a cursor taken to the wrong runtime has runs on both sides of it.
-A2_RUN_COUNT = 12
-A2_BASE = A_BASE - timedelta(minutes=17)
-A2_GAP_MINUTES = (25, 45)
-
-
-@dataclass(frozen=True)
-class SeedInfo:
-    api_key: str
-    runtime_id: str
-    empty_runtime_id: str
-    other_api_key: str
-    other_runtime_id: str
-    unknown_runtime_id: str
-    second_runtime_id: str  # another runtime of tenant A, with a few runs
-    small_runtime_id: str | None = None  # a runtime of tenant A with only a few runs (RunStore(small_runtime_runs=N))
+FAULTS = [
+    Fault("duplicate-at-page-boundary", "pagination",
+          "inclusive cursor comparison: each next page repeats the previous page's last run",
+          rules=("cursor.walk",), check=WALK_END,
+          observe=walk(L7)),
+    Fault("skip-at-page-boundary", "pagination",
+          "each next page skips the first run it should return (off by one)",
+          rules=("cursor.walk",), check=WALK_SIZES,
+          observe=walk(L7)),
+    Fault("tie-break-ascending", "pagination",
+          "runs sharing a createdAt are ordered by id ascending",
+          rules=("cursor.order",), check=WALK_END,
+          observe=page([("limit", "20")])),
+    Fault("cursor-ignores-tie", "pagination",
+          "the cursor keys on createdAt only, skipping runs that share the last run's createdAt",
+          rules=("cursor.walk",), check=WALK_SIZES,
+          observe=walk(L7)),
+    Fault("order-ascending", "pagination",
+          "pages are ordered oldest first",
+          rules=("cursor.order",), check=WALK_END,
+          observe=page(L7)),
+    Fault("status-stopped-includes-failed", "filters",
+          "filtering by stopped also returns failed runs",
+          rules=("status.single",), check=SINGLE,
+          observe=page([("limit", "100"), ("status", "stopped")])),
+    Fault("status-repeat-duplicates", "filters",
+          "a repeated identical status value returns each run twice (UNION ALL bug)",
+          rules=("status.union",), check=REPEATED, smoke_check=REPEATED_PAGE,
+          observe=page([("limit", "100"), ("status", "active"), ("status", "active")])),
+    Fault("runtime-id-non-bmp-500", "path",
+          "the runtimes table is MySQL utf8 (utf8mb3): a runtime id with a character beyond the BMP (an emoji) from "
+          "a utf8mb4 connection raises 'Illegal mix of collations', answered 500",
+          rules=("server.no-5xx", "runtime.spelling"), blind_spot=1, check=OWN_SPELLINGS,
+          observe=path(lambda info: f"/v2/runtimes/{info.runtime_id}%F0%9F%98%80/runs")),
+    Fault("runtime-id-cache-key-500", "path",
+          "the runtime lookup is cached in memcached under a key built from the path parameter, unvalidated: an id "
+          "over 250 bytes or holding whitespace or a control character makes the client raise, answered 500",
+          rules=("server.no-5xx",), blind_spot=1, check=SPELLING_PROPERTY,
+          observe=path(lambda info: f"/v2/runtimes/{info.runtime_id:0<300}/runs")),
+    Fault("finished-at-from-updated-at", "invariants",
+          "finishedAt is rendered from the row's updated_at, which the log archiver touches again when it archives "
+          "the run's logs a moment after it ended: a run's finishedAt moves once set",
+          rules=("run.immutable",), blind_spot=3, needs=("churn",), check=LEDGER,
+          observe=churned(ticks=2)),
+    Fault("cursor-page-drops-runtime-filter", "pagination",
+          "the keyset query of cursor pages is built from the cursor's position alone, without runtime_id = ?: from "
+          "page 2 on, runs of every runtime older than the position are listed",
+          rules=("cursor.scope", "run.one-runtime"), blind_spot=4, check=OWN_CURSORS,
+          observe=walk([("limit", "100")])),
+    Fault("created-at-on-update", "invariants",
+          "created_at was declared `ON UPDATE CURRENT_TIMESTAMP` (MySQL; meant for updated_at): the end of a run "
+          "rewrites its createdAt to the end time",
+          rules=("run.immutable", "run.lifecycle"), blind_spot=7, needs=("churn",), check=LEDGER,
+          observe=churned()),
+    Fault("started-at-reset-on-end", "invariants",
+          "the end-of-run UPDATE is shared with the resume path and also sets started_at: a run's startedAt jumps to "
+          "its finishedAt when it ends",
+          rules=("run.immutable",), blind_spot=7, needs=("churn",), check=LEDGER,
+          observe=churned()),
+    Fault("auth-key-like-prefix", "auth",
+          "the key lookup reuses the admin console's key search, `WHERE api_key LIKE ? || '%'`: any prefix of a key "
+          "authenticates as its tenant (and LIKE reads `_` as any character and ignores ASCII case)",
+          rules=("auth.bearer", "auth.channels"), issue=16, check=NEAR_MISS,
+          observe=sent(lambda info: {"Authorization": f"Bearer {info.api_key[:-3]}"})),
+    Fault("auth-key-nocase-collation", "auth",
+          "the api_key column was created with the database's default case-insensitive collation (MySQL's "
+          "utf8mb4_general_ci): the key in other case (all upper-case, say) authenticates",
+          rules=("auth.bearer", "auth.channels"), issue=16, check=NEAR_MISS,
+          observe=sent(lambda info: {"Authorization": f"Bearer {info.api_key.upper()}"})),
+    Fault("status-compound-select-500", "filters",
+          "the status filter is built as a compound SELECT with one term per value sent (not per distinct value): "
+          "more than 500 status values exceed SQLite's SQLITE_MAX_COMPOUND_SELECT ('too many terms in compound "
+          "SELECT'), answered 500",
+          rules=("server.no-5xx", "server.sizes"), issue=16, check=SIZES,
+          observe=page([("limit", "5")] + [("status", "active")] * 600)),
+    Fault("shared-db-cursor", "invariants",
+          "the database helper keeps one cursor on the connection object all request threads share (a "
+          "threading.local() lost in a refactor): a request executes its query, waits for the network round trip, "
+          "then fetches whatever the cursor holds by then, another request's rows (another runtime's, another "
+          "limit's) or nothing",
+          rules=("run.one-runtime", "limit.bounds", "status.single", "tenant.isolation", "tenant.overlap"),
+          issue=16, check=OVERLAP,
+          observe=overlapping(*[("main", "main", L3), ("main", "second", [("limit", "9")])] * 4)),
+]
 
 
 @dataclass(frozen=True)
@@ -77,81 +120,14 @@ class Run:
     # (another seeded runtime renumbers the runs), so equality ignores it.
     serial: int | None = field(default=None, compare=False)
 
+
 _RUN_COLUMNS = "r.id, r.created_at, r.started_at, r.status, r.finished_at, r.serial"
-_INSERT_RUN = "INSERT INTO runs (id, runtime_id, created_at, started_at, status, finished_at) VALUES (?, ?, ?, ?, ?, ?)"
 # A read replica `as_of` a wall-clock time: runs churn added later are not there yet, runs it ended later still
 # show as active.
 _AS_OF = ("(SELECT id, runtime_id, created_at, started_at, serial, "
           "CASE WHEN ended_at > ? THEN 'active' ELSE status END AS status, "
           "CASE WHEN ended_at > ? THEN NULL ELSE finished_at END AS finished_at "
           "FROM runs WHERE listed_at IS NULL OR listed_at <= ?)")
-
-
-def fmt_time(dt: datetime) -> str:
-    """RFC 3339 UTC with milliseconds, fixed width: 2026-03-01T10:15:00.000Z."""
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-OFFSET = timedelta(hours=1)  # the zone of the `offset` renderings: +01:00 (Europe/Paris in winter)
-
-
-def render_time(text: str, style: str) -> str:
-    """A stored instant (fmt_time's form) written as the `timestamps` personality says; the same instant."""
-    if style == "milliseconds":
-        return text
-    if style == "nanoseconds":
-        return text[:-1] + "000000Z"
-    if style == "lower-case":
-        return text.lower()
-    local = parse_time(text) + OFFSET
-    fraction = f"{local.microsecond // 1000:03d}" + ("000000" if style == "nanoseconds-offset" else "")
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "+01:00"
-
-
-def epoch_ms(text: str) -> int:
-    return (parse_time(text) - EPOCH) // MS
-
-
-def new_uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _new_key(rng: random.Random) -> str:
-    return f"bctrl_sk_test_{rng.getrandbits(128):032x}"
-
-
-def _slots(count: int, ties: list[tuple[int, int]]) -> list[int]:
-    """Slot number (distinct createdAt) per position; tied positions share one slot."""
-    tied_with_previous = {start + k for start, size in ties for k in range(1, size)}
-    slots, slot = [], -1
-    for pos in range(count):
-        if pos not in tied_with_previous:
-            slot += 1
-        slots.append(slot)
-    return slots
-
-
-def _seed_runs(rng, count, ties, base, statuses, gap_minutes=(1, 6)):
-    """Rows (id, created_at, started_at, status, finished_at), newest first."""
-    times, t = [], base
-    for _ in range(_slots(count, ties)[-1] + 1):
-        times.append(t)
-        t -= timedelta(minutes=rng.randint(*gap_minutes))
-    rows = []
-    for pos, slot in enumerate(_slots(count, ties)):
-        created = times[slot]
-        started = created + timedelta(seconds=rng.randint(1, 9), milliseconds=rng.randint(0, 999))
-        status = statuses[pos]
-        finished = None
-        if status != "active":  # under an hour, so the one-hour time-zone fault always inverts it
-            finished = fmt_time(started + timedelta(seconds=rng.randint(5, 3000), milliseconds=rng.randint(0, 999)))
-        rows.append((new_uuid(rng), fmt_time(created), fmt_time(started), status, finished))
-    return rows
 
 
 def _memcached_key(key: str) -> str:
@@ -173,51 +149,18 @@ class RunStore:
         self.ties_ascending = tie_break == "ascending" or "tie-break-ascending" in self.faults
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
         self._shared_cursor = self._db.cursor()  # only the shared-db-cursor fault uses it
         self._churn_rng = random.Random(f"churn:{seed}")
-        self.seed_info = self._seed(random.Random(seed), api_key)
+        self.seed_info = seed_runs(self._db, random.Random(seed), api_key)
         if small_runtime_runs:
-            self.seed_info = self._seed_small(random.Random(f"small:{seed}"), small_runtime_runs)
+            self.seed_info = seed_small_runtime(self._db, random.Random(f"small:{seed}"), small_runtime_runs,
+                                                self.seed_info)
         self._last_serial = self._number_runs()
         self._last_created = self._max_created()
         self._last_ended: str | None = None  # the run churn ended last (finished-at-from-updated-at)
 
     # ---- seed -------------------------------------------------------------
-    def _seed(self, rng: random.Random, api_key: str | None) -> SeedInfo:
-        key_a, key_b = _new_key(rng), _new_key(rng)
-        key_a = key_a if api_key is None else api_key
-        a_main, a_empty, b_main, unknown = (new_uuid(rng) for _ in range(4))
-        a_statuses = [s for s, n in A_STATUS_COUNTS.items() for _ in range(n)]
-        rng.shuffle(a_statuses)
-        b_statuses = [rng.choice(STATUSES) for _ in range(B_RUN_COUNT)]
-        a_runs = _seed_runs(rng, A_RUN_COUNT, _A_TIES, A_BASE, a_statuses)
-        b_runs = _seed_runs(rng, B_RUN_COUNT, _B_TIES, B_BASE, b_statuses)
-        # Drawn after everything above, so adding A-second shifted no earlier id, time or status.
-        a_second = new_uuid(rng)
-        a2_statuses = [rng.choice(STATUSES) for _ in range(A2_RUN_COUNT)]
-        a2_runs = _seed_runs(rng, A2_RUN_COUNT, [], A2_BASE, a2_statuses, A2_GAP_MINUTES)
-        with self._db:
-            self._db.executemany("INSERT INTO tenants VALUES (?, ?)", [("tenant-a", key_a), ("tenant-b", key_b)])
-            self._db.executemany("INSERT INTO runtimes VALUES (?, ?)",
-                                 [(a_main, "tenant-a"), (a_empty, "tenant-a"), (b_main, "tenant-b"),
-                                  (a_second, "tenant-a")])
-            self._db.executemany(_INSERT_RUN,
-                                 [(r[0], a_main, *r[1:]) for r in a_runs] + [(r[0], b_main, *r[1:]) for r in b_runs]
-                                 + [(r[0], a_second, *r[1:]) for r in a2_runs])
-        return SeedInfo(key_a, a_main, a_empty, key_b, b_main, unknown, a_second)
-
-    def _seed_small(self, rng: random.Random, count: int) -> SeedInfo:
-        """A runtime of tenant A with `count` runs, none failed (too small a target for the suite to judge fully),
-        from its own random stream: the rest of the seed is the same with or without it."""
-        small = new_uuid(rng)
-        statuses = [("stopped", "active")[index % 2] for index in range(count)]
-        rows = _seed_runs(rng, count, [], A2_BASE - timedelta(days=3), statuses)
-        with self._db:
-            self._db.execute("INSERT INTO runtimes VALUES (?, ?)", (small, "tenant-a"))
-            self._db.executemany(_INSERT_RUN, [(r[0], small, *r[1:]) for r in rows])
-        return replace(self.seed_info, small_runtime_id=small)
-
     def _number_runs(self) -> int:
         """Give every seeded run its serial, in (created_at, id) order; return the last one given."""
         with self._db:

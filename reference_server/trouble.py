@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import threading
 
-from .app import ApiError
+from .messages import ApiError
 
 KINDS = ("429", "503", "drop", "slow")
 ANSWERED_KINDS = ("429", "503")  # the kinds that are answers: all a stack that owns the connection can inject

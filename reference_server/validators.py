@@ -7,7 +7,7 @@ changed since has a later one. A 304 is answered only after authentication, the 
 only when the page is what the client holds: If-None-Match matching the current ETag (weak comparison, as §13.1.2
 says), or, without If-None-Match, If-Modified-Since no earlier than the page's first-served time.
 
-The faults that live in validators (faults.py, issue 16) switch ETags on by themselves when the variant is off.
+The faults that live in validators (stages/headers.py, issue 16) switch ETags on by themselves when the variant is off.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 
-from .app import Response
+from .messages import Response
 from .validators import gzip_etag
 from .variants import Variants
 

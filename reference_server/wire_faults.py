@@ -8,23 +8,27 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from .app import Response
+from .checks import LIMIT_BOUNDS, WALK_END
 from .fault import Fault
+from .messages import Response
+from .probes import framed
 from .wire import Wire
 
 PROXY_BUFFER = 16 * 1024  # the bytes of an answer's body the faulty proxy passes on before it gives up
 
-WIRE_FAULTS = [
+FAULTS = [
     Fault("large-answer-cut-at-proxy-buffer", "wire",
           "a proxy between the app and the client has a 16 KiB response buffer and, on an upstream that writes "
-          "faster than the client reads, drops the connection once it is full: an answer over 16 KiB (a page of "
-          "100 runs) arrives with its full Content-Length but only 16 KiB of body, then the connection closes",
-          rules=("http.framing",), issue=23),
+          "faster than the client reads, drops the connection once it is full: an answer over 16 KiB (a page of 100 "
+          "runs) arrives with its full Content-Length but only 16 KiB of body, then the connection closes",
+          rules=("http.framing",), issue=23, check=LIMIT_BOUNDS,
+          observe=framed([("limit", "100")])),
     Fault("last-page-chunk-missing", "wire",
           "the page serializer streams the last page of a walk (nextCursor null) with chunked transfer coding and "
           "the response is closed before the terminating zero-length chunk is written: the last page's body ends "
           "with its connection, not with its framing",
-          rules=("http.framing", "cursor.walk"), issue=23),
+          rules=("http.framing", "cursor.walk"), issue=23, check=WALK_END,
+          observe=framed([("limit", "100"), ("status", "active")])),
 ]
 
 

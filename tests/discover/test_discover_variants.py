@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC
-from fault_matrix import designated
+from reference_server import checks
 from fault_matrix.matrix import WORKERS
 from fault_matrix.runners import ROOT, run_suite
 from reference_server import ReferenceServer
@@ -33,24 +33,24 @@ NESTED_ONLY = """
 @dataclass(frozen=True)
 class Case:
     variants: Variants
-    fails: tuple[str, ...]  # checks that must fail under the contract in force (designated.py names)
+    fails: tuple[str, ...]  # checks that must fail under the contract in force (reference_server/checks.py names)
     pin_nested: bool = False  # the contract in force pins the nested envelope (the default accepts both)
 
 
 CASES = {
-    "default-limit-20": Case(Variants(default_limit=20), (designated.DEFAULT_LIMIT,)),
-    "max-80": Case(Variants(max_limit=80), (designated.LIMIT_BOUNDS,)),
-    "clamp": Case(Variants(above_max="clamp"), (designated.BAD_LIMIT,)),
-    "422": Case(Variants(invalid_query_status=422), (designated.ERROR_ENVELOPE, designated.BAD_LIMIT)),
-    "flat": Case(Variants(error_envelope="flat"), (designated.ERROR_ENVELOPE,), pin_nested=True),
-    "tie-break-ascending": Case(Variants(tie_break="ascending"), (designated.WALK_END,)),
-    "scheme-case-sensitive": Case(Variants(scheme_case="sensitive"), (designated.SCHEME_CASE,)),
+    "default-limit-20": Case(Variants(default_limit=20), (checks.DEFAULT_LIMIT,)),
+    "max-80": Case(Variants(max_limit=80), (checks.LIMIT_BOUNDS,)),
+    "clamp": Case(Variants(above_max="clamp"), (checks.BAD_LIMIT,)),
+    "422": Case(Variants(invalid_query_status=422), (checks.ERROR_ENVELOPE, checks.BAD_LIMIT)),
+    "flat": Case(Variants(error_envelope="flat"), (checks.ERROR_ENVELOPE,), pin_nested=True),
+    "tie-break-ascending": Case(Variants(tie_break="ascending"), (checks.WALK_END,)),
+    "scheme-case-sensitive": Case(Variants(scheme_case="sensitive"), (checks.SCHEME_CASE,)),
     "clamp+422+flat+max-80": Case(
         Variants(max_limit=80, above_max="clamp", invalid_query_status=422, error_envelope="flat"),
-        (designated.BAD_LIMIT, designated.LIMIT_BOUNDS, designated.ERROR_ENVELOPE), pin_nested=True),
+        (checks.BAD_LIMIT, checks.LIMIT_BOUNDS, checks.ERROR_ENVELOPE), pin_nested=True),
     "ascending+sensitive+default-20+max-120": Case(
         Variants(tie_break="ascending", scheme_case="sensitive", default_limit=20, max_limit=120),
-        (designated.WALK_END, designated.SCHEME_CASE, designated.DEFAULT_LIMIT, designated.BAD_LIMIT)),
+        (checks.WALK_END, checks.SCHEME_CASE, checks.DEFAULT_LIMIT, checks.BAD_LIMIT)),
 }
 
 

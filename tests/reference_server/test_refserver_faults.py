@@ -1,7 +1,7 @@
-"""Every fault in the catalogue changes some observable response compared with the clean server."""
+"""Every fault in the catalogue changes some observable response compared with the clean server: each entry says how
+to observe it (Fault.observe, a probe described in reference_server/probes.py), carried out here."""
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time
@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from reference_server import FAULTS, ReferenceServer
-from reference_server import cursor as cursor_module
+from reference_server import FAULTS, Fault, ReferenceServer
+from reference_server.probes import L3, L7
 
 from wire_client import exchange
 
@@ -80,13 +80,6 @@ def walk(params=(), max_pages=40):
                 break
         return seen
     return probe
-
-
-def forged_cursor(srv):
-    """A decodable cursor signed with the wrong secret."""
-    first = srv.store.all_runs(srv.seed_info.runtime_id)[9]
-    position = cursor_module.Position(first.created_at, first.id, runtime=srv.seed_info.runtime_id)
-    return [("limit", "5"), ("cursor", cursor_module.encode(position, b"wrong secret"))]
 
 
 def foreign_cursor(runtime):
@@ -163,10 +156,6 @@ def path(spell):
     return probe
 
 
-def every_character_escaped(text):
-    return "".join(f"%{ord(char):02X}" for char in text)
-
-
 # ---- probes for issue 16 ------------------------------------------------------------------------------------
 
 def sent(headers, params=(("limit", "3"),), method="GET", runtime="main"):
@@ -192,14 +181,6 @@ def raw(headers, method="GET", query="limit=3"):
         except ValueError:
             return answer.status, answer.body
     return probe
-
-
-def bearer(key: str) -> dict:
-    return {"Authorization": f"Bearer {key}"}
-
-
-def basic(user: str, password: str = "") -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def revalidated(second_key=None, second_params=(("limit", "3"),), runtime="main"):
@@ -321,139 +302,35 @@ def _getter(srv):
     return lambda params: requests.get(url, headers=headers, params=params).json()
 
 
-L3, L7 = [("limit", "3")], [("limit", "7")]
-PROBES = {
-    "created-at-epoch": page(L7), "timestamp-without-offset": page(L7), "run-id-not-uuid": page(L7),
-    "status-uppercase": page(L7), "next-cursor-omitted": page(runtime="empty"),
-    "data-null-when-empty": page(runtime="empty"),
-    "started-before-created": page([("limit", "20")]), "active-with-finished-at": page([("limit", "20")]),
-    "terminal-without-finished-at": page([("limit", "20")]), "finished-before-started": page([("limit", "20")]),
-    "duplicate-at-page-boundary": walk(L7), "skip-at-page-boundary": walk(L7), "cursor-loops": walk(L7),
-    "cursor-on-last-page": walk([("limit", "50")]), "tie-break-ascending": page([("limit", "20")]),
-    "cursor-ignores-tie": walk(L7), "order-ascending": page(L7),
-    "filter-first-page-only": walk([("limit", "7"), ("status", "active")]), "limit-first-page-only": walk(L7),
-    "cursor-not-validated": page([("cursor", "garbage")]), "cursor-tamper-accepted": page(forged_cursor),
-    "limit-plus-one": page([("limit", "5")]), "default-limit-20": page(), "limit-clamped": page([("limit", "101")]),
-    "limit-zero-means-default": page([("limit", "0")]), "limit-float-truncated": page([("limit", "1.5")]),
-    "limit-repeated-last-wins": page([("limit", "2"), ("limit", "3")]),
-    "limit-huge-500": page([("limit", "99999999999999999999999")]),
-    "status-array-first-only": page([("limit", "100"), ("status", "active"), ("status", "failed")]),
-    "status-case-insensitive": page([("status", "ACTIVE")]), "status-unknown-ignored": page([("status", "zzz")]),
-    "status-empty-ignored": page([("status", "")]),
-    "status-stopped-includes-failed": page([("limit", "100"), ("status", "stopped")]),
-    "status-repeat-duplicates": page([("limit", "100"), ("status", "active"), ("status", "active")]),
-    "auth-any-scheme": page(auth="Token {key}"), "auth-bearer-case-sensitive": page(auth="bearer {key}"),
-    "auth-key-prefix": page(auth="Bearer {key}x"), "auth-key-without-scheme": page(auth="{key}"),
-    "validate-before-auth": page([("limit", "0")], auth="none"), "tenant-leak": page(runtime="other"),
-    "other-tenant-403": page(runtime="other"), "unknown-runtime-empty": page(runtime="unknown"),
-    "error-stack-trace": page([("limit", "abc")]), "error-plain-text": page(runtime="unknown"),
-    "invalid-query-422": page([("limit", "abc")]), "error-echoes-key": page(auth="Bearer {key}x"),
-    "error-missing-code": page(auth="Bearer {key}x"),
-    "content-type-text-html": page(), "post-served-as-get": page(method="POST"),
-    "405-without-allow": page(method="DELETE"),
-    # Blind spots (issue 8), by class: 1 inputs, 2 grammar
-    "tenant-check-raw-path": path(lambda info: f"/v2/runtimes/{every_character_escaped(info.other_runtime_id)}/runs"),
-    "trailing-slash-legacy-route": path(lambda info: f"/v2/runtimes/{info.other_runtime_id}/runs/"),
-    "runtime-id-non-bmp-500": path(lambda info: f"/v2/runtimes/{info.runtime_id}%F0%9F%98%80/runs"),
-    "runtime-id-cache-key-500": path(lambda info: f"/v2/runtimes/{info.runtime_id:0<300}/runs"),
-    "limit-python-int": page([("limit", "\uff15")]), "limit-javascript-number": page([("limit", "5e0")]),
-    "limit-go-base-prefix": page([("limit", "010")]), "limit-array-coerced": page([("limit[]", "5")]),
-    "status-comma-split": page([("status", "active,failed")]), "status-whitespace-stripped": page([("status", " active")]),
-    "status-bracket-array": page([("status[]", "failed")]),
-    # 3 whole-run ledger, 6 HTTP semantics, 7 live data
-    "filtered-listing-local-time": page([("limit", "5"), ("status", "stopped")]),
-    "stale-status-cache": churned(reads=4), "finished-at-from-updated-at": churned(ticks=2),
-    "page-cache-ignores-runtime": main_then("empty"),
-    "rate-limit-without-retry-after": burst, "cache-control-public": header("Cache-Control"),
-    "error-answers-s-maxage": header("Cache-Control", runtime="unknown"),
-    "offset-cursor": walk_across_a_tick, "created-at-on-update": churned(), "started-at-reset-on-end": churned(),
-    # 4 cursor scope, 5 boundaries
-    "cursor-runtime-from-cursor": foreign_cursor("empty"),
-    "cursor-skips-access-checks": foreign_cursor("other"), "cursor-page-drops-runtime-filter": walk([("limit", "100")]),
-    "more-when-page-full": walk([("limit", "13")]), "more-counts-cursor-row": walk([("limit", "13")]),
-    "filtered-more-from-unfiltered": page([("limit", "100"), ("status", "stopped")]),
-    "default-limit-on-cursor-pages": walk(), "default-limit-with-filter": page([("status", "stopped")]),
-    # 8 rules without a fault, 9 smoke
-    # Issue 16, by class. 1 credentials
-    "auth-query-access-token": page(lambda srv: [("limit", "3"), ("access_token", srv.seed_info.api_key)],
-                                    auth="none"),
-    "auth-cookie-key": sent(lambda info: {"Cookie": f"session={info.api_key}"}),
-    "auth-basic-user-is-key": sent(lambda info: {"Authorization": basic(info.api_key)}),
-    "auth-any-of-repeated-headers": raw(lambda info: [("Authorization", "Bearer bctrl_sk_test_wrong"),
-                                                      ("Authorization", f"Bearer {info.api_key}")]),
-    "auth-key-like-prefix": sent(lambda info: {"Authorization": f"Bearer {info.api_key[:-3]}"}),
-    "auth-key-nocase-collation": sent(lambda info: {"Authorization": f"Bearer {info.api_key.upper()}"}),
-    "auth-key-percent-decoded": sent(lambda info: {"Authorization": f"Bearer {every_character_escaped(info.api_key)}"}),
-    "auth-key-whitespace-removed": sent(lambda info: bearer(f"{info.api_key[:9]} {info.api_key[9:]}")),
-    "auth-key-environment-ignored": sent(lambda info: bearer(info.api_key.replace("test", "live"))),
-    "session-cookie-echoes-key": header("Set-Cookie"),
-    "validation-error-dumps-headers": page([("limit", "0")]),
-    # 2 methods, conditional requests
-    "head-health-check-200": page(auth="none", method="HEAD"),
-    "head-skips-validation": page([("limit", "0")], method="HEAD"),
-    "head-500": page(method="HEAD"),
-    "trace-echoes-request": page(method="TRACE"),
-    "options-serves-listing": page(method="OPTIONS"),
-    "options-preflight-500": page(method="OPTIONS"),
-    "etag-304-before-auth": revalidated(second_key=None),
-    "etag-304-any-tenant": revalidated(second_key="other"),
-    "etag-runtime-version": revalidated(second_key="good", second_params=[("limit", "4")]),
-    "etag-from-page-ids": revalidated_after_churn("If-None-Match"),
-    "last-modified-newest-created": revalidated_after_churn("If-Modified-Since"),
-    # 3 every rule on every page
-    "cursor-page-limit-unchecked": with_cursor([("limit", "5")], [("limit", "500")]),
-    "cursor-carries-query": with_cursor([("limit", "5")], [("limit", "abc")]),
-    "cursor-page-repeated-params": with_cursor([("limit", "5")], [("limit", "5"), ("limit", "6")]),
-    "cursor-page-drops-unknown-status": with_cursor([("limit", "5"), ("status", "active")],
-                                                    [("limit", "5"), ("status", "active"), ("status", "zzz")]),
-    "cursor-page-status-normalised": with_cursor([("limit", "5"), ("status", "active")],
-                                                 [("limit", "5"), ("status", "ACTIVE")]),
-    "validated-query-memo-by-cursor": with_cursor([("limit", "5")], [("limit", "0")], repeat=[("limit", "5")]),
-    # 4 every size
-    "status-compound-select-500": page([("limit", "5")] + [("status", "active")] * 600),
-    "query-max-fields-500": page([("limit", "5")] + [("status", "active")] * 150),
-    "cursor-buffer-overflow-500": page([("cursor", "A" * 2000)]),
-    "cursor-regex-backtracking-500": page([("cursor", "A" * 40)]),
-    "audit-log-varchar-500": page([("limit", "5"), ("note", "x" * 3000)]),
-    "auth-bcrypt-72-500": page(auth="Bearer {key}" + "0" * 40),
-    # 5 overlap
-    "current-tenant-global": overlapping(*[("main", "main", L3), ("other", "main", L3)] * 4),
-    "current-runtime-global": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
-    "parsed-query-shared": overlapping(*[("main", "main", [("limit", "1"), ("status", "failed")]),
-                                         ("main", "main", [("limit", "9"), ("status", "active")])] * 4),
-    "shared-db-cursor": overlapping(*[("main", "main", L3), ("main", "second", [("limit", "9")])] * 4),
-    "last-page-memo-cursor": overlapping(*[("main", "main", L3), ("main", "second", L3)] * 4),
-    # 6 time between pages
-    "scroll-expired-restarts": paused(1.3), "scroll-expired-ends-walk": paused(1.3),
-    "cursor-ttl-seconds": paused(2.3),
-    "cursor-as-of-hides-ended": ticks_between_pages(),
-    "page-cache-keyed-by-page-number": two_walks_across_a_tick,
-    # Issue 23: 1 the wire
-    "large-answer-cut-at-proxy-buffer": framed([("limit", "100")]),
-    "last-page-chunk-missing": framed([("limit", "100"), ("status", "active")]),
-    # 3 numbers where machine types break
-    "limit-int32-wrap": page([("limit", str(2 ** 32 + 5))]), "limit-int64-wrap": page([("limit", str(2 ** 64 + 5))]),
-    # 6 honest blame
-    "dot-dot-path-502": path(lambda info: f"/v2/runtimes/conformance/%2E%2E/{info.runtime_id}/runs"),
-    "multi-status-filter-503": page([("status", "active"), ("status", "failed")]),
-}
+# The kinds of probe a catalogue entry may describe, each carried out by the function of its name above; the probes
+# that take no arguments are kinds of their own.
+KINDS = {**{kind.__name__: kind for kind in (page, framed, walk, foreign_cursor, churned, main_then, header, path,
+                                              sent, raw, revalidated, revalidated_after_churn, with_cursor,
+                                              overlapping, paused, ticks_between_pages)},
+         **{probe.__name__: (lambda probe=probe: probe)
+            for probe in (burst, walk_across_a_tick, two_walks_across_a_tick)}}
+
+
+def probe_of(fault: Fault):
+    """The probe its catalogue entry describes for the fault, ready to send to a server."""
+    described = fault.observe
+    return KINDS[described.kind](*described.args, **dict(described.options))
 
 
 def test_every_fault_has_a_probe():
-    """The probe table covers the whole catalogue."""
-    assert set(PROBES) == set(FAULTS)
+    """Every catalogue entry describes a probe, of a kind carried out here."""
+    assert not [name for name, fault in FAULTS.items() if fault.observe is None or fault.observe.kind not in KINDS]
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_is_observable(server, name):
     """Switching the fault on changes what the probe request observes."""
-    probe = PROBES[name]
+    probe = probe_of(FAULTS[name])
     with ReferenceServer(faults=[name]) as faulty:
         assert probe(faulty) != probe(server)
 
 
-OVERLAP_FAULTS = ["current-tenant-global", "current-runtime-global", "parsed-query-shared", "shared-db-cursor",
-                  "last-page-memo-cursor"]
+OVERLAP_FAULTS = sorted(name for name, fault in FAULTS.items() if "tenant.overlap" in fault.rules)
 
 
 @pytest.mark.parametrize("name", OVERLAP_FAULTS)

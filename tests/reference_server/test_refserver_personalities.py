@@ -20,7 +20,7 @@ from reference_server import asgi as asgi_module
 from reference_server import churn as churn_module
 from reference_server import handler as handler_module
 from reference_server.numbers import ajv_integer, js_number, js_parse_int, parse_int_10
-from reference_server.store import parse_time
+from reference_server.times import parse_time
 from reference_server.variants import PERSONALITIES, Variants
 from reference_server.wire import accepts_gzip, header_name
 

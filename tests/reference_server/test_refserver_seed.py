@@ -1,6 +1,7 @@
 """The deterministic seed: shape of the data the server starts with."""
 from __future__ import annotations
 
+import inspect
 import re
 import uuid
 from collections import Counter
@@ -9,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from reference_server import FAULTS, ReferenceServer
+from reference_server.faults import HOLDERS
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 STAMP = re.compile(r"2026-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
@@ -96,6 +98,16 @@ def test_fault_catalogue_shape():
     assert len(FAULTS) >= 50
     for name, fault in FAULTS.items():
         assert fault.name == name and fault.area and fault.description and "\n" not in fault.description
+
+
+def test_every_fault_is_switched_where_its_entry_is():
+    """Each fault's catalogue entry sits in the module that switches it: its name is there outside the entry too
+    (the branch, or the table of the faults a branch reads)."""
+    elsewhere = []
+    for holder in HOLDERS:
+        source = inspect.getsource(holder)
+        elsewhere += [fault.name for fault in holder.FAULTS if source.count(f'"{fault.name}"') < 2]
+    assert not elsewhere
 
 
 def test_a_small_runtime_changes_nothing_else_of_the_seed():

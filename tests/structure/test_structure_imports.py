@@ -9,12 +9,12 @@ plugin, and no two modules import each other, directly or around a loop.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
+
+from import_graph import ROOT, cycles, imports, module_name
 
 from conformance.catalogue import AREAS
 
-ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "conformance"
 LAYERS = [
     {"contract", "representation", "redaction", "outcomes", "readme_blocks"},
@@ -27,31 +27,13 @@ LAYERS = [
 ]
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def _imports(path: Path) -> set[str]:
-    """The conformance modules `path` imports (relative imports resolved), at any depth of the file."""
-    name = _module_name(path)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([base] if base else []))
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
-    return {module for module in found if module == "conformance" or module.startswith("conformance.")}
+    """The conformance modules `path` imports."""
+    return {module for module in imports(path) if module == "conformance" or module.startswith("conformance.")}
 
 
 def _graph() -> dict[str, set[str]]:
-    modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
     return {name: {imported for imported in _imports(path) if imported in modules and imported != name}
             for name, path in modules.items()}
 
@@ -85,22 +67,7 @@ def test_no_arrow_points_back_up():
 
 def test_no_import_cycle():
     """No module imports itself around a loop of imports."""
-    graph, cycles = _graph(), []
-    state: dict[str, int] = {}
-
-    def visit(module: str, trail: list[str]) -> None:
-        state[module] = 1
-        for target in sorted(graph[module]):
-            if state.get(target) == 1:
-                cycles.append(trail[trail.index(target):] + [target] if target in trail else [module, target])
-            elif target not in state:
-                visit(target, trail + [target])
-        state[module] = 2
-
-    for module in sorted(graph):
-        if module not in state:
-            visit(module, [module])
-    assert not cycles
+    assert not cycles(_graph())
 
 
 def test_every_folder_of_checks_is_a_contract_area_the_readme_names():
