@@ -14,7 +14,7 @@ from ..contract import Contract
 from ..redaction import contains_secret
 from ..transport.answers import describe_answer
 from ..transport.exchange import Exchange
-from .response import error_body_problems, response_problems, schema_problems
+from .response import body_problems, error_body_problems, schema_problems
 
 # A Cache-Control directive: a token, optionally `=token` or `="quoted string"`.
 _DIRECTIVE = re.compile(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?\s*(?:,|$)')
@@ -57,8 +57,10 @@ def retried_error_problems(answer: Exchange, contract: Contract) -> Iterator[str
     """A 429 or 503 the client retried, judged before the retry as the answer of the API it is: a 429 as the contract
     documents it (media type, envelope, Retry-After, nothing leaked); a 503 in JSON as one of the API's errors (a
     bctrl envelope, nothing leaked). A 503 in another media type may be a front end's own page: left alone."""
+    if answer.method == "HEAD":
+        return  # no body to judge
     if answer.status == 429 and answer.status in contract.documented_statuses:
-        yield from response_problems(answer, contract)
+        yield from body_problems(answer, contract)  # (its required headers: http.retry-after, below)
     elif answer.status == 503 and answer.content_type in contract.error_media_types:
         yield from schema_problems(answer.json, contract, contract.error_status("rateLimited"), answer.content_type)
         yield from error_body_problems(answer.text, contract, answer.url)

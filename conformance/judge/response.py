@@ -57,6 +57,12 @@ def response_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:
             yield f"the {header} header is missing (required with {exchange.status})"
     if exchange.method == "HEAD":
         return
+    yield from body_problems(exchange, contract)
+
+
+def body_problems(exchange: Exchange, contract: Contract) -> Iterator[str]:
+    """What breaks the contract in an answer's body of a documented status: its media type, its JSON against the
+    status's schema, each run's own rules, and, for a refusal, its request id and what it must not show."""
     media_type = contract.documented_media_type(exchange.status, exchange.content_type)
     if media_type is None:
         yield (f"Content-Type is {exchange.headers.get('Content-Type', 'missing')!r}, not "

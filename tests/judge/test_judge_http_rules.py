@@ -14,9 +14,13 @@ CONTRACT = load_contract()
 URL = "http://127.0.0.1:1/v2/runtimes/rt/runs"
 
 
-def attempt(status: int, headers: dict, auth: str | None = "Bearer k") -> Exchange:
-    """An answer the client's retries consumed."""
-    return Exchange("GET", URL, {"Authorization": auth} if auth else {}, status, headers, retried=True)
+ENVELOPE = '{"error": {"code": "rate_limited", "message": "Slow down.", "requestId": "req_1"}}'
+
+
+def attempt(status: int, headers: dict, auth: str | None = "Bearer k", body: str = ENVELOPE) -> Exchange:
+    """An answer the client's retries consumed (by default a bctrl error in JSON)."""
+    return Exchange("GET", URL, {"Authorization": auth} if auth else {}, status,
+                    {"Content-Type": "application/json", **headers}, body, retried=True)
 
 
 def trip(status: int, headers: dict, *, retried: tuple[Exchange, ...] = (), auth: str | None = "Bearer k",
@@ -66,6 +70,20 @@ def test_a_429_without_retry_after_is_a_problem_even_when_the_client_retried_it(
     assert problems(trip(200, {}, retried=(hidden, polite, attempt(503, {})))) == ["http.retry-after"]
     assert problems(trip(429, {"Retry-After": "2"})) == []
     assert problems(trip(429, {})) == ["http.retry-after"]
+
+
+def test_a_retried_429_or_json_503_is_judged_as_an_error_of_the_api_before_its_retry():
+    """A 429 the client retried without a test seeing it keeps the contract's error rules (JSON, a bctrl envelope);
+    so does a 503 in JSON; a 503 in HTML may be a front end's own and is left alone."""
+    html = attempt(429, {"Retry-After": "1", "Content-Type": "text/html"}, body="<h1>Too Many Requests</h1>")
+    assert problems(trip(200, {}, retried=(html,))) == ["errors.envelope"]
+    leaky = attempt(503, {}, body='{"error": {"code": "x", "message": "Traceback (most recent call last):", '
+                                  '"requestId": "r"}}')
+    assert problems(trip(200, {}, retried=(leaky,))) == ["errors.envelope"]
+    bare = attempt(503, {}, body='{"message": "unavailable"}')
+    assert problems(trip(200, {}, retried=(bare,))) == ["errors.envelope"]
+    front_end = attempt(503, {"Content-Type": "text/html"}, body="<html>503 Service Temporarily Unavailable</html>")
+    assert problems(trip(200, {}, retried=(front_end, attempt(429, {"Retry-After": "1"})))) == []
 
 
 def test_the_report_groups_answers_by_problem_with_a_curl_for_each_example():
