@@ -19,7 +19,8 @@ from ..redaction import redact
 from ..outcomes import NOT_JUDGED, SettingsError, ToolError
 from ..settings import SETTINGS, Settings, read_settings
 from ..target import connection
-from .findings import AGREES, DECIDE, DIFFERS, Discovery, conclude
+from .conclude import conclude
+from .findings import AGREES, DECIDE, DIFFERS, Discovery
 from .overlay_writer import markdown, overlay_text
 from .probes import BUDGET, Prober
 
