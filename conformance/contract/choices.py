@@ -219,14 +219,13 @@ def not_probed() -> list[Choice]:
 
 
 # -- the README's table of lines ----------------------------------------------------------------------------------
-def readme_table() -> str:
-    """The README's table: each line, and what settles it (or why nothing does)."""
+def readme_block() -> str:
+    """The README's table of lines (in "First run against your API", a list item: indented three spaces), between
+    its markers: each line, and what settles it or why nothing does. `python -m conformance.contract --write-readme`
+    writes it."""
     rows = ["| overlay line | settled by |", "|---|---|"]
     for choice in CHOICES.values():
         how = choice.probe or f"not probed ({choice.not_probed}): the contract's line holds unless you set it"
         rows.append(f"| `{choice.key}` | {how} |")
-    return "\n".join(rows)
-
-
-def readme_block() -> str:
-    return readme.block(README_BLOCK, readme_table())
+    begin, end = readme.markers(README_BLOCK)
+    return "\n   ".join([begin, *rows, end])
