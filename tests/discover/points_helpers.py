@@ -50,3 +50,14 @@ def observed(**changes) -> Observations:
         altered_cursor={"altered": refused, "truncated": refused},
     )
     return replace(base, **changes)
+
+
+def settle(function, lines: dict | None = None, **changes):
+    """The finding `function` makes of the default observations with `changes`, under the default contract with
+    `lines` (x-bctrl-contract key -> value) said instead."""
+    from conformance.contract import load_contract
+
+    contract = load_contract()
+    for key, value in (lines or {}).items():
+        contract = contract.with_line(key, value)
+    return function(observed(**changes), contract)
