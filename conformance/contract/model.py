@@ -20,7 +20,8 @@ _CONTRACT_URI = "urn:bctrl:effective-contract"
 REQUEST_ID_HEADER = "x-request-id"
 # The statuses bctrl's conventions use for each kind of refusal: what an errorStatus line may say. Discovery proposes
 # one of them when the target differs; a check refused with one of them fails on that decision (harness/expect.py).
-CONVENTIONAL_ERROR_STATUSES = {"invalidQuery": (400, 422), "unauthenticated": (401, 403), "notVisible": (404, 403)}
+CONVENTIONAL_ERROR_STATUSES = {kind: CHOICES[f"errorStatus.{kind}"].values
+                               for kind in ("invalidQuery", "unauthenticated", "notVisible")}
 # The statuses that refuse a request for its size: content, URI or header fields too large (RFC 9110 §15.5.14,
 # §15.5.15; RFC 6585 §5). `closed` in sizeRefusals: such a refusal may end the connection instead of answering.
 SIZE_STATUSES = frozenset({413, 414, 431})

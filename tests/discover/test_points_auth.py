@@ -27,7 +27,9 @@ def test_the_unauthenticated_status(statuses, outcome, change):
 
 
 @pytest.mark.parametrize("words, outcome, change", [
-    ((200, 200), AGREES, None), ((401, 401), DIFFERS, ("bearerSchemeCaseInsensitive", False)), ((200, 401), REVIEW, None),
+    ((200, 200), AGREES, None),
+    ((401, 401), DIFFERS, ("bearerSchemeCaseInsensitive", False)),
+    ((200, 401), REVIEW, None),
 ], ids=["any-case", "only-Bearer", "neither"])
 def test_the_scheme_words_case(words, outcome, change):
     """`bearer` and `BEARER` both served: any case; both refused: only `Bearer`; one of each: review."""

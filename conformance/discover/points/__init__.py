@@ -1,4 +1,4 @@
-"""Discovery's point functions, one module per area of the suite: each settles one overlay line from what the probes
+"""Discovery's settling functions, one module per area of the suite: each settles one overlay line from what the probes
 saw (pure: observations and the contract in force in, a Finding out). The registry (conformance/contract/choices.py)
 names each line's function as `<area>.<function>`."""
 

@@ -45,10 +45,10 @@ def _read_order(obs: Observations, contract: Contract) -> tuple[list[Finding], O
     tie_said = (f"{said_order.tie_by} {'descending' if said_order.tie_descending else 'ascending'}"
                 if said_order.tie_by else "null (any stable order)")
     groups = _tie_groups(runs, by)
-    point = "order.tieBreak"
+    line = "order.tieBreak"
     if not groups:
         order = said_order
-        tie = Finding(point, tie_said, f"not shown: no two of the {len(runs)} runs share a {by}", NOT_SHOWN, evidence)
+        tie = Finding(line, tie_said, f"not shown: no two of the {len(runs)} runs share a {by}", NOT_SHOWN, evidence)
         return [primary, tie], order
     directions = {_direction([run.get(tie_by) for run in group], strict=True) for group in groups}
     seen = directions.pop() if len(directions) == 1 and None not in directions else None
@@ -58,9 +58,9 @@ def _read_order(obs: Observations, contract: Contract) -> tuple[list[Finding], O
                                            and said_order.tie_descending == (seen == "descending"))
     order = Order(by, said_order.descending, tie_by if seen else None, seen == "descending")
     if agrees:
-        return [primary, Finding(point, tie_said, shown, AGREES, evidence)], said_order
+        return [primary, Finding(line, tie_said, shown, AGREES, evidence)], said_order
     change = {"by": tie_by, "direction": seen} if seen else None
-    return [primary, Finding(point, tie_said, shown, DIFFERS, evidence, ("order.tieBreak", change))], order
+    return [primary, Finding(line, tie_said, shown, DIFFERS, evidence, ("order.tieBreak", change))], order
 
 
 def _direction(values: list, strict: bool = False) -> str | None:
@@ -99,20 +99,20 @@ def _tie_groups(runs: list[dict], by: str) -> list[list[dict]]:
 
 
 def foreign_cursor(obs: Observations, contract: Contract) -> Finding:
-    point = "foreignCursor"
+    line = "foreignCursor"
     said = " or ".join(sorted(contract.foreign_cursor_outcomes))
     answer = obs.foreign_cursor
     if answer is None:
-        return Finding(point, said, "not asked: neither BCTRL_SECOND_RUNTIME_ID nor BCTRL_EMPTY_RUNTIME_ID is set",
+        return Finding(line, said, "not asked: neither BCTRL_SECOND_RUNTIME_ID nor BCTRL_EMPTY_RUNTIME_ID is set",
                        NOT_SHOWN)
     outcome = _cursor_outcome(answer, contract)
     shown = f"the walk's first cursor, with its query, on {obs.foreign_runtime}: {outcome} ({answer.status})"
     if outcome in contract.foreign_cursor_outcomes:
-        return Finding(point, said, shown, AGREES, [answer])
+        return Finding(line, said, shown, AGREES, [answer])
     if outcome in ("refused", "empty", "own-runs"):
-        return Finding(point, said, shown, DIFFERS, [answer],
+        return Finding(line, said, shown, DIFFERS, [answer],
                        ("foreignCursor", sorted(contract.foreign_cursor_outcomes | {outcome})))
-    return Finding(point, said, shown, REVIEW, [answer])
+    return Finding(line, said, shown, REVIEW, [answer])
 
 
 def _cursor_outcome(answer: Exchange, contract: Contract) -> str:
@@ -131,32 +131,32 @@ def _served_or_refused(sent: str, answers: dict[str, Exchange], contract: Contra
 
 
 def cursor_with_other_query(obs: Observations, contract: Contract) -> Finding:
-    point = "cursorWithOtherQuery"
+    line = "cursorWithOtherQuery"
     said = " or ".join(sorted(contract.cursor_with_other_query))
     answers = obs.other_query_cursor
     if not answers:
-        return Finding(point, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
+        return Finding(line, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
     shown, outcomes = _served_or_refused("the walk's first cursor with", answers, contract)
     if not outcomes <= {"served", "refused"}:
-        return Finding(point, said, shown, REVIEW, list(answers.values()))
+        return Finding(line, said, shown, REVIEW, list(answers.values()))
     if outcomes <= contract.cursor_with_other_query:
-        return Finding(point, said, shown, AGREES, list(answers.values()))
-    return Finding(point, said, shown, DIFFERS, list(answers.values()),
+        return Finding(line, said, shown, AGREES, list(answers.values()))
+    return Finding(line, said, shown, DIFFERS, list(answers.values()),
                    ("cursorWithOtherQuery", sorted(contract.cursor_with_other_query | outcomes)))
 
 
 def altered_cursor(obs: Observations, contract: Contract) -> Finding:
-    point = "alteredCursor"
+    line = "alteredCursor"
     said = " or ".join(sorted(contract.altered_cursor))
     answers = obs.altered_cursor
     if not answers:
-        return Finding(point, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
+        return Finding(line, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
     shown, outcomes = _served_or_refused("the walk's first cursor", answers, contract)
     if not outcomes <= {"served", "refused"}:
-        return Finding(point, said, shown, REVIEW, list(answers.values()))
+        return Finding(line, said, shown, REVIEW, list(answers.values()))
     if outcomes <= contract.altered_cursor:
-        return Finding(point, said, shown, AGREES, list(answers.values()))
-    return Finding(point, said, shown + ": the target's cursors are unsigned positions (an altered one names another "
+        return Finding(line, said, shown, AGREES, list(answers.values()))
+    return Finding(line, said, shown + ": the target's cursors are unsigned positions (an altered one names another "
                    "position). Whether that is by design or a signature never checked, only the API team knows: "
                    "written as `served`", DECIDE, list(answers.values()),
                    ("alteredCursor", sorted(contract.altered_cursor | outcomes)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jsonschema import Draft202012Validator
 
 from ...contract import Contract, load_contract
-from ...contract.model import CONVENTIONAL_ERROR_STATUSES, ENVELOPE_SCHEMAS, REQUEST_ID_HEADER
+from ...contract.model import ENVELOPE_SCHEMAS, REQUEST_ID_HEADER
 from ...harness.exchange import Exchange
 from ...harness.validation import request_id_in_body
 from ..findings import AGREES, DIFFERS, NOT_SHOWN, REVIEW, Finding
@@ -24,8 +24,7 @@ def invalid_query(obs: Observations, contract: Contract) -> Finding:
     served = [name for name, e in probes.items()
               if e.status == 200 and not (name == "limit-huge" and clamps)]
     finding = status_choice("errorStatus.invalidQuery", contract.error_status("invalidQuery"),
-                             {n: e for n, e in probes.items() if n not in served}, CONVENTIONAL_ERROR_STATUSES["invalidQuery"],
-                             "errorStatus.invalidQuery")
+                             {n: e for n, e in probes.items() if n not in served})
     if served:
         finding.outcome = REVIEW if finding.outcome in (AGREES, NOT_SHOWN) else finding.outcome
         finding.target += f"; served (200) instead of refused: {', '.join(served)}"
@@ -36,23 +35,23 @@ def invalid_query(obs: Observations, contract: Contract) -> Finding:
 def envelope(obs: Observations, contract: Contract) -> Finding:
     """Which bctrl error envelope each refusal used; the overlay pins the one seen only when the contract would
     refuse it (a contract accepting both keeps both: an API may move to the newer envelope)."""
-    point = "errorEnvelopes"
+    line = "errorEnvelopes"
     accepted = contract.error_envelopes
     said = " or ".join(accepted) or "none"
     refusals = obs.api_refusals()
     if not refusals:
-        return Finding(point, said, "nothing was refused", NOT_SHOWN)
+        return Finding(line, said, "nothing was refused", NOT_SHOWN)
     kinds = {id(e): envelope_of(e, contract) for e in refusals}
     neither = [e for e in refusals if kinds[id(e)] is None]
     if neither:
-        return Finding(point, said, f"{len(neither)} of {len(refusals)} refusals in neither bctrl envelope, e.g. "
+        return Finding(line, said, f"{len(neither)} of {len(refusals)} refusals in neither bctrl envelope, e.g. "
                        f"{neither[0].summary()}", REVIEW, neither[:2])
     seen = tuple(sorted(set(kinds.values())))
     shown = f"{' and '.join(seen)} on all {len(refusals)} refusals"
     evidence = [next(e for e in refusals if kinds[id(e)] == kind) for kind in seen]
     if set(seen) <= set(accepted):
-        return Finding(point, said, shown, AGREES, evidence)
-    return Finding(point, said, shown, DIFFERS, evidence, ("errorEnvelopes", seen))
+        return Finding(line, said, shown, AGREES, evidence)
+    return Finding(line, said, shown, DIFFERS, evidence, ("errorEnvelopes", seen))
 
 
 def envelope_of(exchange: Exchange, contract: Contract) -> str | None:
@@ -75,29 +74,29 @@ def _envelope_schemas(contract: Contract) -> dict[str, dict]:
 
 
 def error_media_types(obs: Observations, contract: Contract) -> Finding:
-    point = "errorMediaTypes"
+    line = "errorMediaTypes"
     said = " or ".join(contract.error_media_types)
     refusals = obs.api_refusals()
     if not refusals:
-        return Finding(point, said, "nothing was refused", NOT_SHOWN)
+        return Finding(line, said, "nothing was refused", NOT_SHOWN)
     seen = sorted({e.content_type or "(none)" for e in refusals})
     shown = f"{', '.join(seen)} on {len(refusals)} refusals"
     unknown = [e for e in refusals if contract.documented_media_type(e.status, e.content_type) is None]
     if not unknown:
-        return Finding(point, said, shown, AGREES, refusals[:1])
+        return Finding(line, said, shown, AGREES, refusals[:1])
     if all(e.content_type.endswith(("/json", "+json")) for e in unknown):
-        return Finding(point, said, shown, DIFFERS, unknown[:2],
+        return Finding(line, said, shown, DIFFERS, unknown[:2],
                        ("errorMediaTypes", list(contract.error_media_types) + sorted({e.content_type
                                                                                      for e in unknown})))
-    return Finding(point, said, shown + ": not JSON (see the envelope line)", REVIEW, unknown[:2])
+    return Finding(line, said, shown + ": not JSON (see the envelope line)", REVIEW, unknown[:2])
 
 
 def request_id(obs: Observations, contract: Contract) -> Finding:
-    point = "requestId"
+    line = "requestId"
     said = " or ".join(sorted(contract.request_id_places))
     refusals = obs.api_refusals()
     if not refusals:
-        return Finding(point, said, "nothing was refused", NOT_SHOWN)
+        return Finding(line, said, "nothing was refused", NOT_SHOWN)
     places = [frozenset(place for place, found in (("body", request_id_in_body(e.json)),
                                                    ("header", e.headers.get(REQUEST_ID_HEADER))) if found)
               for e in refusals]
@@ -106,7 +105,7 @@ def request_id(obs: Observations, contract: Contract) -> Finding:
     shown = f"request id in {' and '.join(seen) or 'neither place'} on {len(refusals) - len(missing)} of " \
             f"{len(refusals)} refusals"
     if missing:
-        return Finding(point, said, shown, REVIEW, missing[:2])
+        return Finding(line, said, shown, REVIEW, missing[:2])
     if all(where & contract.request_id_places for where in places):
-        return Finding(point, said, shown, AGREES, refusals[:1])
-    return Finding(point, said, shown, DIFFERS, refusals[:1], ("requestId", seen))
+        return Finding(line, said, shown, AGREES, refusals[:1])
+    return Finding(line, said, shown, DIFFERS, refusals[:1], ("requestId", seen))

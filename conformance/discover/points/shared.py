@@ -1,7 +1,8 @@
-"""What the point functions of several areas share: what a refusal is, how runs are counted and spelled."""
+"""What the settling functions of several areas share: what a refusal is, how runs are counted and spelled."""
 
 from __future__ import annotations
 
+from ...contract.choices import CHOICES
 from ...harness.exchange import Exchange
 from ..findings import AGREES, DIFFERS, NOT_SHOWN, REVIEW, Finding
 from ..probes import Observations
@@ -24,26 +25,26 @@ def own_pages(obs: Observations) -> list[Exchange]:
     return [page for page in pages if page is not None and page.status == 200]
 
 
-def status_choice(point: str, contract_status: int, exchanges: dict[str, Exchange], allowed: tuple[int, ...],
-                   choice: str) -> Finding:
-    """One status for several refusals of one kind: agrees, differs (another allowed status, the same for all) or
-    review (statuses differ, or one no bctrl convention uses)."""
+def status_choice(line: str, contract_status: int, exchanges: dict[str, Exchange]) -> Finding:
+    """One status for several refusals of one kind (an errorStatus line): agrees, differs (another status the line
+    may take, the same for all) or review (statuses differ, or one no bctrl convention uses)."""
+    allowed = CHOICES[line].values
     refusals = {name: e for name, e in exchanges.items() if is_refusal(e)}
     said = str(contract_status)
     if not refusals:
-        return Finding(point, said, "nothing was refused", NOT_SHOWN, list(exchanges.values()))
+        return Finding(line, said, "nothing was refused", NOT_SHOWN, list(exchanges.values()))
     statuses = {e.status for e in refusals.values()}
     shown = ", ".join(f"{name} {e.status}" for name, e in refusals.items())
     evidence = list(refusals.values())
     if len(statuses) > 1:
-        return Finding(point, said, f"different statuses ({shown}); the contract has one for all", REVIEW, evidence)
+        return Finding(line, said, f"different statuses ({shown}); the contract has one for all", REVIEW, evidence)
     (status,) = statuses
     if status == contract_status:
-        return Finding(point, said, shown, AGREES, evidence)
+        return Finding(line, said, shown, AGREES, evidence)
     if status in allowed:
-        return Finding(point, said, shown, DIFFERS, evidence, (choice, status))
+        return Finding(line, said, shown, DIFFERS, evidence, (line, status))
     usual = ", ".join(map(str, allowed))
-    return Finding(point, said, f"{shown}: not a status bctrl's conventions use for it ({usual})",
+    return Finding(line, said, f"{shown}: not a status bctrl's conventions use for it ({usual})",
                    REVIEW, evidence)
 
 
