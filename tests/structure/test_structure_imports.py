@@ -98,3 +98,14 @@ def test_no_import_cycle():
         if module not in state:
             visit(module, [module])
     assert not cycles
+
+
+def test_the_settling_functions_import_nothing_of_discoverys_entry_point():
+    """conformance/discover/points/ (the settling functions, pure) imports of discovery only what a finding is and
+    what the probes saw (findings, probes) and its own helpers: never the entry point, the writer or conclude()."""
+    allowed = {"conformance.discover.findings", "conformance.discover.probes"}
+    found = sorted((module, target) for module, imported in _graph().items()
+                   if module.startswith("conformance.discover.points") for target in imported
+                   if target.startswith("conformance.discover") and target not in allowed
+                   and not target.startswith("conformance.discover.points"))
+    assert not found
