@@ -113,7 +113,7 @@ _LIMITS = "the first page's size; the contract's maximum and one above; a bisect
           "is elsewhere"
 _REFUSALS = "limit 0, a word, a huge limit, an unknown status, a garbage cursor, no key, a wrong key, an unknown " \
             "and another tenant's runtime: their statuses, bodies and headers"
-_WALK = "a walk of a few small pages"
+_ORDER = "the biggest page the limit search was served: the order of its runs, and of those sharing a createdAt"
 _CURSOR = "the walk's first cursor on another runtime of the key, with another limit and filter, and altered"
 _SPELLINGS = "one spelling of each kind; a lenient reading is written as a `DECIDE` for the API team to confirm, " \
              "never silently"
@@ -140,10 +140,10 @@ CHOICES: dict[str, Choice] = {choice.key: choice for choice in (
     Choice("errorEnvelopes", ("nested", "flat"), {"nested": DEFAULT, "flat": "error_envelope=flat"},
            settled_by="schema.envelope", label="components.schemas.BctrlError (error envelopes)", probe=_REFUSALS),
     Choice("order", ("createdAt descending",), {"createdAt descending": DEFAULT}, settled_by="pagination.order",
-           probe=_WALK),
+           probe=_ORDER),
     Choice("order.tieBreak", ("id descending", "id ascending", None),
            {"id descending": DEFAULT, "id ascending": "tie_break=ascending"}, settled_by="pagination.tie_break",
-           probe=_WALK, unexhibited={None: "a server's ties come in some order, which discovery reads as one"}),
+           probe=_ORDER, unexhibited={None: "a server's ties come in some order, which discovery reads as one"}),
     Choice("status.style", ("form, exploded",), {"form, exploded": DEFAULT}, settled_by="filters.status_list",
            label="status parameter: style form, explode true (repeated keys)",
            probe="two statuses as repeated keys (a comma list only if those are refused)"),
@@ -164,7 +164,8 @@ CHOICES: dict[str, Choice] = {choice.key: choice for choice in (
            probe="unknown and bracketed parameters (status[], limit[])", unexhibited={"refused": _NO_VARIANT}),
     Choice("foreignCursor", ("refused", "empty", "own-runs"),
            {"refused": DEFAULT, "own-runs": "cursor_style=page-number"}, settled_by="pagination.foreign_cursor",
-           read=some, probe=_CURSOR, unexhibited={"empty": _NO_VARIANT}),
+           read=some, probe=_CURSOR, unexhibited={"empty": "cursor_style=page-number shows it only on the key's empty "
+                                                      "runtime; no variant answers so on a runtime with runs"}),
     Choice("cursorWithOtherQuery", ("served", "refused"), {"served": DEFAULT, "refused": "cursor_binding=filter"},
            settled_by="pagination.cursor_with_other_query", read=some, probe=_CURSOR),
     Choice("alteredCursor", ("refused", "served"), {"refused": DEFAULT}, settled_by="pagination.altered_cursor",
