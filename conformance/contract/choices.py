@@ -5,7 +5,7 @@ take, what an overlay that does not say it means (its default), how its value is
 loads, how discovery settles it (the settling function in conformance/discover/points/, as `<area>.<function>`) or
 why it cannot, and which reference server (`reference_server.variants.Variants`: a field's value, or a personality)
 exhibits each value. The model's accessors (model.py), discovery's list of points and its "not probed" list, the
-overlay writer and the README's table of lines (`python -m conformance.contract --readme`) read it.
+overlay writer and the README's table of lines (`python -m conformance.contract --write-readme`) read it.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Choice:
     """One line of the overlay."""
 
     key: str  # dotted, under x-bctrl-contract unless `label` names another place
-    values: tuple  # the values it may take (the ones discovery may write, where it writes it)
+    values: tuple  # the values it may take (a number or a list of rules: the ones the reference servers show)
     exhibited_by: dict  # value -> the reference server that exhibits it: DEFAULT, "field=value", or a personality
     settled_by: str = ""  # <area>.<function> in conformance/discover/points/
     not_probed: str = ""  # why discovery cannot settle it (then it has no settling function)
