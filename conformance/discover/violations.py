@@ -14,6 +14,8 @@ from .points.shared import is_refusal, own_pages, runs_said
 
 
 def scan(obs: Observations, contract: Contract, order: Order | None) -> list[Forbidden]:
+    """Every violation the probes' answers show, each (rule, what) once; the walk is judged by `order` (None: the
+    data did not show the contract's order)."""
     found: list[Forbidden] = []
     for exchange in obs.all_exchanges():
         if exchange.status >= 500:
