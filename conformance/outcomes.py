@@ -74,6 +74,17 @@ def by_decision(failed: dict[str, Decision | None]) -> tuple[list[str], list[tup
     return bugs, sorted(groups.values(), key=lambda group: -len(group[1]))
 
 
+@dataclass
+class Forbidden:
+    """What a target did that no contract may allow, seen outside a check (by discovery): the rule it breaks (an id
+    of conformance/contract/rules.py), what was seen, and the exchange that shows it. Never written into an
+    overlay; discovery exits BROKEN on one."""
+
+    rule: str
+    what: str
+    exchange: _Reproducible
+
+
 class ToolError(Exception):
     """The run could not judge the API (as opposed to the API breaking the contract)."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .model import RUNS_PATH, Contract, Order
+from .model import RUNS_PATH, Contract
+from .order import Order
 from .overlay import OverlayError, apply_overlay, effective_document, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]

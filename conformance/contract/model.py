@@ -5,79 +5,29 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ..representation import comparable, media_type_in
+from ..representation import media_type_in
+from .choices import CHOICES, raw
+from .order import Order
 
 RUNS_PATH = "/v2/runtimes/{runtimeId}/runs"
 _CONTRACT_URI = "urn:bctrl:effective-contract"
-FOREIGN_CURSOR_OUTCOMES = ("refused", "empty", "own-runs")
-SERVED_OR_REFUSED = ("served", "refused")
-REQUEST_ID_PLACES = ("body", "header")
 REQUEST_ID_HEADER = "x-request-id"
-LIMIT_ABOVE_MAXIMUM = ("refuse", "clamp")
-OUTSIDE_GRAMMAR = ("refused", "lenient")
-TRACE_REFUSAL_ALLOW = ("required", "optional")
 # The statuses bctrl's conventions use for each kind of refusal: what an errorStatus line may say. Discovery proposes
 # one of them when the target differs; a check refused with one of them fails on that decision (judge/expect.py).
-CONVENTIONAL_ERROR_STATUSES = {"invalidQuery": (400, 422), "unauthenticated": (401, 403), "notVisible": (404, 403)}
+CONVENTIONAL_ERROR_STATUSES = {kind: CHOICES[f"errorStatus.{kind}"].values
+                               for kind in ("invalidQuery", "unauthenticated", "notVisible")}
 # The statuses that refuse a request for its size: content, URI or header fields too large (RFC 9110 §15.5.14,
 # §15.5.15; RFC 6585 §5). `closed` in sizeRefusals: such a refusal may end the connection instead of answering.
 SIZE_STATUSES = frozenset({413, 414, 431})
 CLOSED = "closed"
 # bctrl's two error envelopes, by the component schema that describes each (BctrlError is a oneOf of them).
 ENVELOPE_SCHEMAS = {"flat": "BctrlErrorFlat", "nested": "BctrlErrorNested"}
-
-
-@dataclass(frozen=True)
-class Order:
-    """How runs are ordered: by a field, then (optionally) ties broken by another."""
-
-    by: str
-    descending: bool
-    tie_by: str | None
-    tie_descending: bool
-
-    def describe(self) -> str:
-        text = f"{self.by} {'descending' if self.descending else 'ascending'}"
-        if self.tie_by:
-            text += f", then {self.tie_by} {'descending' if self.tie_descending else 'ascending'}"
-        return text
-
-    def key(self, run: dict) -> tuple:
-        """A sort key that puts runs in contract order when sorted ascending."""
-        return (_directed(run[self.by], self.descending),) + (
-            (_directed(run[self.tie_by], self.tie_descending),) if self.tie_by else ()
-        )
-
-
-class _Reversed:
-    """Wraps a comparable value so that it sorts in the opposite direction."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-    def __lt__(self, other: "_Reversed") -> bool:
-        return other.value < self.value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Reversed) and other.value == self.value
-
-    def __le__(self, other: "_Reversed") -> bool:
-        return other.value <= self.value
-
-
-def _directed(value: Any, descending: bool) -> Any:
-    value = comparable(value)
-    return _Reversed(value) if descending else value
 
 
 class ErrorStatus(int):
@@ -92,6 +42,22 @@ class ErrorStatus(int):
         return status
 
 
+class _line:
+    """An accessor of one overlay line: its value as the registry reads it (Contract.choice), read once."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, contract: "Contract | None", owner: type | None = None):
+        if contract is None:
+            return self
+        value = contract.__dict__[self.name] = contract.choice(self.key)
+        return value
+
+
 class Contract:
     """Accessors over the effective OpenAPI document (published spec + overlay)."""
 
@@ -103,12 +69,14 @@ class Contract:
             _CONTRACT_URI, Resource.from_contents(self.document, default_specification=DRAFT202012)
         )
         # A bad value of a choice fails here, when the contract loads, not in the middle of a run.
-        for choice in ("limit_above_maximum", "scheme_case_insensitive", "foreign_cursor_outcomes", "error_media_types",
-                       "cursor_with_other_query", "altered_cursor", "other_method_statuses", "request_id_places",
-                       "head_answers", "size_refusal_statuses", "trace_refusal_allow", "repeated_authorization_statuses",
-                       "read_lag_seconds", "oldest_runs_may_be_deleted", "limit_outside_grammar",
-                       "status_outside_grammar"):
-            getattr(self, choice)
+        for choice in CHOICES.values():
+            if choice.read is not raw:
+                self.choice(choice.key)
+
+    def choice(self, key: str) -> object:
+        """The value of one x-bctrl-contract line (dotted key), read and checked as its registry entry says
+        (choices.py); its default where the overlay does not say it."""
+        return CHOICES[key].value(self)
 
     # -- parameters -------------------------------------------------------------------------------------------
     def _parameter(self, name: str) -> dict:
@@ -136,14 +104,9 @@ class Contract:
     def limit_default(self) -> int:
         return int(self._parameter_schema("limit")["default"])
 
-    @property
-    def limit_above_maximum(self) -> str:
-        """What a limit above the maximum gets: "refuse" (the invalidQuery status) or "clamp" (a page of at most
-        the maximum). An overlay that does not say refuses."""
-        value = self.rules.get("limitAboveMaximum", "refuse")
-        if value not in LIMIT_ABOVE_MAXIMUM:
-            raise ValueError(f"x-bctrl-contract.limitAboveMaximum must be one of {LIMIT_ABOVE_MAXIMUM}, not {value!r}")
-        return value
+    # What a limit above the maximum gets: "refuse" (the invalidQuery status) or "clamp" (a page of at most the
+    # maximum). An overlay that does not say refuses.
+    limit_above_maximum = _line("limitAboveMaximum")
 
     @property
     def limit_clamped(self) -> bool:
@@ -180,7 +143,7 @@ class Contract:
 
     def _accepted_or_refused(self, key: str, accepted: str) -> frozenset[int]:
         """`<accepted>`, `refused` or `<accepted>-or-refused` as the statuses it allows."""
-        value = self.rules["queryGrammar"][key]
+        value = self.choice(f"queryGrammar.{key}")
         choices = frozenset(value.split("-or-"))
         if not choices or not choices <= {accepted, "refused"}:
             raise ValueError(f"x-bctrl-contract.queryGrammar.{key} {value!r} is none of {accepted}, refused, "
@@ -192,13 +155,13 @@ class Contract:
     @cached_property
     def path_refusal_statuses(self) -> frozenset[int]:
         """The statuses a spelling of the path that names no runtime this key can see may get."""
-        return frozenset(self._status(entry) for entry in self.rules["pathSpellings"]["refusals"])
+        return frozenset(self.status_of(entry) for entry in self.rules["pathSpellings"]["refusals"])
 
     @cached_property
     def path_redirect_statuses(self) -> frozenset[int]:
         return frozenset(int(code) for code in self.rules["pathSpellings"].get("redirects", ()))
 
-    def _status(self, entry: str | int) -> int:
+    def status_of(self, entry: str | int) -> int:
         """An HTTP status, or the name of one of errorStatus."""
         return int(entry) if str(entry).isdigit() else self.error_status(str(entry))
 
@@ -210,14 +173,9 @@ class Contract:
     def terminal_statuses(self) -> tuple[str, ...]:
         return tuple(status for status in self.statuses if status != self.running_status)
 
-    @property
-    def scheme_case_insensitive(self) -> bool:
-        """True if the scheme word of `Authorization: Bearer <key>` is matched in any case (RFC 9110; the default),
-        False if only `Bearer` is accepted."""
-        value = self.rules.get("bearerSchemeCaseInsensitive", True)
-        if not isinstance(value, bool):
-            raise ValueError(f"x-bctrl-contract.bearerSchemeCaseInsensitive must be true or false, not {value!r}")
-        return value
+    # True if the scheme word of `Authorization: Bearer <key>` is matched in any case (RFC 9110; the default), False
+    # if only `Bearer` is accepted.
+    scheme_case_insensitive = _line("bearerSchemeCaseInsensitive")
 
     # -- answers ----------------------------------------------------------------------------------------------
     def error_status(self, kind: str) -> ErrorStatus:
@@ -292,116 +250,44 @@ class Contract:
 
         return validators.extend(Draft202012Validator, {"items": items_judged_once})
 
-    @cached_property
-    def foreign_cursor_outcomes(self) -> frozenset[str]:
-        """What a cursor of one runtime may get on another runtime of the key: refused, empty and/or own-runs."""
-        return self._choices("foreignCursor", FOREIGN_CURSOR_OUTCOMES)
-
-    @cached_property
-    def cursor_with_other_query(self) -> frozenset[str]:
-        """What a cursor sent with another filter or limit than it was handed out with may get: served, refused."""
-        return self._choices("cursorWithOtherQuery", SERVED_OR_REFUSED)
-
-    @cached_property
-    def altered_cursor(self) -> frozenset[str]:
-        """What a cursor altered to decode to another value may get: refused, and/or served (as a position)."""
-        return self._choices("alteredCursor", SERVED_OR_REFUSED)
-
-    @cached_property
-    def other_method_statuses(self) -> frozenset[int]:
-        """The statuses a method other than GET and HEAD may get (405 also needs an Allow header)."""
-        statuses = frozenset(self._status(entry) for entry in self.rules.get("otherMethods", [405]))
-        if not statuses or any(not 400 <= status < 500 for status in statuses):
-            raise ValueError(f"x-bctrl-contract.otherMethods must list 4xx statuses, not {sorted(statuses)}")
-        return statuses
-
-    @cached_property
-    def trace_refusal_allow(self) -> str:
-        """Whether a 405 to TRACE must carry an Allow header: `required` (as every 405), or `optional`."""
-        return self._one_of(self.rules.get("traceRefusalAllow", "required"), TRACE_REFUSAL_ALLOW, "traceRefusalAllow")
-
-    @cached_property
-    def repeated_authorization_statuses(self) -> frozenset[int]:
-        """What a request with two Authorization field lines may get (an errorStatus name or an HTTP status each)."""
-        return frozenset(self._status(entry) for entry in self.rules.get("repeatedAuthorization", ["unauthenticated"]))
-
-    @cached_property
-    def head_answers(self) -> frozenset[str]:
-        """What HEAD may get: as-get (the GET's status, no body) and/or refused (an otherMethods status)."""
-        return self._choices("headRequests", ("as-get", "refused"))
-
-    @cached_property
-    def size_refusal_statuses(self) -> frozenset[int]:
-        """The statuses that may refuse a request of an unusual size (beside what its values get)."""
-        return frozenset(self._status(entry) for entry in self.rules.get("sizeRefusals", ["invalidQuery"])
-                         if entry != CLOSED)
+    # What a cursor of one runtime may get on another runtime of the key: refused, empty and/or own-runs.
+    foreign_cursor_outcomes = _line("foreignCursor")
+    # What a cursor sent with another filter or limit than it was handed out with may get: served, refused.
+    cursor_with_other_query = _line("cursorWithOtherQuery")
+    # What a cursor altered to decode to another value may get: refused, and/or served (as a position).
+    altered_cursor = _line("alteredCursor")
+    # The statuses a method other than GET and HEAD may get (405 also needs an Allow header).
+    other_method_statuses = _line("otherMethods")
+    # Whether a 405 to TRACE must carry an Allow header: `required` (as every 405), or `optional`.
+    trace_refusal_allow = _line("traceRefusalAllow")
+    # What a request with two Authorization field lines may get (an errorStatus name or an HTTP status each).
+    repeated_authorization_statuses = _line("repeatedAuthorization")
+    # What HEAD may get: as-get (the GET's status, no body) and/or refused (an otherMethods status).
+    head_answers = _line("headRequests")
+    # The statuses that may refuse a request of an unusual size (beside what its values get).
+    size_refusal_statuses = _line("sizeRefusals")
+    # The media types an error body may be sent as (each with the same envelope).
+    error_media_types = _line("errorMediaTypes")
+    # Where a refusal's request id may travel: body (requestId in the envelope) and/or header (x-request-id).
+    request_id_places = _line("requestId")
+    # How far behind the newest data a read may be (0 if unsaid); whether the oldest runs may be deleted.
+    read_lag_seconds = _line("liveData.readLagSeconds")
+    oldest_runs_may_be_deleted = _line("liveData.oldestRunsMayBeDeleted")
+    # How a limit not spelled as the grammar says is answered: refused, or lenient (read as numbers parse); and a
+    # status value not spelled as the enum: refused, or lenient (read as it resembles).
+    limit_outside_grammar = _line("queryGrammar.limitOutsideGrammar")
+    status_outside_grammar = _line("queryGrammar.statusOutsideGrammar")
 
     @cached_property
     def size_refusal_may_close(self) -> bool:
         """sizeRefusals lists `closed`: a request of an unusual size may be refused by ending the connection, with no
         answer (a reset while it is still being sent) or with a 413, 414 or 431 it cuts short (Node's way)."""
-        return CLOSED in self.rules.get("sizeRefusals", [])
+        return CLOSED in CHOICES["sizeRefusals"].said(self.rules)
 
     def refused_at_transport(self, status: int | None) -> bool:
         """A request of an unusual size, refused by a connection that ended: allowed where sizeRefusals says
         `closed`, with no answer or with a status that refuses a request for its size."""
         return self.size_refusal_may_close and (status is None or status in SIZE_STATUSES)
-
-    @cached_property
-    def error_media_types(self) -> tuple[str, ...]:
-        """The media types an error body may be sent as (each with the same envelope)."""
-        types = tuple(self.rules.get("errorMediaTypes", ["application/json"]))
-        if not types or not all(isinstance(name, str) and "/" in name for name in types):
-            raise ValueError(f"x-bctrl-contract.errorMediaTypes must list media types, not {types!r}")
-        return types
-
-    @cached_property
-    def request_id_places(self) -> frozenset[str]:
-        """Where a refusal's request id may travel: body (requestId in the envelope) and/or header (x-request-id)."""
-        return self._choices("requestId", REQUEST_ID_PLACES)
-
-    @cached_property
-    def read_lag_seconds(self) -> float:
-        """How far behind the newest data a read may be (x-bctrl-contract.liveData.readLagSeconds; 0 if unsaid)."""
-        value = self.rules.get("liveData", {}).get("readLagSeconds", 0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"x-bctrl-contract.liveData.readLagSeconds must be a number of seconds, not {value!r}")
-        return float(value)
-
-    @cached_property
-    def oldest_runs_may_be_deleted(self) -> bool:
-        value = self.rules.get("liveData", {}).get("oldestRunsMayBeDeleted", False)
-        if not isinstance(value, bool):
-            raise ValueError(f"x-bctrl-contract.liveData.oldestRunsMayBeDeleted must be true or false, not {value!r}")
-        return value
-
-    @cached_property
-    def limit_outside_grammar(self) -> str:
-        """How a limit not spelled as the grammar says is answered: refused, or lenient (read as numbers parse)."""
-        return self._one_of(self.rules["queryGrammar"].get("limitOutsideGrammar", "refused"), OUTSIDE_GRAMMAR,
-                            "queryGrammar.limitOutsideGrammar")
-
-    @cached_property
-    def status_outside_grammar(self) -> str:
-        """How a status value not spelled as the enum is answered: refused, or lenient (read as it resembles)."""
-        return self._one_of(self.rules["queryGrammar"].get("statusOutsideGrammar", "refused"), OUTSIDE_GRAMMAR,
-                            "queryGrammar.statusOutsideGrammar")
-
-    def _choices(self, key: str, allowed: tuple[str, ...]) -> frozenset[str]:
-        """A list of choices from `allowed` (at least one), as x-bctrl-contract.<key> states it."""
-        values = self.rules.get(key)
-        chosen = frozenset(values) if isinstance(values, list) else frozenset()
-        unknown = sorted(map(str, chosen - set(allowed)))
-        if not chosen or unknown:
-            raise ValueError(f"x-bctrl-contract.{key} must list some of {', '.join(allowed)}"
-                             f"{f'; unknown: {unknown}' if unknown else ''}")
-        return chosen
-
-    @staticmethod
-    def _one_of(value: object, allowed: tuple[str, ...], where: str) -> str:
-        if value not in allowed:
-            raise ValueError(f"x-bctrl-contract.{where} must be one of {', '.join(allowed)}, not {value!r}")
-        return value
 
     @cached_property
     def error_envelopes(self) -> tuple[str, ...]:
@@ -469,7 +355,7 @@ def derived_document(document: dict) -> dict:
     operation = document.get("paths", {}).get(RUNS_PATH, {}).get("get", {})
     if "x-bctrl-contract" not in operation:
         return document
-    media_types = tuple(operation["x-bctrl-contract"].get("errorMediaTypes", ["application/json"]))
+    media_types = tuple(CHOICES["errorMediaTypes"].said(operation["x-bctrl-contract"]))
     document = copy.deepcopy(document)
     for status, response in document["paths"][RUNS_PATH]["get"].get("responses", {}).items():
         content = response.get("content") or {}

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .model import SERVED_OR_REFUSED, Contract
+from .choices import CHOICES
+from .model import Contract
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def _foreign_cursor(c: Contract) -> str:
 def _altered_cursor(c: Contract) -> str:
     words = {"refused": f"gets {c.error_status('invalidQuery')}",
              "served": "is served as the position it names, this runtime's runs only"}
-    return " or ".join(words[outcome] for outcome in SERVED_OR_REFUSED[::-1] if outcome in c.altered_cursor)
+    return " or ".join(words[outcome] for outcome in CHOICES["alteredCursor"].values if outcome in c.altered_cursor)
 
 
 def _codes(statuses) -> str:

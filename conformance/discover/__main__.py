@@ -15,11 +15,12 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
-from ..redaction import redact
-from ..outcomes import NOT_JUDGED, SettingsError, ToolError
-from ..settings import SETTINGS, Settings, read_settings
 from ..connection import connection
-from .findings import AGREES, DECIDE, DIFFERS, Discovery, conclude
+from ..outcomes import NOT_JUDGED, SettingsError, ToolError
+from ..redaction import redact
+from ..settings import SETTINGS, Settings, read_settings
+from .conclude import conclude
+from .findings import AGREES, DECIDE, DIFFERS, Discovery
 from .overlay_writer import markdown, overlay_text
 from .probes import BUDGET, Prober
 

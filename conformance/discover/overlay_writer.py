@@ -14,18 +14,14 @@ from pathlib import Path
 import yaml
 
 from ..contract import RUNS_PATH, Contract, load_yaml, spec_extended_by
+from ..contract.choices import CHOICES
 from ..contract.model import ENVELOPE_SCHEMAS
 from ..redaction import redact
 from ..transport.exchange import Exchange
-from .findings import AGREES, DECIDE, DIFFERS, NOT_PROBED, NOT_SHOWN, REVIEW, Discovery, Finding
+from .findings import AGREES, DECIDE, DIFFERS, NOT_PROBED, NOT_SHOWN, REVIEW, Discovery, Finding, said
 
 OPERATION = f"$.paths['{RUNS_PATH}'].get"
 LIMIT_SCHEMA = f"{OPERATION}.parameters[?@.name == 'limit'].schema"
-# The x-bctrl-contract lines discovery writes as they are (a dot: a line inside a mapping).
-LINES = ("limitAboveMaximum", "bearerSchemeCaseInsensitive", "foreignCursor", "cursorWithOtherQuery",
-         "alteredCursor", "errorMediaTypes", "requestId", "pathSpellings.refusals",
-         "queryGrammar.limitOutsideGrammar", "queryGrammar.statusOutsideGrammar", "queryGrammar.limitLeadingZeros",
-         "queryGrammar.unknownParameters")
 RESPONSE_DESCRIPTIONS = {
     "invalidQuery": "A query value is invalid (limit, status or cursor).",
     "unauthenticated": "The API key is missing or invalid.",
@@ -45,9 +41,7 @@ def discovered_actions(changes: dict[str, object], contract: Contract) -> list[d
             if value not in contract.documented_statuses:
                 responses[str(value)] = {"description": RESPONSE_DESCRIPTIONS[kind], "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/BctrlError"}}}}
-        elif choice == "order.tieBreak":
-            rules["order"] = {"tieBreak": value}
-        elif choice in LINES:
+        elif not CHOICES[choice].label:  # an x-bctrl-contract line (a dot: a line inside a mapping)
             parent, _, key = choice.rpartition(".")
             (rules.setdefault(parent, {}) if parent else rules)[key] = value
     actions = []
@@ -75,7 +69,7 @@ def overlay_text(active: Path, discovery: Discovery, contract: Contract, output:
         return text
     header = ["", "  # ---- Discovered by `python -m conformance.discover` (evidence: discovered.md). These actions",
               "  # ---- come last, so they supersede what the actions above say on the same lines:"]
-    header += [f"  #   {finding.point}: {finding.contract} -> {_value(finding.change[1])}"
+    header += [f"  #   {finding.point}: {finding.contract} -> {said(finding.change[1])}"
                for finding in discovery.findings if finding.change is not None]
     appended = "\n".join(header) + "\n" + actions_text(actions)
     combined = text.rstrip("\n") + "\n" + appended
@@ -112,18 +106,6 @@ def _appended_cleanly(text: str, active: Path, actions: list[dict]) -> bool:
     except yaml.YAMLError:
         return False
     return written.get("actions") == list(load_yaml(active).get("actions", [])) + actions
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return "null"
-    if isinstance(value, (list, tuple)):
-        return " or ".join(map(str, value))
-    if isinstance(value, dict):
-        return " ".join(str(v) for v in value.values())
-    return str(value)
 
 
 # -- the Markdown diff ------------------------------------------------------------------------------------------------
@@ -184,7 +166,7 @@ def _finding(finding: Finding) -> list[str]:
     lines = [f"### {finding.point}: {finding.outcome}", f"- the contract says: {finding.contract}",
              f"- the target did: {finding.target}"]
     if finding.change is not None:
-        lines.append(f"- written: `{finding.change[0]}: {_value(finding.change[1])}`")
+        lines.append(f"- written: `{finding.change[0]}: {said(finding.change[1])}`")
     lines += [f"- evidence: `{exchange.curl()}` → {_status_line(exchange)}" for exchange in finding.evidence[:3]]
     return lines
 

@@ -116,7 +116,7 @@ class Observations:
 
 
 class Prober:
-    """Sends the probes for one target; keeps no judgement (findings.py does that)."""
+    """Sends the probes for one target; keeps no judgement (the settling functions, points/, do that)."""
 
     def __init__(self, api: ApiClient, other_runtime_id: str | None, empty_runtime_id: str | None = None,
                  second_runtime_id: str | None = None):

@@ -54,7 +54,7 @@ def schemathesis_traffic_through_the_polite_session(http_session):
 
 class FuzzRequests:
     """The fuzzer's requests, a few in flight at once: each case Hypothesis generates is sent and judged on the
-    harness's Overlap while it generates the next, and once all are answered the check fails with the first case
+    transport's Overlap while it generates the next, and once all are answered the check fails with the first case
     (in the order generated) that broke the contract. Generation never depends on the answers, so the same cases
     go out either way. With one in flight (BCTRL_CONCURRENCY=1, the smoke profile) each case is sent and judged as
     it is generated, and Hypothesis shrinks a failure to its simplest case, as Schemathesis alone does."""

@@ -3,7 +3,7 @@ instead of adding up.
 
 A check marked `ahead` asks only for the run's session fixtures (api, contract, target, the shared walk...) and its
 own parameters. When the first check is set up, every selected `ahead` check the readiness measure left judged is
-handed to the harness's Overlap in collection order: BCTRL_CONCURRENCY of them at once at most, each sending its
+handed to the transport's Overlap in collection order: BCTRL_CONCURRENCY of them at once at most, each sending its
 requests one after another as it always does (a walk its pages in order), the polite session's cap, rate cap and
 Retry-After holding for all of them. When its turn comes, pytest reports what it did: its failure, its gap or its
 pass, exactly as if it had run then. With one request in flight at a time (the smoke profile) nothing runs ahead.
@@ -137,6 +137,6 @@ def shared_walk(request) -> Walk:
         return shared_walk_of(request.config).result()
     except ContractViolation as violation:
         # Found on the thread that walked: the message says what was sent and what came back, and the frames of
-        # that thread are the harness's own. Each check that needs the walk reports it from here, without them
+        # that thread are the transport's own. Each check that needs the walk reports it from here, without them
         # (pytest would otherwise print, and parse the source of, the same nine frames for every one of them).
         raise violation.with_traceback(None) from None  # met by the shared walk of BCTRL_RUNTIME_ID

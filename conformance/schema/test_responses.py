@@ -1,6 +1,6 @@
 """Every response matches the contract's schema (Draft 2020-12, formats checked) and each run's invariants.
 
-The harness validates every response any check receives; these tests make sure the whole runtime and each
+Every response a check receives is judged (judge/response.py); these tests make sure the whole runtime and each
 kind of answer is looked at at least once.
 """
 
@@ -30,7 +30,7 @@ def test_first_page_matches_the_page_schema(api):
 @pytest.mark.needs(SOME_RUNS)
 def test_every_run_of_the_runtime_matches_the_run_schema(api, contract, max_walk_runs):
     """Every run on every page has a uuid id, RFC 3339 timestamps, a known status and consistent times."""
-    # The harness validates each page as it arrives: a run that breaks the schema fails the walk.
+    # The walk judges each page as it arrives: a run that breaks the schema fails the walk.
     walk = walk_runs(api, limit=contract.limit_max, max_runs=max_walk_runs)
     require(SOME_RUNS, contract, RuntimeData.of(walk.runs, walk.complete))
 

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from conformance.contract import DEFAULT_OVERLAY, DEFAULT_SPEC, effective_document, load_contract
-from conformance.discover.findings import DIFFERS, Discovery, Finding, envelope_of
+from conformance.discover.findings import DIFFERS, Discovery, Finding
 from conformance.discover.overlay_writer import discovered_actions, overlay_text
+from conformance.discover.points.schema import envelope_of
 from conformance.discover.probes import LimitProbe
 from conformance.transport.exchange import Exchange
 

@@ -77,3 +77,14 @@ def test_every_folder_of_checks_is_a_contract_area_the_readme_names():
     layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
     assert folders == set(AREAS)
     assert [area for area in AREAS if f"`{area}`" not in layout and f"`conformance/{area}`" not in layout] == []
+
+
+def test_the_settling_functions_import_nothing_of_discoverys_entry_point():
+    """conformance/discover/points/ (the settling functions, pure) imports of discovery only what a finding is and
+    what the probes saw (findings, probes) and its own helpers: never the entry point, the writer or conclude()."""
+    allowed = {"conformance.discover.findings", "conformance.discover.probes"}
+    found = sorted((module, target) for module, imported in _graph().items()
+                   if module.startswith("conformance.discover.points") for target in imported
+                   if target.startswith("conformance.discover") and target not in allowed
+                   and not target.startswith("conformance.discover.points"))
+    assert not found

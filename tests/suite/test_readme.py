@@ -101,3 +101,12 @@ def test_the_smoke_rotation_table_is_the_rotation_file():
     from conformance.profiles import README_BLOCK, Rotation, readme_block
 
     assert readme_blocks.in_readme(README_BLOCK) == readme_block(Rotation.load()), "run `python -m conformance.profiles --write`"
+
+
+def test_the_table_of_overlay_lines_is_the_registry():
+    """The README's table of overlay lines and what settles each is the registry of contract choices' (regenerate it
+    with `python -m conformance.contract --write-readme`)."""
+    from conformance import readme_blocks
+    from conformance.contract.choices import README_BLOCK, readme_block
+
+    assert readme_blocks.in_readme(README_BLOCK) == readme_block(), "run `python -m conformance.contract --write-readme`"
