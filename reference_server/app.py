@@ -24,6 +24,7 @@ from .stages.front_end import FrontEnd
 from .stages.headers import PageHeaders
 from .stages.paging import Pages
 from .stages.query import QueryReader
+from .stages.query_string import QueryString
 from .stages.routing import Router
 from .store import DB_ROUND_TRIP, RunStore
 from .variants import Variants
@@ -73,12 +74,18 @@ class RunsApp:
         self.router = Router(faults, variants)
         self.auth = Auth(faults, variants, store, self.context)
         self.cursors = Cursors(faults, variants, store, secret, self.errors)
+        self.query_string = QueryString(faults, self.errors)
         self.query = QueryReader(faults, variants, self.cursors, self.errors)
         self.pages = Pages(faults, variants, store, self.context, self.cursors)
         self.headers = PageHeaders(faults, variants, store)
 
     # ---- entry point ------------------------------------------------------
     def handle(self, method: str, target: str, headers) -> Response:
+        response = self._handle(method, target, headers)
+        self.front_end.keep(method, target, response)  # the answer passes back through the front end
+        return response
+
+    def _handle(self, method: str, target: str, headers) -> Response:
         request_id = new_request_id()
         try:
             self.front_end.admit(headers)
@@ -100,7 +107,7 @@ class RunsApp:
 
     def _list_runs(self, request: Request, runtime_id: str, check_tenant: bool = True) -> Response:
         """The listing, step by step: authentication, the runtime check, the query, the page and its headers."""
-        query = request.query
+        query = self.query_string.decoded(request.query)
         if request.method == "HEAD" and "head-skips-validation" in self.faults:
             # HEAD becomes an internal GET of the path for its headers (the framework's HEAD adapter), which drops
             # the query string: the query is never validated, and the headers are the default page's.
@@ -128,6 +135,7 @@ class RunsApp:
         elif not trusted and self.store.runtime_tenant(runtime_id) is None:
             raise ApiError(404, "runtime.not_found", "Runtime not found")
         try:
+            self.query_string.check_binding(query)
             params = params or self.query.read(query)
         except ApiError as err:
             self.errors.attach_request(err, request, query)
@@ -145,4 +153,5 @@ class RunsApp:
             runtime_id = self.cursors.runtime(runtime_id, params.position)
         payload = self.pages.payload(tenant, runtime_id, query, params,
                                      rendered=not self.headers.skips_rendering(request.method))
+        self.query_string.bind(query, payload)
         return self.headers.answer(request, tenant, runtime_id, credentials, payload)

@@ -65,3 +65,9 @@ STATUS_EVERY_PAGE = "filters/test_status_filter.py::test_a_status_is_judged_the_
 SIZES = "sizes/test_sizes.py::test_a_request_of_any_size_gets_the_contracts_answer_never_a_5xx"
 OVERLAP = "overlap/test_overlap.py::test_requests_in_flight_together_each_get_their_own_answer"
 TIME = "pagination/test_time_between_pages.py::test_a_cursor_redeemed_long_after_continues_after_its_page"
+# Issue 23, by class: 1 the wire, 2 refusals at the transport, 4 equivalent requests, 6 honest blame
+WIRE = "wire/test_framing.py::test_answers_end_where_their_framing_says_on_one_kept_alive_connection"
+EQUIVALENT_CURSOR_PAGE = ("equivalence/test_equivalent_requests.py::"
+                          "test_a_page_after_a_cursor_asked_another_way_is_the_same_page")
+EQUIVALENT_FILTER = "equivalence/test_equivalent_requests.py::test_a_filter_asked_another_way_lists_the_same_runs"
+NAMED_RUNTIME = "auth/test_auth.py::test_a_runtime_the_settings_name_gets_an_answer_the_contract_allows"

@@ -10,11 +10,11 @@ from collections import Counter
 
 from . import app, number_faults, store, wire_faults
 from .fault import Fault
-from .stages import auth, cursors, errors, front_end, headers, paging, query, rendering, routing
+from .stages import auth, cursors, errors, front_end, headers, paging, query, query_string, rendering, routing
 
 # The modules holding faults, from the request's way in to the database and back out on the wire.
-HOLDERS = (front_end, routing, app, auth, query, number_faults, cursors, paging, rendering, headers, errors, store,
-           wire_faults)
+HOLDERS = (front_end, routing, app, auth, query_string, query, number_faults, cursors, paging, rendering, headers,
+           errors, store, wire_faults)
 
 
 def _catalogue(entries: list[Fault]) -> dict[str, Fault]:

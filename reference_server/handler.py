@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .messages import ApiError, Response, new_request_id, status_phrase
 from .trouble import SLOW_SECONDS, trouble_error
 from .wire import header_name, prepare
-from .wire_faults import cut_short
+from .wire_faults import as_written, dropped
 
 MAX_DISCARDED_BODY = 1 << 20
 
@@ -117,7 +117,7 @@ class RunsHandler(BaseHTTPRequestHandler):
         reference = self.server.reference
         self._discard_body()
         kind = reference.trouble.pick()
-        if kind == "drop":
+        if kind == "drop" or dropped(self.path, reference.app.faults):
             self.close_connection = True  # return without writing a byte; the socket is then closed
             reference.record(self.command, self.path, None, kind)
             return
@@ -158,7 +158,7 @@ class RunsHandler(BaseHTTPRequestHandler):
         headers = getattr(self, "headers", None)  # None when the request line itself was refused
         wire = prepare(response, reference.variants, self.command, headers.get("Accept-Encoding") if headers else None,
                        http_10=self.request_version in ("HTTP/1.0", "HTTP/0.9"))
-        wire, unfinished = cut_short(wire, response, reference.app.faults)
+        wire, unfinished = as_written(wire, response, self.command, reference.app.faults)
         if reference.variants.latency_ms:
             time.sleep(reference.variants.latency_ms / 1000)
         self.send_response(wire.status)

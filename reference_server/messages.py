@@ -82,3 +82,9 @@ def status_phrase(code: int) -> str:
         return HTTPStatus(code).phrase
     except ValueError:
         return "Error"
+
+
+def without_cursor(query: str) -> str:
+    """A raw query string without its cursor parameters, the rest kept as written (what a cache keys a cursor page
+    by, or what a cursor is bound to, under the faults that do so)."""
+    return "&".join(part for part in query.split("&") if part.partition("=")[0] != "cursor")

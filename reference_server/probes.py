@@ -31,6 +31,7 @@ def _kind(name: str):
 
 page = _kind("page")  # one request
 framed = _kind("framed")  # one request: did its answer end as its framing says?
+one_connection = _kind("one_connection")  # requests on one kept-alive connection, each answer read from its bytes
 walk = _kind("walk")  # follow nextCursor
 foreign_cursor = _kind("foreign_cursor")  # a cursor of the main runtime taken to another
 churned = _kind("churned")  # pages after churn ticks, on a server of its own
@@ -57,6 +58,16 @@ def forged_cursor(srv) -> list[tuple[str, str]]:
     first = srv.store.all_runs(srv.seed_info.runtime_id)[9]
     position = cursor_module.Position(first.created_at, first.id, runtime=srv.seed_info.runtime_id)
     return [("limit", "5"), ("cursor", cursor_module.encode(position, b"wrong secret"))]
+
+
+def handed_cursor(status: str):
+    """Query parameters for the page after the first run of a status filter, with the cursor the server hands out
+    for it (signed with its own secret)."""
+    def params(srv) -> list[tuple[str, str]]:
+        first = next(run for run in srv.store.all_runs(srv.seed_info.runtime_id) if run.status == status)
+        position = cursor_module.Position(first.created_at, first.id, runtime=srv.seed_info.runtime_id)
+        return [("status", status), ("cursor", cursor_module.encode(position, srv.app.cursors.secret))]
+    return params
 
 
 def every_character_escaped(text: str) -> str:

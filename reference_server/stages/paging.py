@@ -9,7 +9,7 @@ from ..checks import EMPTY, EXACT_WALKS, LEDGER, LIMIT_BOUNDS, ONE_PAGE_FILTER, 
 from ..cursor import Position
 from ..edge import Instances, PageCache
 from ..fault import Fault
-from ..messages import Query, SharedContext, json_bytes
+from ..messages import Query, SharedContext, json_bytes, without_cursor
 from ..probes import L3, TWO_WALKS_ACROSS_A_TICK, churned, main_then, overlapping, page, walk
 from ..store import DB_ROUND_TRIP, Run, RunStore
 from ..variants import Variants
@@ -98,7 +98,7 @@ class Pages:
         if "page-cache-keyed-by-page-number" in self.faults and params.position is not None:
             # Cursor pages are cached for 30 s under their page number (the cursor changes on every request, the
             # page number does not): the key is the query without its cursor, and the number the cursor carries.
-            numbered = (tenant, runtime_id, _without_cursor(query), params.position.page)
+            numbered = (tenant, runtime_id, without_cursor(query), params.position.page)
             cached = self.numbered_pages.get(numbered)
         payload = (cached or json_bytes(self.page(runtime_id, params))) if rendered else None
         if "page-cache-ignores-runtime" in self.faults and cached is None:
@@ -155,7 +155,3 @@ class Pages:
         status, finished = self.status_cache.get(run.id, (run.status, run.finished_at))
         return replace(run, status=status, finished_at=finished)
 
-
-def _without_cursor(query: str) -> str:
-    """A raw query string without its cursor parameters (fault page-cache-keyed-by-page-number's cache key)."""
-    return "&".join(part for part in query.split("&") if part.partition("=")[0] != "cursor")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
+from conformance.transport.session import ConnectionEnded, NoAnswer, PoliteSession
 from reference_server import FAULTS, Fault, ReferenceServer
 from reference_server.probes import L3, L7
 
@@ -51,14 +52,43 @@ def page(params=(), auth="good", runtime="main", method="GET"):
 
 
 def framed(params=()):
-    """A probe sending one request and saying whether its answer ended as its framing says, or was cut short."""
+    """A probe sending one request and saying whether its answer ended as its framing says, was cut short, or never
+    came (`params` may be a function of the server)."""
     def probe(srv):
         url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
         try:
-            answer = requests.get(url, headers={"Authorization": f"Bearer {srv.seed_info.api_key}"}, params=params)
+            answer = requests.get(url, headers={"Authorization": f"Bearer {srv.seed_info.api_key}"},
+                                  params=params(srv) if callable(params) else params)
         except requests.exceptions.ChunkedEncodingError:  # requests' word for a body its connection cut short
             return "cut short"
+        except requests.exceptions.ConnectionError:
+            return "no answer"
         return ("whole", answer.status_code, len(answer.content))
+    return probe
+
+
+def one_connection(*asks):
+    """A probe sending (method, query) requests one after another on one kept-alive connection, each answer read
+    from its bytes (the suite's wire adapter), a query given as a string sent exactly as written (no client
+    re-escapes it): each answer's status, its number of runs, whether its bytes broke the framing, whether it ended
+    early."""
+    def probe(srv):
+        url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+        session = PoliteSession(budget=50, rate=0, timeout=5, retries=0, retry_after_max=5)
+        seen = []
+        with session.on_one_connection():
+            for method, query in asks:
+                prepared = session.prepare_request(requests.Request(
+                    method, url, params=None if isinstance(query, str) else query,
+                    headers={"Authorization": f"Bearer {srv.seed_info.api_key}"}))
+                if isinstance(query, str):
+                    prepared.url = f"{url}?{query}"
+                try:
+                    answer = session.send(prepared).exchange
+                except (ConnectionEnded, NoAnswer) as ending:
+                    answer = ending.exchange
+                seen.append((answer.status, len(answer.runs), bool(answer.framing), bool(answer.ended)))
+        return seen
     return probe
 
 
@@ -117,11 +147,11 @@ def walk_across_a_tick(srv):
         return [run["id"] for run in first["data"] + second["data"]]
 
 
-def main_then(runtime):
-    """The main runtime's first page, then `runtime`'s with the same (empty) query."""
+def main_then(runtime, auth="good"):
+    """The main runtime's first page, then `runtime`'s with the same (empty) query (and `auth`, as `page` takes it)."""
     def probe(srv):
         page()(srv)
-        return page(runtime=runtime)(srv)
+        return page(runtime=runtime, auth=auth)(srv)
     return probe
 
 
@@ -304,9 +334,9 @@ def _getter(srv):
 
 # The kinds of probe a catalogue entry may describe, each carried out by the function of its name above; the probes
 # that take no arguments are kinds of their own.
-KINDS = {**{kind.__name__: kind for kind in (page, framed, walk, foreign_cursor, churned, main_then, header, path,
-                                              sent, raw, revalidated, revalidated_after_churn, with_cursor,
-                                              overlapping, paused, ticks_between_pages)},
+KINDS = {**{kind.__name__: kind for kind in (page, framed, one_connection, walk, foreign_cursor, churned, main_then,
+                                              header, path, sent, raw, revalidated, revalidated_after_churn,
+                                              with_cursor, overlapping, paused, ticks_between_pages)},
          **{probe.__name__: (lambda probe=probe: probe)
             for probe in (burst, walk_across_a_tick, two_walks_across_a_tick)}}
 
@@ -324,10 +354,15 @@ def test_every_fault_has_a_probe():
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_is_observable(server, name):
-    """Switching the fault on changes what the probe request observes."""
-    probe = probe_of(FAULTS[name])
-    with ReferenceServer(faults=[name]) as faulty:
-        assert probe(faulty) != probe(server)
+    """Switching the fault on changes what the probe request observes (against a clean server under the same
+    conditions: a fault that lives in transient trouble is observed with the same trouble, seeded alike)."""
+    probe, options = probe_of(FAULTS[name]), FAULTS[name].server_options
+    with ReferenceServer(faults=[name], **options) as faulty:
+        if not options:
+            assert probe(faulty) != probe(server)
+            return
+        with ReferenceServer(**options) as clean:
+            assert probe(faulty) != probe(clean)
 
 
 OVERLAP_FAULTS = sorted(name for name, fault in FAULTS.items() if "tenant.overlap" in fault.rules)
