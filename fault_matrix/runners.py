@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance.settings import day_of_night
 from conformance.connection import reference_target
-from reference_server import ReferenceServer
+from conformance.outcomes import NOT_JUDGED
+from conformance.settings import day_of_night
+from reference_server import FAULTS, ReferenceServer
 
 from .interpreter import run_module
 
@@ -35,11 +36,17 @@ class Outcome:
     output_tail: str = ""
     failure_kinds: frozenset[str] = frozenset()  # Schemathesis: the kinds of failure it reported
     baseline_kinds: frozenset[str] | None = None  # Schemathesis: the kinds it reports on the clean server too
+    suspect_gaps: frozenset[str] = frozenset()  # the suite: gaps it named as possibly the API's failure
 
     @property
     def caught(self) -> bool:
-        """The suite catches a fault when it reports a contract failure (exit 1). Schemathesis alone fails on the
-        clean server already, so it catches a fault only with a kind of failure the clean server does not cause."""
+        """The suite catches a fault when it reports a contract failure (exit 1), or, for a bug it cannot tell from
+        a wrong setting (Fault.suspect_gap), when it names that gap as possibly the API's failure and is not green
+        (exit 4). Schemathesis alone fails on the clean server already, so it catches a fault only with a kind of
+        failure the clean server does not cause."""
+        suspect = FAULTS[self.fault].suspect_gap if self.fault in FAULTS else ""
+        if suspect and self.exit_code == NOT_JUDGED and self.baseline_kinds is None:
+            return suspect in self.suspect_gaps
         if self.exit_code != 1:
             return False
         if self.baseline_kinds is None:
@@ -85,8 +92,9 @@ def run_suite(server, fault: str | None, reports: Path, *, extra_env: dict[str, 
     seconds = time.monotonic() - started
     summary = read_run(reports)
     failed = [test["nodeid"] for test in summary.get("tests", []) if test["outcome"] in ("failed", "error")]
+    suspects = frozenset(gap["name"] for gap in summary.get("gaps", []) if gap.get("suspect"))
     return Outcome(contender, fault, done.returncode, seconds, summary.get("requests", 0), failed,
-                   summary.get("firstFailure"), _tail(done.stdout))
+                   summary.get("firstFailure"), _tail(done.stdout), suspect_gaps=suspects)
 
 
 def run_schemathesis(server: ReferenceServer, fault: str | None, spec: Path, contender: str, seed: int) -> Outcome:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 from .checks import AUTH_FIRST, FOREIGN_TENANT, HEAD, OVERLAP
 from .fault import Fault
-from .messages import ApiError, Request, Response, SharedContext, new_request_id, short
+from .messages import Answered, ApiError, Request, Response, SharedContext, new_request_id, short
 from .probes import L3, foreign_cursor, overlapping, page
 from .stages.auth import Auth
 from .stages.cursors import Cursors
@@ -94,6 +94,8 @@ class RunsApp:
             if isinstance(answer, Response):
                 return answer
             return self._list_runs(answer.request, answer.runtime_id, answer.check_tenant)
+        except Answered as answered:
+            return answered.response
         except ApiError as err:
             return self.error_response(err, request_id)
         except Exception as exc:  # never leak details to the client

@@ -16,8 +16,7 @@ import socket
 import threading
 import time
 
-from .messages import new_request_id
-from .trouble import SLOW_SECONDS, trouble_error
+from .trouble import SLOW_SECONDS, trouble_answer
 from .wire import prepare
 
 START_TIMEOUT_SECONDS = 10.0
@@ -70,7 +69,7 @@ class RunsAsgiApp:
         if kind == "slow":
             await asyncio.sleep(SLOW_SECONDS)
         if kind in ("429", "503"):
-            response = reference.app.error_response(trouble_error(kind), new_request_id())
+            response = trouble_answer(kind, reference.app)
         else:
             response = reference.app.handle(method, target, headers)
         # Recorded before the answer is written, so a client that has its answer finds it in the request log.

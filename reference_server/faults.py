@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import app, number_faults, store, wire_faults
+from . import app, number_faults, store, trouble, wire_faults
 from .fault import Fault
 from .stages import auth, cursors, errors, front_end, headers, paging, query, query_string, rendering, routing
 
 # The modules holding faults, from the request's way in to the database and back out on the wire.
 HOLDERS = (front_end, routing, app, auth, query_string, query, number_faults, cursors, paging, rendering, headers,
-           errors, store, wire_faults)
+           errors, store, wire_faults, trouble)
 
 
 def _catalogue(entries: list[Fault]) -> dict[str, Fault]:

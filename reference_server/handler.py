@@ -14,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .messages import ApiError, Response, new_request_id, status_phrase
-from .trouble import SLOW_SECONDS, trouble_error
+from .trouble import SLOW_SECONDS, trouble_answer
 from .wire import header_name, prepare
 from .wire_faults import as_written, dropped
 
@@ -124,7 +124,7 @@ class RunsHandler(BaseHTTPRequestHandler):
         if kind == "slow":
             time.sleep(SLOW_SECONDS)
         if kind in ("429", "503"):
-            response = reference.app.error_response(trouble_error(kind), new_request_id())
+            response = trouble_answer(kind, reference.app)
         else:
             response = reference.app.handle(self.command, self.path, self.headers)
         # Recorded before the answer is written, so a client that has its answer finds it in the request log.

@@ -26,6 +26,14 @@ class ApiError(Exception):
         self.details, self.headers = details, headers or []
 
 
+class Answered(Exception):
+    """A stage that answers the request with a page of its own (a legacy router's HTML), not an API error."""
+
+    def __init__(self, response: "Response"):
+        super().__init__(response.status)
+        self.response = response
+
+
 @dataclass(frozen=True)
 class Request:
     """One request as the handler sees it: the method, the target split into path and raw query, the headers

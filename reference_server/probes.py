@@ -47,6 +47,7 @@ overlapping = _kind("overlapping")  # requests alone, then in flight together
 paused = _kind("paused")  # page 2 redeemed after a pause
 ticks_between_pages = _kind("ticks_between_pages")  # page 2 after churn ticks
 BURST = Probe("burst")  # 100 requests as fast as one connection sends them
+TROUBLED = Probe("troubled")  # requests until the server's transient trouble has answered 429 and 503
 WALK_ACROSS_A_TICK = Probe("walk_across_a_tick")  # pages 1 and 2 with a churn tick between them
 TWO_WALKS_ACROSS_A_TICK = Probe("two_walks_across_a_tick")  # two walks with a churn tick between them
 

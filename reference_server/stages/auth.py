@@ -8,15 +8,25 @@ import re
 import time
 from urllib.parse import parse_qs, unquote
 
-from ..checks import (BAD_KEY, KEY_IN_COOKIE, KEY_IN_QUERY, KEY_IN_SECOND_HEADER, KEY_UNDER_OTHER_SCHEME, NEAR_MISS,
-                      OTHER_TENANT, OVERLAP, SCHEME_CASE, UNKNOWN)
+from ..checks import (BAD_KEY, EMPTY, KEY_IN_COOKIE, KEY_IN_QUERY, KEY_IN_SECOND_HEADER, KEY_UNDER_OTHER_SCHEME,
+                      NAMED_RUNTIME, NEAR_MISS, OTHER_TENANT, OVERLAP, SCHEME_CASE, UNKNOWN)
 from ..fault import Fault
-from ..messages import ApiError, Request, SharedContext
+from ..messages import Answered, ApiError, Request, Response, SharedContext
 from ..probes import L3, basic, bearer, every_character_escaped, overlapping, page, raw, sent
 from ..store import DB_ROUND_TRIP, RunStore
 from ..variants import Variants
 
 FAULTS = [
+    Fault("empty-runtime-404", "auth",
+          "the runtime check looks a runtime up through its runs (SELECT DISTINCT runtime_id FROM runs): a runtime of "
+          "the key that has no run yet is not found, 404 with the contract's envelope, like one that does not exist",
+          rules=("page.empty-runtime",), issue=23, blind_spot=6, check=EMPTY, suspect_gap="empty-runtime",
+          observe=page(runtime="empty")),
+    Fault("empty-runtime-404-html", "auth",
+          "the same lookup through runs, and the miss falls through to the legacy router, whose not-found page is "
+          "HTML: a runtime of the key that has no run yet gets a 404 text/html page",
+          rules=("page.empty-runtime", "errors.envelope"), issue=23, blind_spot=6, check=NAMED_RUNTIME,
+          observe=page(runtime="empty")),
     Fault("auth-any-scheme", "auth",
           "any scheme word is accepted (Token <key>, Basic <key>)",
           rules=("auth.bearer",), check=BAD_KEY,
@@ -106,6 +116,7 @@ FAULTS = [
 ]
 
 _AUTH = re.compile(r"([^ ]+) +(.*)", re.DOTALL)
+_LEGACY_404 = b"<!DOCTYPE html><html><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>"
 BCRYPT_MAX_BYTES = 72  # fault auth-bcrypt-72-500
 _QUERY_KEY_NAMES = ("access_token", "api_key", "apiKey", "token", "key")  # fault auth-query-access-token
 _KEY_PREFIX = "bctrl_sk_"  # what the console's cookie middleware takes for a key (fault auth-cookie-key)
@@ -204,6 +215,14 @@ class Auth:
         if "current-tenant-global" in self.faults:
             self.context.tenant = tenant
 
+    def _found_through_runs(self, runtime_id: str) -> None:
+        """Faults empty-runtime-404 and empty-runtime-404-html: a runtime found only through its runs."""
+        if not {"empty-runtime-404", "empty-runtime-404-html"} & self.faults or self.store.all_runs(runtime_id):
+            return
+        if "empty-runtime-404-html" in self.faults:
+            raise Answered(Response(404, [("Content-Type", "text/html")], _LEGACY_404))
+        raise ApiError(404, "runtime.not_found", "Runtime not found")
+
     def check_runtime(self, runtime_id: str, tenant: str) -> None:
         """The runtime visibility check: the runtime is the tenant's, else it is answered as unknown (404)."""
         owner = self.store.runtime_tenant(runtime_id)
@@ -211,6 +230,7 @@ class Auth:
             time.sleep(DB_ROUND_TRIP)  # the runtimes query's round trip
             tenant = self.context.tenant  # the visibility check reads the "current tenant" from the context
         if owner == tenant:
+            self._found_through_runs(runtime_id)
             return
         if owner is None and "unknown-runtime-empty" in self.faults:
             return

@@ -17,6 +17,11 @@ from ..variants import Variants
 from .auth import bearer_key
 
 FAULTS = [
+    Fault("head-content-type-differs", "methods",
+          "HEAD is routed to a separate lightweight handler (so that it need not render the page), which sends the "
+          "page's headers but its framework's default Content-Type, text/plain, where the GET sends JSON",
+          rules=("http.head", "query.equivalent"), issue=23, blind_spot=4, check=HEAD,
+          observe=page(method="HEAD")),
     Fault("content-type-text-html", "content-type",
           "200 pages are served with Content-Type: text/html",
           rules=("page.schema",), check=FIRST_PAGE,
@@ -107,6 +112,8 @@ class PageHeaders:
                payload: bytes | None) -> Response:
         """The page as answered: 200 with its headers, or 304 when the client holds it."""
         content_type = ("text/html; charset=utf-8" if "content-type-text-html" in self.faults
+                        else "text/plain; charset=utf-8" if request.method == "HEAD"
+                        and "head-content-type-differs" in self.faults
                         else media(self.variants, "application/json"))
         headers = [("Content-Type", content_type), ("x-request-id", request.request_id)]
         if "cache-control-public" in self.faults:

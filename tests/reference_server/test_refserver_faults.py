@@ -175,6 +175,25 @@ def burst(srv):
     return sorted({(answer.status_code, "Retry-After" in answer.headers) for answer in answers})
 
 
+def troubled(srv):
+    """Requests until the server's transient trouble has answered both a 429 and a 503 (each sent once, no retries):
+    what a client sees of those answers."""
+    url = f"{srv.base_url}/v2/runtimes/{srv.seed_info.runtime_id}/runs"
+    seen: dict[int, tuple] = {}
+    with requests.Session() as session:
+        for _ in range(1000):
+            try:
+                answer = session.get(url, headers={"Authorization": f"Bearer {srv.seed_info.api_key}"},
+                                     params={"limit": 1})
+            except requests.exceptions.ConnectionError:  # the trouble's dropped connections
+                continue
+            if answer.status_code in (429, 503):
+                seen.setdefault(answer.status_code, observe(answer))
+            if len(seen) == 2:
+                break
+    return sorted(seen.items())
+
+
 def path(spell):
     """A probe sending one request to a path spelled exactly, from the seed's runtime ids."""
     def probe(srv):
@@ -338,7 +357,7 @@ KINDS = {**{kind.__name__: kind for kind in (page, framed, one_connection, walk,
                                               header, path, sent, raw, revalidated, revalidated_after_churn,
                                               with_cursor, overlapping, paused, ticks_between_pages)},
          **{probe.__name__: (lambda probe=probe: probe)
-            for probe in (burst, walk_across_a_tick, two_walks_across_a_tick)}}
+            for probe in (burst, troubled, walk_across_a_tick, two_walks_across_a_tick)}}
 
 
 def probe_of(fault: Fault):

@@ -62,7 +62,7 @@ def test_smoke_judges_every_fault_within_its_request_budget(matrix, clean_nights
     within its request budget: it never runs out of requests (a hard cap: running out is "not judged", exit 4)."""
     runs = [*clean_nights, *(matrix.outcome("smoke", fault) for fault in matrix.faults)]
     unjudged = {run.fault or "(clean)": (run.exit_code, run.requests) for run in runs
-                if run.exit_code not in (0, 1) or run.requests > SMOKE_BUDGET}
+                if not (run.exit_code in (0, 1) or run.caught) or run.requests > SMOKE_BUDGET}
     assert not unjudged, unjudged
 
 
@@ -77,9 +77,10 @@ def test_smoke_catches_a_share_of_the_faults_a_get_can_reveal(matrix):
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_is_caught_by_its_check(matrix, fault):
-    """The check meant for this fault fails against the server with it (and so the suite fails)."""
+    """The check meant for this fault fails against the server with it (and so the suite fails); for a bug the suite
+    cannot tell from a wrong setting, the run names that gap as possibly the API's failure and is not green."""
     outcome = matrix.outcome("suite", fault)
-    assert outcome.exit_code == 1, f"{fault}: exit {outcome.exit_code}\n{outcome.output_tail}"
+    assert outcome.caught, f"{fault}: exit {outcome.exit_code}\n{outcome.output_tail}"
     assert designated_check_failed(outcome), f"{fault} was caught by {outcome.failed_tests}, not by {CATCHER[fault]}"
 
 
