@@ -24,8 +24,21 @@ class AnswerLog:
     def retried(self) -> int:
         return sum(answer.retried for answer in self.answers)
 
+    def refused_in_flight(self) -> dict[int, int]:
+        """Answers 429 or 503 (retried ones included) to requests sent while others were in flight: status -> count.
+        Within BCTRL_CONCURRENCY, what a front end's connection or rate limit refuses shows here."""
+        refused: dict[int, int] = {}
+        for answer in self.answers:
+            if answer.status in (429, 503) and answer.in_flight > 1:
+                refused[answer.status] = refused.get(answer.status, 0) + 1
+        return refused
+
     def describe(self) -> str:
-        return f"{len(self.answers)} answers ({self.retried} of them retried by the client)"
+        refused = self.refused_in_flight()
+        together = (f"; {sum(refused.values())} refused while others were in flight "
+                    f"({', '.join(f'{count} × {status}' for status, count in sorted(refused.items()))})"
+                    if refused else "")
+        return f"{len(self.answers)} answers ({self.retried} of them retried by the client){together}"
 
 
 def describe_answer(answer: Exchange) -> str:

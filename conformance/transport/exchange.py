@@ -50,6 +50,7 @@ class Exchange:
     error: str = ""  # what went wrong when there is no answer
     ended: str = ""  # how the connection ended the answer early (its body cut short, reset); "" when it did not
     framing: tuple[str, ...] = ()  # what the answer's bytes broke of HTTP/1.1 framing (read on the wire: wire.py)
+    in_flight: int = 1  # the run's requests in flight when it was sent, itself included (BCTRL_CONCURRENCY at most)
     attempts: list["Exchange"] = field(default_factory=list)  # the answers retried before this one, in order
     # The header lines the suite chose, in order, a name sent twice kept twice (sent_headers keeps one value a name):
     # what a reproduction sends. Not given: sent_headers' lines.

@@ -158,6 +158,7 @@ class PoliteSession(requests.Session):
         self.timeout = timeout
         self.retry_after_max = retry_after_max
         self.retry_count = 0
+        self._flying = 0  # requests in flight now (each Exchange records how many were when it was sent)
         self._count_lock = threading.Lock()
         self._call = threading.local()  # the request being sent on this thread, and the answers retried so far
         self._environment: dict[tuple[str, str], dict] = {}  # origin -> what the environment says for it
@@ -240,6 +241,8 @@ class PoliteSession(requests.Session):
                                 sent_lines=chosen_lines(request.headers))
         else:
             exchange = exchange_of(response, started, attempts, ended)
+        for answer in (*attempts, exchange):  # how many were in flight with it, itself included
+            answer.in_flight = max(self._flying, 1)
         with self._listening:
             for listener in self.listeners:
                 listener(exchange)
@@ -253,7 +256,13 @@ class PoliteSession(requests.Session):
         self.budget.spend()
         with self._in_flight, (self._one_at_a_time if self.throttled else contextlib.nullcontext()):
             self.pacer.wait()
-            return self._send(request, **kwargs)
+            with self._count_lock:
+                self._flying += 1
+            try:
+                return self._send(request, **kwargs)
+            finally:
+                with self._count_lock:
+                    self._flying -= 1
 
     def _send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         self._call.request, self._call.attempts, self._call.retried = request, [], 0

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from conformance.transport.concurrency import Overlap
-from conformance.transport.exchange import sender
+from conformance.transport.answers import AnswerLog
+from conformance.transport.exchange import Exchange, sender
 
 
 def test_results_come_in_the_order_given_whatever_ends_first():
@@ -63,3 +64,15 @@ def test_each_task_sends_as_whoever_submitted_it():
         assert overlap.all([sender.get] * 3) == ["the check"] * 3
     finally:
         sender.reset(token)
+
+
+def test_answers_refused_while_others_were_in_flight_are_counted_by_status():
+    """The answer log reports the 429s and 503s (retried ones too) that came while other requests were in flight:
+    what a front end refusing requests within BCTRL_CONCURRENCY looks like."""
+    log = AnswerLog()
+    alone = Exchange("GET", "http://h/runs", {}, 503, in_flight=1)
+    together = [Exchange("GET", "http://h/runs", {}, status, in_flight=3) for status in (429, 503, 503, 200)]
+    for exchange in (alone, *together):
+        log.record(exchange)
+    assert log.refused_in_flight() == {429: 1, 503: 2}
+    assert log.describe().endswith("3 refused while others were in flight (1 × 429, 2 × 503)")
