@@ -70,4 +70,5 @@ WIRE = "wire/test_framing.py::test_answers_end_where_their_framing_says_on_one_k
 EQUIVALENT_CURSOR_PAGE = ("equivalence/test_equivalent_requests.py::"
                           "test_a_page_after_a_cursor_asked_another_way_is_the_same_page")
 EQUIVALENT_FILTER = "equivalence/test_equivalent_requests.py::test_a_filter_asked_another_way_lists_the_same_runs"
+CURSOR_TWICE = "equivalence/test_equivalent_requests.py::test_a_cursor_redeemed_twice_gets_the_same_page"
 NAMED_RUNTIME = "auth/test_auth.py::test_a_runtime_the_settings_name_gets_an_answer_the_contract_allows"

@@ -116,3 +116,18 @@ class Scrolls:
         limit = time.monotonic() - self.keep_alive
         while self._last_used and next(iter(self._last_used.values())) < limit:
             self._last_used.popitem(last=False)
+
+
+class Redeemed:
+    """The cursors redeemed so far (fault cursor-single-use), shared by every request thread."""
+
+    def __init__(self):
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, cursor: str) -> bool:
+        """Whether this is the cursor's first redemption (and remember it)."""
+        with self._lock:
+            first = cursor not in self._seen
+            self._seen.add(cursor)
+            return first

@@ -148,8 +148,8 @@ _RULES: dict[str, tuple[tuple[str, ...], Callable[[Contract], str]]] = {
                                                   "skips authentication, never gets a 304 or a page for a runtime the "
                                                   "key cannot see, and never a 304 for another runtime's page."),
     "query.equivalent": (("parameters",), lambda c: "The same query written another way (its parameters in another "
-                         "order, its characters percent-escaped in either hex case: RFC 3986 §6.2.2) gets the same "
-                         "answer."),
+                         "order, its characters percent-escaped in either hex case: RFC 3986 §6.2.2), or asked again "
+                         "(a cursor redeemed twice: a GET is idempotent), gets the same answer."),
     "query.every-page": (("parameters",), lambda c: "Every rule on the query holds on every page: sent with a cursor "
                                                     "(plain or from a filtered walk), an invalid limit or status is "
                                                     "refused as it is on the first page."),

@@ -1,5 +1,6 @@
 """Equivalent requests get equivalent answers: the same query with its parameters in another order or its characters
-percent-escaped in either hex case (RFC 3986 §6.2.2); the same page through GET and HEAD is methods/test_head.py's.
+percent-escaped in either hex case (RFC 3986 §6.2.2), and a cursor redeemed twice (a GET is idempotent: RFC 9110
+§9.2.2); the same page through GET and HEAD is methods/test_head.py's.
 Each pair is asked back to back on one connection, read from the bytes (so no client normalises the escapes away),
 and compared only on what cannot change between two reads while the data changes (conformance/judge/live.py): the
 status, the media type, the page size while runs remain, the runs of the first answer the second covers, and the
@@ -15,8 +16,9 @@ from conformance.judge.live import missed_runs
 from conformance.judge.response import judged
 from conformance.judge.walk import Walk
 from conformance.profiles import cases
-from conformance.readiness import ended_runs
+from conformance.readiness import RuntimeData, crossing, ended_runs, not_judged
 from conformance.representation import media_type
+from conformance.transport.client import exact_query, page_params
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 
@@ -83,3 +85,17 @@ def test_a_filter_asked_another_way_lists_the_same_runs(api, contract, spelling)
     first, second = _ask_twice(api, contract, equivalent_queries(pairs), spelling)
     _expect_same(first, second, contract, f"A filter on {' and '.join(statuses)}, asked with "
                                           f"{spelling.replace('-', ' ')}, lists the same runs", statuses)
+
+
+@pytest.mark.rule("query.equivalent", "cursor.walk")
+@pytest.mark.needs(crossing(1))
+def test_a_cursor_redeemed_twice_gets_the_same_page(api, contract):
+    """A nextCursor redeemed a second time (a client retrying its GET, which HTTP makes idempotent) gets the same
+    page."""
+    first = judged(api.list_runs(params=page_params(limit=contract.limit_min)), contract)
+    if first.next_cursor is None:
+        not_judged(crossing(1), contract, RuntimeData.of(first.runs, complete=True).describe())
+    url = f"{api.runs_url()}?{exact_query(page_params(limit=contract.limit_min, cursor=first.next_cursor))}"
+    with api.on_one_connection():
+        once, twice = (judged(api.get_exactly(url), contract) for _ in range(2))
+    _expect_same(once, twice, contract, "The page after a cursor, redeemed twice, is the same page")

@@ -7,19 +7,24 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from .. import cursor
-from ..checks import BAD_CURSOR, FOREIGN_CURSOR, SIZES, TIME, WALK_END, WALK_SIZES
+from ..checks import BAD_CURSOR, CURSOR_TWICE, FOREIGN_CURSOR, SIZES, TIME, WALK_END, WALK_SIZES
 from ..cursor import CursorError, Position
-from ..edge import SCROLL_KEEP_ALIVE_SECONDS, Scrolls
+from ..edge import SCROLL_KEEP_ALIVE_SECONDS, Redeemed, Scrolls
 from ..fault import Fault
 from ..messages import Query
 from ..probes import (L7, WALK_ACROSS_A_TICK, foreign_cursor, forged_cursor, page, paused, ticks_between_pages,
-                      walk)
+                      walk, with_cursor)
 from ..store import Run, RunStore
 from ..times import fmt_time
 from ..variants import Variants
 from .errors import Errors
 
 FAULTS = [
+    Fault("cursor-single-use", "equivalence",
+          "cursors are kept in a server-side table and deleted when redeemed (to stop replays): a client that asks "
+          "for the same page again, as it does when it retries a GET whose answer it lost, gets 400 cursor_invalid",
+          rules=("query.equivalent",), issue=23, blind_spot=4, check=CURSOR_TWICE,
+          observe=with_cursor([("limit", "3")], [("limit", "3")], repeat=[("limit", "3")])),
     Fault("cursor-loops", "pagination",
           "the cursor handed out on the third page points back to the start (a walk never ends)",
           rules=("cursor.walk",), check=WALK_SIZES,
@@ -101,6 +106,7 @@ class Cursors:
     def __init__(self, faults: frozenset[str], variants: Variants, store: RunStore, secret: bytes, errors: Errors):
         self.faults, self.variants, self.store, self.secret, self.errors = faults, variants, store, secret, errors
         self.scrolls = Scrolls(SCROLL_KEEP_ALIVE_SECONDS)  # faults scroll-expired-*
+        self.redeemed = Redeemed()  # fault cursor-single-use
 
     def read(self, values: list[str]) -> Position | None:
         """The position the cursor values sent name; None without one."""
@@ -121,6 +127,8 @@ class Cursors:
                     and datetime.now(timezone.utc) - datetime.fromtimestamp(position.minted, timezone.utc) \
                     > timedelta(seconds=CURSOR_TTL):
                 raise CursorError("cursor expired")
+            if "cursor-single-use" in self.faults and not self.redeemed.add(values[0]):
+                raise CursorError("cursor already used")
             return position
         except CursorError:
             if "cursor-not-validated" in self.faults:
