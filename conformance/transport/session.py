@@ -157,6 +157,7 @@ class PoliteSession(requests.Session):
         self.pacer = Pacer(rate)
         self.timeout = timeout
         self.retry_after_max = retry_after_max
+        self.retries = retries
         self.retry_count = 0
         self._flying = 0  # requests in flight now (each Exchange records how many were when it was sent)
         self._count_lock = threading.Lock()
@@ -276,7 +277,7 @@ class PoliteSession(requests.Session):
             ended = f"the connection ended with no answer to a request of {head_size(request):,} bytes ({cause(exc)})"
             framing = (str(exc),) if isinstance(exc, WireBroken) else ()  # bytes came, but no answer h11 can read
             exchange = self._report(request, None, started, type(exc).__name__, ended, framing)
-            tries = self._call.retried + 1
+            tries = getattr(exc, "tries", self._call.retried + 1)
             if self._serves_others(started, kwargs):  # this request, every time: the API's failure, not a tool's
                 raise NoAnswer(exchange, tries) from None
             raise ConnectionEnded(f"{_where(request)}: no answer after {tries - 1} retries "
@@ -310,12 +311,19 @@ class PoliteSession(requests.Session):
         """While inside, this thread's requests go one after another on one kept-alive connection, each answer read
         byte by byte (wire.WireAdapter) and not retried: it comes back as it came, its framing judged from its bytes.
         A 429's or 503's Retry-After still holds every thread."""
-        self._call.wire = WireAdapter()
+        self._call.wire = WireAdapter(tries=self.retries + 1, again=self._again)
         try:
             yield
         finally:
             self._call.wire.close()
             self._call.wire = None
+
+    def _again(self) -> None:
+        """A request sent once more on the wire (no byte of an answer came): budgeted, paced and counted like a retry."""
+        self.budget.spend()
+        self.pacer.wait()
+        with self._count_lock:
+            self.retry_count += 1
 
     def get_adapter(self, url: str):
         return self._call.wire if self._on_the_wire() else super().get_adapter(url)

@@ -19,6 +19,7 @@ import select
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlsplit
 
 import h11
@@ -40,6 +41,10 @@ class Connection:
     last: str = ""  # the previous request sent on it ("HEAD /v2/…"), to say what left bytes behind
 
 
+class NoBytes(Exception):
+    """The connection ended (closed or reset) before a byte of the answer came."""
+
+
 class WireBroken(requests.exceptions.ConnectionError):
     """An answer whose bytes h11 could not read as an HTTP/1.1 response at all: the reason, and the bytes that came."""
 
@@ -59,10 +64,12 @@ class WireAdapter(BaseAdapter):
     answer comes back as it came). The response it builds carries `framing` (what the bytes broke) and
     `ended_on_wire` (how the connection ended it early, "" when it did not)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tries: int = 1, again: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._connections: dict[tuple[str, str, int], Connection] = {}
         self._builder = HTTPAdapter()
+        self.tries = tries  # a request whose connection ends before a byte of its answer is sent again, so often
+        self.again = again  # called before it is (the session's budget and pacing)
 
     def send(self, request: requests.PreparedRequest, stream=False, timeout=None, verify=True, cert=None,
              proxies=None) -> requests.Response:
@@ -70,25 +77,26 @@ class WireAdapter(BaseAdapter):
         origin = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
         timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         framing: list[str] = []
-        connection = self._connections.get(origin)
-        if connection is not None:
-            stray = _waiting(connection.sock, 0)
-            if stray:  # bytes nobody asked for: the previous answer went on past its end
-                framing.append(f"{len(stray):,} bytes came on the kept-alive connection after the answer to "
-                               f"{connection.last} ended, before this request was sent: {shown(stray)}")
-            if stray is not None:  # stray bytes, or the server closed it (a server may close an idle connection)
+        for attempt in range(1, self.tries + 1):
+            connection = self._connection(origin, timeout, verify, framing)
+            try:
+                response, ended = self._exchange(connection, request, framing)
+                break
+            except WireBroken:  # (a ConnectionError, so an OSError: first)
                 self._drop(origin)
-                connection = None
-        if connection is None:
-            connection = self._connections[origin] = _connect(origin, timeout, verify)
-        try:
-            response, ended = self._exchange(connection, request, framing)
-        except WireBroken:  # (a ConnectionError, so an OSError: first)
-            self._drop(origin)
-            raise
-        except (OSError, h11.LocalProtocolError) as error:
-            self._drop(origin)
-            raise requests.exceptions.ConnectionError(error, request=request) from None
+                raise
+            except NoBytes as error:  # no byte of an answer: sent again on a new connection (RFC 9112 §9.3.1)
+                self._drop(origin)
+                if attempt == self.tries:
+                    failed = requests.exceptions.ConnectionError(f"{error}, on each of {self.tries} tries",
+                                                                 request=request)
+                    failed.tries = self.tries  # type: ignore[attr-defined]
+                    raise failed from None
+                if self.again is not None:
+                    self.again()
+            except (OSError, h11.LocalProtocolError) as error:
+                self._drop(origin)
+                raise requests.exceptions.ConnectionError(error, request=request) from None
         if (ended or framing or connection.parser.our_state is not h11.DONE
                 or connection.parser.their_state is not h11.DONE):  # not to be used again
             self._drop(origin)
@@ -97,6 +105,22 @@ class WireAdapter(BaseAdapter):
         response.framing = tuple(framing)  # type: ignore[attr-defined]
         response.ended_on_wire = ended  # type: ignore[attr-defined]
         return response
+
+    def _connection(self, origin, timeout, verify, framing: list[str]) -> Connection:
+        """The origin's kept-alive connection, or a new one when there is none or it is no longer usable (closed by
+        the server, which may close an idle one; or carrying bytes nobody asked for, named in `framing`)."""
+        connection = self._connections.get(origin)
+        if connection is not None:
+            stray = _waiting(connection.sock, 0)
+            if stray:  # bytes nobody asked for: the previous answer went on past its end
+                framing.append(f"{len(stray):,} bytes came on the kept-alive connection after the answer to "
+                               f"{connection.last} ended, before this request was sent: {shown(stray)}")
+            if stray is not None:
+                self._drop(origin)
+                connection = None
+        if connection is None:
+            connection = self._connections[origin] = _connect(origin, timeout, verify)
+        return connection
 
     def close(self) -> None:
         for origin in list(self._connections):
@@ -128,6 +152,8 @@ class WireAdapter(BaseAdapter):
             try:
                 event = parser.next_event()
             except h11.RemoteProtocolError as error:
+                if head is None and not raw and closed:
+                    raise NoBytes(closed) from None
                 if head is None:
                     raise WireBroken(closed or str(error), bytes(raw)) from None
                 if closed:
@@ -141,7 +167,7 @@ class WireAdapter(BaseAdapter):
                     data = connection.sock.recv(RECEIVE)
                 except OSError as error:  # reset (a timeout too): as the end of the stream, said how
                     if head is None and not raw:
-                        raise
+                        raise NoBytes(f"{type(error).__name__}: {error}") from None
                     data, closed = b"", f"{type(error).__name__}: {error}"
                 closed = closed or ("" if data else "closed with no more bytes")
                 raw += data

@@ -78,3 +78,21 @@ def test_behind_nginx_at_its_defaults_the_gates_one_failure_is_the_trace_allow_d
     assert before.exit_code == 1 and failures["bugs"] == [], before.output_tail
     assert [decision["setting"] for decision in failures["decisions"]] == ["x-bctrl-contract.traceRefusalAllow: optional"]
     assert after.exit_code == 0, after.output_tail
+
+
+def test_fastify_behind_nginx_passes_discovery_then_the_gate_with_the_one_line_nginx_needs(fastify, nginx_installed,
+                                                                                           tmp_path):
+    """A correct Fastify implementation behind a real nginx at its defaults (the front end's own refusals, its
+    framing, its buffers): discovery through nginx, then the gate under the overlay it wrote with the one line an nginx
+    front end needs (`traceRefusalAllow: optional`), passes."""
+    with NginxFront(fastify.base_url) as front:
+        front_env = {"BCTRL_BASE_URL": front.base_url}
+        discovered = run_discovery(fastify, tmp_path / "discovery", {**LOCAL, **front_env})
+        assert discovered.returncode == 0, discovered.stdout[-3000:] + discovered.stderr[-2000:]
+        overlay = tmp_path / "discovery" / "discovered.overlay.yaml"
+        text = overlay.read_text(encoding="utf-8")
+        assert "traceRefusalAllow: required" in text
+        overlay.write_text(text.replace("traceRefusalAllow: required", "traceRefusalAllow: optional"), encoding="utf-8")
+        outcome = run_suite(fastify, None, tmp_path / "gate",
+                            extra_env={**LOCAL, **front_env, "BCTRL_CONTRACT": str(overlay)})
+    assert outcome.exit_code == 0, outcome.output_tail

@@ -19,10 +19,12 @@ WHOLE = HEAD + BODY
 
 @contextmanager
 def byte_server(*answers: bytes | dict[str, bytes]):
-    """A local server that reads each request head on a connection and writes the next of `answers` as given (the
-    last repeats; a dict gives one per method): bytes no HTTP library would write. Yields its base URL."""
+    """A local server that reads each request head and writes the next of `answers` as given, counting over all its
+    connections (the last repeats; a dict gives one per method; b"" closes the connection without a byte): bytes no
+    HTTP library would write. Yields its base URL."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
+    served = [0]
 
     def serve():
         while not stop.is_set():
@@ -31,7 +33,7 @@ def byte_server(*answers: bytes | dict[str, bytes]):
             except OSError:
                 return
             with sock:
-                buffered, served = b"", 0
+                buffered = b""
                 while True:
                     while b"\r\n\r\n" not in buffered:
                         data = sock.recv(65536)
@@ -41,9 +43,11 @@ def byte_server(*answers: bytes | dict[str, bytes]):
                     if b"\r\n\r\n" not in buffered:
                         break
                     head, buffered = buffered.split(b"\r\n\r\n", 1)
-                    answer = answers[min(served, len(answers) - 1)]
+                    answer = answers[min(served[0], len(answers) - 1)]
+                    served[0] += 1
+                    if answer == b"":
+                        break
                     sock.sendall(answer[head.split(b" ")[0].decode()] if isinstance(answer, dict) else answer)
-                    served += 1
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -122,3 +126,19 @@ def test_a_429_on_the_wire_is_not_retried_and_holds_everyone():
             answer = session.get(base_url + "/v2/runtimes/r/runs").exchange
     assert answer.status == 429 and session.requests_sent == 1 and session.throttled
     assert session.pacer._next > 0
+
+
+def test_a_connection_closed_before_any_byte_is_asked_again_on_a_new_one_within_the_budget():
+    """A connection that ends before a byte of its answer came (a server may close an idle kept-alive one) is no
+    framing problem: the request goes again on a new connection, counted against the budget; every time, and it is
+    no answer."""
+    with byte_server(b"", WHOLE) as base_url:
+        session = PoliteSession(budget=5, rate=0, timeout=2, retries=2, retry_after_max=5)
+        with session.on_one_connection():
+            answer = session.get(base_url + "/v2/runtimes/r/runs").exchange
+    assert (answer.status, answer.framing, session.requests_sent) == (200, (), 2)
+    with byte_server(b"") as base_url:
+        session = PoliteSession(budget=5, rate=0, timeout=2, retries=2, retry_after_max=5)
+        with session.on_one_connection(), pytest.raises(ConnectionEnded) as ended:
+            session.get(base_url + "/v2/runtimes/r/runs")
+    assert ended.value.exchange.framing == () and "on each of 3 tries" in ended.value.exchange.ended
