@@ -278,13 +278,15 @@ class PoliteSession(requests.Session):
             framing = (str(exc),) if isinstance(exc, WireBroken) else ()  # bytes came, but no answer h11 can read
             exchange = self._report(request, None, started, type(exc).__name__, ended, framing)
             tries = getattr(exc, "tries", self._call.retried + 1)
-            if self._serves_others(started, kwargs):  # this request, every time: the API's failure, not a tool's
+            answered = any(attempt.status is not None for attempt in self._call.attempts)  # (a 429, say, between)
+            if tries > 1 and not answered and self._serves_others(started, kwargs):  # no answer every time, while
+                # others were served: the API's failure on this request, not the tool's
                 raise NoAnswer(exchange, tries) from None
             raise ConnectionEnded(f"{_where(request)}: no answer after {tries - 1} retries "
                                   f"({type(exc).__name__})", exchange) from None
         ended = ("" if streamed else read_body(response)) or getattr(response, "ended_on_wire", "")
-        if self._on_the_wire():  # no retries there: a 429 or 503 is heeded here, then comes back as it is
-            self._heed(response.status_code, response.raw)
+        if self._on_the_wire():
+            response, ended = self._retried_on_the_wire(request, response, ended, kwargs)
         if self._given_up_on(request, response):  # retries spent on a 429, 502, 503 or 504
             if response.status_code == 429 or not self._serves_others(started, kwargs):
                 self._call.attempts.append(_attempt(request, response.raw, None, response.content))  # the last
@@ -304,13 +306,13 @@ class PoliteSession(requests.Session):
         """The answer urllib3 hands back once a retryable request's retries are spent (a request sent to judge the
         target's state is not judged so again)."""
         return (request.method in IDEMPOTENT_METHODS and response.status_code in RETRY_STATUSES
-                and not getattr(self._call, "probing", False) and not self._on_the_wire())
+                and not getattr(self._call, "probing", False))
 
     @contextlib.contextmanager
     def on_one_connection(self):
         """While inside, this thread's requests go one after another on one kept-alive connection, each answer read
-        byte by byte (wire.WireAdapter) and not retried: it comes back as it came, its framing judged from its bytes.
-        A 429's or 503's Retry-After still holds every thread."""
+        byte by byte (wire.WireAdapter), its framing judged from its bytes; retried as anywhere else
+        (_retried_on_the_wire)."""
         self._call.wire = WireAdapter(tries=self.retries + 1, again=self._again)
         try:
             yield
@@ -330,6 +332,25 @@ class PoliteSession(requests.Session):
 
     def _on_the_wire(self) -> bool:
         return getattr(self._call, "wire", None) is not None
+
+    def _retried_on_the_wire(self, request: requests.PreparedRequest, response: requests.Response, ended: str,
+                             kwargs: dict) -> tuple[requests.Response, str]:
+        """On the wire urllib3 retries nothing: a 429, 502, 503 or 504 to an idempotent request is retried here as it
+        is there (the answer kept as a retried attempt, judged with the rest; its Retry-After, or else the backoff,
+        waited out; within the budget). The last answer, and how its connection ended it."""
+        for retry in range(self.retries):
+            if request.method not in IDEMPOTENT_METHODS or response.status_code not in RETRY_STATUSES:
+                break
+            self._call.attempts.append(_attempt(request, response.raw, None, response.content))
+            self._call.retried += 1
+            self._heed(response.status_code, response.raw)
+            if _retry_after(response.raw) is None:
+                time.sleep(min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** retry))
+            self._again()
+            response = super().send(request, **{**kwargs, "stream": True})
+            ended = read_body(response) or getattr(response, "ended_on_wire", "")
+        self._heed(response.status_code, response.raw)
+        return response, ended
 
     def _heed(self, status: int, response) -> None:
         """What a 429 or 503 says to every thread when it is not retried: wait its Retry-After; after a 429, one request
