@@ -13,8 +13,8 @@ from urllib3 import HTTPHeaderDict
 
 from ..contract import RUNS_PATH, Contract
 from ..outcomes import TargetUnavailable
+from .endings import ConnectionEnded, NoAnswer
 from .exchange import Exchange, exchange_of
-from .session import ConnectionEnded, NoAnswer
 
 USE_KEY = object()  # the default: `Authorization: Bearer <the configured key>`
 Params = Sequence[tuple[str, object]]

@@ -17,128 +17,13 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
-from urllib3.util.retry import Retry
 
-from ..outcomes import BudgetExhausted, ContractViolation, TargetUnavailable
-from ..representation import headers_of
+from ..outcomes import TargetUnavailable
+from .endings import ConnectionEnded, NoAnswer, cause, head_size, read_body
 from .exchange import Exchange, chosen_headers, chosen_lines, exchange_of, sender
+from .politeness import (BACKOFF_FACTOR, BACKOFF_JITTER, BACKOFF_MAX, IDEMPOTENT_METHODS, RETRY_STATUSES, Pacer,
+                         PoliteRetry, RequestBudget, attempt_of, retry_after)
 from .wire import WireAdapter, WireBroken
-
-RETRY_STATUSES = frozenset({429, 502, 503, 504})  # 500 is not retried: no input may cause one
-IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS | {"QUERY"}  # RFC 9110 idempotent methods, and QUERY (safe)
-BACKOFF_FACTOR = 0.25  # 250 ms, then doubling, as bctrl's own clients do
-BACKOFF_MAX = 8.0
-BACKOFF_JITTER = 0.25
-RETRIED_BODY = 65536  # bytes of a retried answer's body kept to judge it (an error body is far smaller)
-BODY_CHUNK = 4096  # read in small pieces: urllib3 drops the piece a connection cuts short, so keep them small
-
-
-class RequestBudget:
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.spent = 0
-        self._lock = threading.Lock()
-
-    def spend(self) -> None:
-        with self._lock:
-            if self.spent >= self.limit:
-                raise BudgetExhausted(
-                    f"BCTRL_REQUEST_BUDGET: the budget of {self.limit} requests is spent; the run stops unfinished"
-                )
-            self.spent += 1
-
-
-class Pacer:
-    """At most `rate` requests a second on the wire (0: no cap), across every thread; and none at all while the
-    target said to wait (`hold`: a Retry-After). A few lines, so no rate-limiter dependency."""
-
-    def __init__(self, rate: float):
-        self.interval = 1.0 / rate if rate else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self.interval
-        if delay > 0:
-            time.sleep(delay)
-
-    def hold(self, seconds: float) -> None:
-        """No request leaves, from any thread, for `seconds` from now."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
-
-
-def _attempt(request, response, error, body: bytes | None = None) -> Exchange:
-    """One answer (or failure) that urllib3's Retry consumed: the caller never sees it, the run's records do, body and
-    all (read here unless given: urllib3 drains it after this), so that it is judged like any answer."""
-    now = time.monotonic()
-    if response is not None and response.status:
-        body = _retried_body(response) if body is None else body
-        return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers),
-                        response.status, headers_of(response.headers), body.decode("utf-8", errors="replace"), body,
-                        sent=now, received=now, wall=time.time(), test=sender.get(), retried=True)
-    return Exchange(request.method or "GET", request.url or "", chosen_headers(request.headers), None, sent=now,
-                    received=now, wall=time.time(), test=sender.get(), retried=True,
-                    error=type(error).__name__ if error is not None else "error")
-
-
-def _retried_body(response) -> bytes:
-    """The body of an answer urllib3 is about to retry, up to RETRIED_BODY bytes ("" when it cannot be read: the
-    retry goes on all the same)."""
-    try:
-        return response.read(RETRIED_BODY, decode_content=True) or b""
-    except Exception:  # a body cut short or undecodable: the answer is still recorded, without it
-        return b""
-
-
-class PoliteRetry(Retry):
-    """urllib3 Retry that reports each answer it consumes, caps Retry-After, and passes both through its copies."""
-
-    # Not urllib3's own `retry_after_max`: that one silently clamps a long Retry-After, and this cap must not.
-    def __init__(self, *args, on_retry: Callable[[object, object, bool], None] | None = None,
-                 retry_after_max: float = 30.0, **kw):
-        super().__init__(*args, **kw)
-        # (the consumed answer or None, the error or None, whether another request follows[, the backoff before it])
-        self.on_retry = on_retry
-        self.wait_cap = retry_after_max
-
-    def new(self, **kw) -> "PoliteRetry":
-        copy = super().new(**kw)
-        copy.on_retry, copy.wait_cap = self.on_retry, self.wait_cap
-        return copy
-
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        try:
-            new = super().increment(method, url, response, error, _pool, _stacktrace)
-        except MaxRetryError:
-            if self.on_retry is not None:  # the last answer, after which urllib3 gives up: recorded all the same
-                self.on_retry(response, error, False)
-            raise
-        if self.on_retry is not None:
-            self.on_retry(response, error, True, new.get_backoff_time())
-        return new
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        """Idempotent requests are retried on RETRY_STATUSES. A non-idempotent one (only the gate's checks of
-        unsupported methods) only when the target answered 429 or 503 with Retry-After: it said it did not handle
-        the request, and when to come back."""
-        if not self._is_method_retryable(method):
-            return bool(self.total) and has_retry_after and status_code in (429, 503)
-        return super().is_retry(method, status_code, has_retry_after)
-
-    def get_retry_after(self, response) -> float | None:
-        seconds = super().get_retry_after(response)
-        if seconds is not None and seconds > self.wait_cap:
-            raise TargetUnavailable(
-                f"BCTRL_RETRY_AFTER_MAX: the target asks to wait {seconds:.0f} s (Retry-After), "
-                f"longer than the {self.wait_cap:.0f} s this run may wait"
-            )
-        return seconds
-
 
 class PoliteSession(requests.Session):
     """A requests Session whose every request is paced, budgeted, retried politely and timed out.
@@ -216,12 +101,12 @@ class PoliteSession(requests.Session):
             self.throttled = True  # too many requests: the rest of the run sends them one at a time
         if not retrying and response is not None:
             return  # urllib3 gives up and hands this last answer back: it is the call's own exchange
-        self._call.attempts.append(_attempt(self._call.request, response, error))
+        self._call.attempts.append(attempt_of(self._call.request, response, error))
         if not retrying:
             return  # urllib3 gives up on a connection: the last attempt is kept, nothing more is sent
         self._call.retried += 1
         self.budget.spend()
-        wait = _retry_after(response)
+        wait = retry_after(response)
         if wait is not None:  # every other thread waits too; this one sleeps it in urllib3
             self.pacer.hold(wait)
         elif response is not None and response.status == 429:  # no Retry-After: everyone backs off, this one too
@@ -289,7 +174,7 @@ class PoliteSession(requests.Session):
             response, ended = self._retried_on_the_wire(request, response, ended, kwargs)
         if self._given_up_on(request, response):  # retries spent on a 429, 502, 503 or 504
             if response.status_code == 429 or not self._serves_others(started, kwargs):
-                self._call.attempts.append(_attempt(request, response.raw, None, response.content))  # the last
+                self._call.attempts.append(attempt_of(request, response.raw, None, response.content))  # the last
                 self._report(request, None, started, "gave up")
                 raise TargetUnavailable(f"{_where(request)}: still {response.status_code} after "
                                         f"{self._call.retried} retries")
@@ -341,10 +226,10 @@ class PoliteSession(requests.Session):
         for retry in range(self.retries):
             if request.method not in IDEMPOTENT_METHODS or response.status_code not in RETRY_STATUSES:
                 break
-            self._call.attempts.append(_attempt(request, response.raw, None, response.content))
+            self._call.attempts.append(attempt_of(request, response.raw, None, response.content))
             self._call.retried += 1
             self._heed(response.status_code, response.raw)
-            if _retry_after(response.raw) is None:
+            if retry_after(response.raw) is None:
                 time.sleep(min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** retry))
             self._again()
             response = super().send(request, **{**kwargs, "stream": True})
@@ -357,7 +242,7 @@ class PoliteSession(requests.Session):
         at a time."""
         if status == 429:
             self.throttled = True
-        wait = _retry_after(response)
+        wait = retry_after(response)
         if wait is not None and wait > self.retry_after_max:
             raise TargetUnavailable(f"BCTRL_RETRY_AFTER_MAX: the target asks to wait {wait:.0f} s (Retry-After), "
                                     f"longer than the {self.retry_after_max:.0f} s this run may wait")
@@ -391,77 +276,11 @@ class PoliteSession(requests.Session):
             self._call.request, self._call.attempts, self._call.retried = saved
 
 
-class ConnectionEnded(TargetUnavailable):
-    """The connection ended with no answer, retries spent. A tool error (the target may be gone), unless the caller
-    sent a request the server may refuse for its size: `exchange` (status None, `ended` saying how) is then its
-    answer (ApiClient.list_runs(refusable_for_size=True))."""
-
-    def __init__(self, message: str, exchange: Exchange):
-        super().__init__(message)
-        self.exchange = exchange
-
-
-class NoAnswer(ContractViolation):
-    """The connection ended with no answer to one request on each of its tries, while the target answered others: the
-    API's failure on that request (a crash, a reset), not the target gone. Its `exchange` says how it ended; for a
-    request the server may refuse for its size, that ending may be the refusal (ApiClient.list_runs decides)."""
-
-    def __init__(self, exchange: Exchange, tries: int):
-        super().__init__("The request gets an answer", expected="an answer: a page, or a refusal the contract allows",
-                         actual=f"{exchange.ended}, on each of its {tries} tries, while the target answered other "
-                                "requests", exchange=exchange)
-
-
-def read_body(response: requests.Response) -> str:
-    """Read the answer's body now, as requests would, keeping what came even when the connection ends it early; how
-    it ended, or "" when it did not. (requests' own `content` drops a partial body and raises: a traceback where the
-    run wants evidence. Setting `_content` is how requests itself keeps a body once read.)"""
-    chunks: list[bytes] = []
-    ended = ""
-    try:
-        for chunk in response.iter_content(BODY_CHUNK):
-            chunks.append(chunk)
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-            requests.exceptions.ContentDecodingError) as exc:
-        ended = f"the connection ended the answer after {sum(map(len, chunks)):,} bytes of its body ({cause(exc)})"
-        response.close()
-    response._content, response._content_consumed = b"".join(chunks), True
-    return ended
-
-
-def cause(error: BaseException) -> str:
-    """The innermost reason requests and urllib3 wrap: `ConnectionResetError: [Errno 104] …`, `IncompleteRead(…)`."""
-    for _ in range(8):
-        inner = next((arg for arg in reversed(error.args) if isinstance(arg, BaseException)), None) or error.__cause__
-        if inner is None or inner is error:
-            break
-        error = inner
-    text = str(error)
-    return text if text.startswith(type(error).__name__) else f"{type(error).__name__}: {text}".rstrip(": ")
-
-
-def head_size(request: requests.PreparedRequest) -> int:
-    """The bytes of a request's head on the wire: its request line and header lines."""
-    line = f"{request.method} {request.path_url} HTTP/1.1\r\n"
-    return len(line.encode()) + sum(len(f"{name}: {value}\r\n".encode()) for name, value in request.headers.items()) + 2
-
-
 def _headers_as_built(request: requests.PreparedRequest) -> requests.PreparedRequest:
     """The session's auth: the request keeps the Authorization header the check built, or none. Without a session
     auth, requests looks every request's host up in ~/.netrc (or $NETRC) and on a match replaces that header with
     Basic credentials: the checks would send a key other than the one under test, the missing-key checks one."""
     return request
-
-
-def _retry_after(response) -> float | None:
-    """The seconds a 429 or 503 answer says to wait (Retry-After, seconds or an HTTP date); None if it says none."""
-    if response is None or response.status not in (429, 503):
-        return None
-    value = response.headers.get("Retry-After")
-    try:
-        return Retry().parse_retry_after(value) if value else None
-    except Exception:  # a Retry-After urllib3 cannot read: it backs off instead, so does everyone else
-        return None
 
 
 def _where(request: requests.PreparedRequest) -> str:

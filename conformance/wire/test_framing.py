@@ -9,7 +9,7 @@ import pytest
 
 from conformance.judge.expect import expect
 from conformance.transport.client import page_params
-from conformance.transport.session import ConnectionEnded, NoAnswer
+from conformance.transport.endings import ConnectionEnded, NoAnswer
 
 pytestmark = pytest.mark.ahead  # run ahead of their turn, a few at once (conformance/plugin/ahead.py)
 

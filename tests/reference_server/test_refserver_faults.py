@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from conformance.transport.session import ConnectionEnded, NoAnswer, PoliteSession
+from conformance.transport.endings import ConnectionEnded, NoAnswer
+from conformance.transport.session import PoliteSession
 from reference_server import FAULTS, Fault, ReferenceServer
 from reference_server.probes import L3, L7
 

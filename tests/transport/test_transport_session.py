@@ -14,8 +14,10 @@ from conformance.contract import load_contract
 from conformance.judge.response import judged
 from conformance.outcomes import BudgetExhausted, ContractViolation, TargetUnavailable, ToolError
 from conformance.transport.client import ApiClient
-from conformance.transport.session import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, ConnectionEnded,
-                                           NoAnswer, Pacer, PoliteRetry, PoliteSession, RequestBudget)
+from conformance.transport.endings import ConnectionEnded, NoAnswer
+from conformance.transport.politeness import (BACKOFF_FACTOR, IDEMPOTENT_METHODS, RETRY_STATUSES, Pacer, PoliteRetry,
+                                              RequestBudget)
+from conformance.transport.session import PoliteSession
 from reference_server.variants import NODE_HEAD_LIMIT, Variants
 from reference_server.wire_faults import PROXY_BUFFER
 

@@ -9,7 +9,8 @@ import pytest
 
 from conformance.contract import load_contract
 from conformance.judge.response import response_problems
-from conformance.transport.session import ConnectionEnded, PoliteSession
+from conformance.transport.endings import ConnectionEnded
+from conformance.transport.session import PoliteSession
 
 CONTRACT = load_contract()
 BODY = b'{"data": [], "nextCursor": null}'
