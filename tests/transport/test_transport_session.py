@@ -425,22 +425,8 @@ def test_nodes_431_and_reset_is_a_refusal_for_a_request_refusable_for_its_size()
 def test_no_answer_to_one_request_every_time_while_others_are_served_is_the_apis_failure():
     """A connection that ends with no answer to one request on every try, while the target answers the others, is a
     contract violation saying how it ended and how often, with a curl command: not the target gone."""
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            if "cursor" in self.path:  # a worker that crashes on this one request
-                self.close_connection = True
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-    with local_server(Handler) as base_url:
+    # A worker that crashes on the second request and on both of its retries; the others are answered.
+    with scripted_server((200, {}), "drop", "drop", "drop", (200, {})) as (base_url, _):
         polite = session(retries=2)
         assert polite.get(base_url + "/v2/runtimes/r/runs").status_code == 200
         with pytest.raises(NoAnswer) as raised:
