@@ -14,13 +14,13 @@ FAULTS = [
           "the handler converts the parsed limit with int32(n) (Go's strconv.ParseInt(s, 10, 64) then a cast, a C "
           "extension's int): above 2^31 it wraps around, so limit=4294967301 (2^32 + 5) is read as 5 and served as a "
           "page of 5 runs",
-          rules=("limit.refusal",), issue=23, check=BAD_LIMIT,
+          rules=("limit.refusal",), issue=23, blind_spot=3, check=BAD_LIMIT,
           observe=page([("limit", str(2 ** 32 + 5))])),
     Fault("limit-int64-wrap", "limit",
           "the limit is parsed as an unsigned 64-bit integer with wrapping arithmetic (Rust's wrapping_mul while "
           "accumulating digits, or a u64 cast): 18446744073709551621 (2^64 + 5) is read as 5 and served as a page of "
           "5 runs",
-          rules=("limit.refusal",), issue=23, check=BAD_LIMIT,
+          rules=("limit.refusal",), issue=23, blind_spot=3, check=BAD_LIMIT,
           observe=page([("limit", str(2 ** 64 + 5))])),
 ]
 _WIDTHS = {"limit-int32-wrap": 32, "limit-int64-wrap": 64}

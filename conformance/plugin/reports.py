@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ..outcomes import DataGap, tool_error_in
+from ..outcomes import ContractViolation, DataGap, tool_error_in
 from ..redaction import redact, redact_file_text
+from ..transport.endings import NoAnswer
 from ..transport.exchange import sender
 from .markers import area, is_suite_run
 from .readiness import readiness_of
@@ -38,6 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
     sender.set("")  # what is sent before the first check (first contact) is nobody's: "(before the tests)"
 
 
+def below_the_json(violation: ContractViolation) -> bool:
+    """A failure of the wire or the transport (an answer's framing, a connection that ended it, no answer at all):
+    reported as its rule, expected, actual and curl alone, without the frames of the code that read the bytes."""
+    exchange = violation.exchange
+    return isinstance(violation, NoAnswer) or bool(getattr(exchange, "framing", ()) or getattr(exchange, "ended", ""))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """From here on, what the session sends is this check's (the request log, the ledger and the reports say so)."""
     if RECORD in item.config.stash:
@@ -54,6 +62,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         # A JUnit "error", not a "failure": pytest files failures outside the call phase as errors.
         report.when = "setup"
         report.longrepr = f"TOOL ERROR (the API was not judged): {tool_error}"
+    violation = call.excinfo.value if call.excinfo is not None else None
+    if report.failed and isinstance(violation, ContractViolation) and below_the_json(violation):
+        report.longrepr = str(violation)  # what was sent, how the connection ended or the bytes: no Python frames
     if report.failed:
         report.longrepr = redact(f"Rule: {rule_of(item)}\n\n{report.longrepr}")
     elif report.skipped and isinstance(report.longrepr, tuple):

@@ -40,7 +40,7 @@ FAULTS = [
           "nginx passes a path with a `..` segment (escaped or not) to the app, whose router answers it with a "
           "redirect to the normalised path and a Link header repeating the raw path; the headers outgrow nginx's "
           "proxy_buffer_size, and nginx answers its own HTML 502 Bad Gateway, every time, to every such path",
-          rules=("server.no-5xx", "runtime.spelling"), issue=23, check=OWN_SPELLINGS,
+          rules=("server.no-5xx", "runtime.spelling"), issue=23, blind_spot=7, check=OWN_SPELLINGS,
           observe=path(lambda info: f"/v2/runtimes/conformance/%2E%2E/{info.runtime_id}/runs")),
     Fault("multi-status-filter-503", "filters",
           "a filter on two or more statuses is routed to the reporting replica, whose connection pool a stuck batch "
