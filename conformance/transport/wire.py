@@ -27,6 +27,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3 import HTTPHeaderDict, HTTPResponse
 
+from ..outcomes import SettingsError
 from ..redaction import redact
 
 GRACE = 0.05  # seconds to wait, after an answer, for bytes that must not come (a slow leftover shows on the next)
@@ -76,6 +77,9 @@ class WireAdapter(BaseAdapter):
         parts = urlsplit(request.url)
         origin = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
         timeout = timeout[1] if isinstance(timeout, tuple) else timeout
+        if (proxies or {}).get(parts.scheme):  # requests' own adapter would go through it; this one cannot
+            raise SettingsError(f"{parts.scheme.upper()}_PROXY: the checks that read answers from their bytes "
+                                "speak to the target directly; unset it, or name the target in NO_PROXY")
         framing: list[str] = []
         for attempt in range(1, self.tries + 1):
             connection = self._connection(origin, timeout, verify, framing)

@@ -9,6 +9,7 @@ import pytest
 
 from conformance.contract import load_contract
 from conformance.judge.response import response_problems
+from conformance.outcomes import SettingsError
 from conformance.transport.endings import ConnectionEnded
 from conformance.transport.session import PoliteSession
 
@@ -146,3 +147,13 @@ def test_a_connection_closed_before_any_byte_is_asked_again_on_a_new_one_within_
         with session.on_one_connection(), pytest.raises(ConnectionEnded) as ended:
             session.get(base_url + "/v2/runtimes/r/runs")
     assert ended.value.exchange.framing == () and "on each of 3 tries" in ended.value.exchange.ended
+
+
+def test_a_proxy_the_environment_sets_is_one_line_naming_it(monkeypatch):
+    """The wire adapter speaks to the target directly: with a proxy set for it, one line names the setting."""
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = PoliteSession(budget=5, rate=0, timeout=1, retries=0, retry_after_max=5)
+    with session.on_one_connection(), pytest.raises(SettingsError, match="^HTTP_PROXY: "):
+        session.get("http://203.0.113.9/v2/runtimes/r/runs")
