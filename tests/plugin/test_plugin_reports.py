@@ -50,3 +50,31 @@ def test_the_request_log_attributes_each_request_to_its_sender(suite):
     assert senders == {"", "readiness", "test_one.py::test_one"}
     assert all(line["requestHeaders"].get("Authorization") == "[redacted]" for line in lines)
     assert run_json(suite)["requests"] == len(lines)
+
+
+CUT_SHORT = """
+
+from conformance.outcomes import ContractViolation
+
+def _read_bytes(api):
+    answer = api.list_runs()
+    answer.framing = ("2 bytes followed the answer on its connection, past the end its framing gives: b'\\\\r\\\\n'",)
+    raise ContractViolation("The answer ends where its framing says", expected="nothing after it",
+                            actual=answer.framing[0], exchange=answer)
+
+def test_a_wire_failure(api):
+    \"\"\"Every answer ends where its framing says.\"\"\"
+    _read_bytes(api)
+"""
+
+
+def test_a_wire_failure_reads_as_rule_expected_actual_and_curl_without_python_frames(suite):
+    """A failure below the JSON (an answer's framing, how its connection ended it) is reported as its rule, what was
+    expected, what came back and a curl command: none of the frames of the code that read the bytes."""
+    suite.makepyfile(test_wire=CUT_SHORT)
+    suite.runpytest_inprocess()
+    (failed,) = [test for test in run_json(suite)["tests"] if test["outcome"] == "failed"]
+    assert failed["detail"].startswith("Rule: Every answer ends where its framing says.\n\n"
+                                       "The answer ends where its framing says\n  expected:  nothing after it")
+    assert "reproduce: curl" in failed["detail"]
+    assert "_read_bytes" not in failed["detail"] and "test_wire.py:" not in failed["detail"]
