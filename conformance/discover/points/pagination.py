@@ -131,32 +131,28 @@ def _served_or_refused(sent: str, answers: dict[str, Exchange], contract: Contra
 
 
 def cursor_with_other_query(obs: Observations, contract: Contract) -> Finding:
-    line = "cursorWithOtherQuery"
-    said = " or ".join(sorted(contract.cursor_with_other_query))
-    answers = obs.other_query_cursor
-    if not answers:
-        return Finding(line, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
-    shown, outcomes = _served_or_refused("the walk's first cursor with", answers, contract)
-    if not outcomes <= {"served", "refused"}:
-        return Finding(line, said, shown, REVIEW, list(answers.values()))
-    if outcomes <= contract.cursor_with_other_query:
-        return Finding(line, said, shown, AGREES, list(answers.values()))
-    return Finding(line, said, shown, DIFFERS, list(answers.values()),
-                   ("cursorWithOtherQuery", sorted(contract.cursor_with_other_query | outcomes)))
+    return _cursor_line("cursorWithOtherQuery", contract.cursor_with_other_query, obs.other_query_cursor,
+                        "the walk's first cursor with", contract)
 
 
 def altered_cursor(obs: Observations, contract: Contract) -> Finding:
-    line = "alteredCursor"
-    said = " or ".join(sorted(contract.altered_cursor))
-    answers = obs.altered_cursor
+    return _cursor_line("alteredCursor", contract.altered_cursor, obs.altered_cursor, "the walk's first cursor",
+                        contract, differs=(DECIDE, ": the target's cursors are unsigned positions (an altered one names "
+                                                   "another position). Whether that is by design or a signature never "
+                                                   "checked, only the API team knows: written as `served`"))
+
+
+def _cursor_line(line: str, allowed: frozenset[str], answers: dict[str, Exchange], sent: str, contract: Contract,
+                 differs: tuple[str, str] = (DIFFERS, "")) -> Finding:
+    """A line whose values are `served` and `refused`, settled by what the cursors sent got: agrees when every answer
+    is one the line allows; else the outcome `differs` names (with its words), and the line with what was seen."""
+    said = " or ".join(sorted(allowed))
     if not answers:
         return Finding(line, said, "not asked: the walk handed out no cursor", NOT_SHOWN)
-    shown, outcomes = _served_or_refused("the walk's first cursor", answers, contract)
+    shown, outcomes = _served_or_refused(sent, answers, contract)
     if not outcomes <= {"served", "refused"}:
         return Finding(line, said, shown, REVIEW, list(answers.values()))
-    if outcomes <= contract.altered_cursor:
+    if outcomes <= allowed:
         return Finding(line, said, shown, AGREES, list(answers.values()))
-    return Finding(line, said, shown + ": the target's cursors are unsigned positions (an altered one names another "
-                   "position). Whether that is by design or a signature never checked, only the API team knows: "
-                   "written as `served`", DECIDE, list(answers.values()),
-                   ("alteredCursor", sorted(contract.altered_cursor | outcomes)))
+    outcome, words = differs
+    return Finding(line, said, shown + words, outcome, list(answers.values()), (line, sorted(allowed | outcomes)))
