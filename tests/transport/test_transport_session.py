@@ -59,17 +59,22 @@ def local_server(handler: type[BaseHTTPRequestHandler]):
         thread.join(timeout=5)
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """What the local servers' handlers share: HTTP/1.1 (kept-alive connections), and no log lines."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+
 @contextmanager
 def scripted_server(*answers):
     """A tiny local HTTP server answering the n-th request with answers[n] (the last one repeats):
     (status, headers) or "drop" (close the connection without a byte). Yields (base_url, methods seen)."""
     seen: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
+    class Handler(QuietHandler):
 
         def _answer(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -454,11 +459,7 @@ def server_by_path(answers: dict[str, list[int]]):
     """A local server answering GET `path` with its statuses in turn (the last repeats). Yields (base_url, paths seen)."""
     seen: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
+    class Handler(QuietHandler):
 
         def do_GET(self):
             statuses = answers[self.path]
